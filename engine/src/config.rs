@@ -1,0 +1,230 @@
+//! Typed, layered configuration: defaults, then an optional TOML file, then
+//! `ATTEST_*` environment variables. Tests build [`Settings`] directly
+//! instead of touching the process environment. Secrets are redacted from
+//! `Debug` output.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::ingest::{EngineConfig, StoreConfig};
+use crate::parse::ParseLimits;
+
+#[derive(Clone, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Listen address of the HTTP service.
+    pub addr: String,
+    /// Catalog, originals and the embedded index live here.
+    pub data_dir: PathBuf,
+    /// Where `scripts/setup.sh` put the embedding model and ONNX Runtime;
+    /// found automatically when unset.
+    pub models_dir: Option<PathBuf>,
+    /// Qdrant server URL (gRPC, e.g. http://localhost:6334); unset means
+    /// the embedded engine.
+    pub qdrant_url: Option<String>,
+    pub qdrant_api_key: Option<String>,
+    pub qdrant_collection: String,
+    /// Largest accepted file, in bytes.
+    pub max_upload_bytes: u64,
+    /// Per-request deadline, in seconds.
+    pub request_timeout_secs: u64,
+    /// Deadline for one PDF text extractor run, in seconds.
+    pub pdf_timeout_secs: u64,
+    /// A folder watched for new files to ingest (service and `attest-ingest watch`).
+    pub inbox_dir: Option<PathBuf>,
+    pub embed_threads: usize,
+    /// `text` or `json` log lines.
+    pub log_format: String,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("addr", &self.addr)
+            .field("data_dir", &self.data_dir)
+            .field("models_dir", &self.models_dir)
+            .field("qdrant_url", &self.qdrant_url)
+            .field("qdrant_api_key", &self.qdrant_api_key.as_ref().map(|_| "<redacted>"))
+            .field("qdrant_collection", &self.qdrant_collection)
+            .field("max_upload_bytes", &self.max_upload_bytes)
+            .field("request_timeout_secs", &self.request_timeout_secs)
+            .field("pdf_timeout_secs", &self.pdf_timeout_secs)
+            .field("inbox_dir", &self.inbox_dir)
+            .field("embed_threads", &self.embed_threads)
+            .field("log_format", &self.log_format)
+            .finish()
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            addr: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from(".attest/data"),
+            models_dir: None,
+            qdrant_url: None,
+            qdrant_api_key: None,
+            qdrant_collection: "attest_chunks".into(),
+            max_upload_bytes: 64 * 1024 * 1024,
+            request_timeout_secs: 60,
+            pdf_timeout_secs: 60,
+            inbox_dir: None,
+            embed_threads: 2,
+            log_format: "text".into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {reason}")]
+    File { path: String, reason: String },
+    #[error("invalid value for {var}: {reason}")]
+    Env { var: String, reason: String },
+    #[error("embedding model not found; run scripts/setup.sh or set ATTEST_MODELS_DIR")]
+    NoModels,
+}
+
+impl Settings {
+    /// Defaults, then the file (if any), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut s = match file {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|e| ConfigError::File {
+                    path: p.display().to_string(),
+                    reason: e.to_string(),
+                })?;
+                toml::from_str(&text).map_err(|e| ConfigError::File {
+                    path: p.display().to_string(),
+                    reason: e.to_string(),
+                })?
+            }
+            None => Settings::default(),
+        };
+        s.apply_env(|k| std::env::var(k).ok())?;
+        Ok(s)
+    }
+
+    /// Applies `ATTEST_*` variables from a lookup function.
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+        fn num<T: std::str::FromStr>(var: &str, v: String) -> Result<T, ConfigError>
+        where
+            T::Err: std::fmt::Display,
+        {
+            v.trim().parse().map_err(|e: T::Err| ConfigError::Env {
+                var: var.into(),
+                reason: e.to_string(),
+            })
+        }
+        let opt = |v: String| (!v.trim().is_empty()).then_some(v);
+        if let Some(v) = get("ATTEST_ADDR") {
+            self.addr = v;
+        }
+        if let Some(v) = get("ATTEST_DATA_DIR") {
+            self.data_dir = v.into();
+        }
+        if let Some(v) = get("ATTEST_MODELS_DIR") {
+            self.models_dir = opt(v).map(PathBuf::from);
+        }
+        if let Some(v) = get("ATTEST_QDRANT_URL") {
+            self.qdrant_url = opt(v);
+        }
+        if let Some(v) = get("ATTEST_QDRANT_API_KEY") {
+            self.qdrant_api_key = opt(v);
+        }
+        if let Some(v) = get("ATTEST_QDRANT_COLLECTION") {
+            self.qdrant_collection = v;
+        }
+        if let Some(v) = get("ATTEST_MAX_UPLOAD_BYTES") {
+            self.max_upload_bytes = num("ATTEST_MAX_UPLOAD_BYTES", v)?;
+        }
+        if let Some(v) = get("ATTEST_REQUEST_TIMEOUT_SECS") {
+            self.request_timeout_secs = num("ATTEST_REQUEST_TIMEOUT_SECS", v)?;
+        }
+        if let Some(v) = get("ATTEST_PDF_TIMEOUT_SECS") {
+            self.pdf_timeout_secs = num("ATTEST_PDF_TIMEOUT_SECS", v)?;
+        }
+        if let Some(v) = get("ATTEST_INBOX_DIR") {
+            self.inbox_dir = opt(v).map(PathBuf::from);
+        }
+        if let Some(v) = get("ATTEST_EMBED_THREADS") {
+            self.embed_threads = num("ATTEST_EMBED_THREADS", v)?;
+        }
+        if let Some(v) = get("ATTEST_LOG_FORMAT") {
+            self.log_format = v;
+        }
+        Ok(())
+    }
+
+    /// The models directory: configured, or the nearest `models/` folder
+    /// holding the model, searched upward from the working directory and
+    /// from the executable.
+    pub fn resolve_models_dir(&self) -> Result<PathBuf, ConfigError> {
+        if let Some(d) = &self.models_dir {
+            return Ok(d.clone());
+        }
+        let mut starts: Vec<PathBuf> = Vec::new();
+        if let Ok(cwd) = std::env::current_dir() {
+            starts.push(cwd);
+        }
+        if let Ok(exe) = std::env::current_exe()
+            && let Some(dir) = exe.parent()
+        {
+            starts.push(dir.to_path_buf());
+        }
+        for start in starts {
+            for dir in start.ancestors() {
+                let candidate = dir.join("models");
+                if candidate.join("all-minilm-l6-v2").join("model.onnx").is_file() {
+                    return Ok(candidate);
+                }
+            }
+        }
+        Err(ConfigError::NoModels)
+    }
+
+    pub fn engine_config(&self) -> Result<EngineConfig, ConfigError> {
+        let mut c = EngineConfig::new(self.data_dir.clone(), self.resolve_models_dir()?);
+        c.store = match &self.qdrant_url {
+            Some(url) => StoreConfig::Remote {
+                url: url.clone(),
+                api_key: self.qdrant_api_key.clone(),
+                collection: self.qdrant_collection.clone(),
+            },
+            None => StoreConfig::Embedded,
+        };
+        c.limits = ParseLimits {
+            max_bytes: self.max_upload_bytes,
+            pdf_timeout: Duration::from_secs(self.pdf_timeout_secs.max(1)),
+            ..ParseLimits::default()
+        };
+        c.embed_threads = self.embed_threads.max(1);
+        Ok(c)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_overrides_file_values_and_secrets_are_redacted() {
+        let mut s: Settings = toml::from_str("addr = \"0.0.0.0:1\"\nmax_upload_bytes = 10").unwrap();
+        assert_eq!(s.addr, "0.0.0.0:1");
+        s.apply_env(|k| match k {
+            "ATTEST_ADDR" => Some("127.0.0.1:9".into()),
+            "ATTEST_QDRANT_API_KEY" => Some("s3cret".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(s.addr, "127.0.0.1:9");
+        assert_eq!(s.max_upload_bytes, 10);
+        assert!(!format!("{s:?}").contains("s3cret"));
+        let err = s.apply_env(|k| (k == "ATTEST_MAX_UPLOAD_BYTES").then(|| "lots".into()));
+        assert!(matches!(err, Err(ConfigError::Env { .. })));
+        assert!(toml::from_str::<Settings>("bogus = 1").is_err());
+    }
+}

@@ -1,0 +1,376 @@
+//! Field extraction with verified citations.
+//!
+//! Candidates come from three deterministic extractors: the rules over the
+//! document text (`attest-rules`), the column-aware reader for spreadsheets
+//! ([`sheet`]) and the structured reader for XML declarations
+//! ([`declaration`]). Every candidate is turned into citations and verified
+//! ([`verify`]): the quote must be the document text at its span, and must
+//! contain the value it supports. Unverifiable candidates are dropped and
+//! counted. The reconciler then picks one mass (the best-supported) and
+//! merges countries, materials and recycled claims across documents.
+
+mod declaration;
+mod sheet;
+pub mod verify;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::document::{Document, DocumentKind, IngestStatus};
+use crate::ingest::{Engine, EngineError};
+use crate::search::resolve_documents;
+use crate::text::{CharIndex, CharRange, fold_key};
+
+pub use attest_rules::RULES_VERSION;
+
+/// Version of the extraction pipeline around the rules (reconciler,
+/// verifier, sheet and declaration readers).
+pub const PIPELINE_VERSION: &str = "extract-1";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    Mass,
+    Origin,
+    Materials,
+    RecycledContent,
+}
+
+pub const ALL_FIELDS: [Field; 4] = [Field::Mass, Field::Origin, Field::Materials, Field::RecycledContent];
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtractRequest {
+    #[serde(default)]
+    pub subject: Option<String>,
+    #[serde(default)]
+    pub document_ids: Option<Vec<String>>,
+    #[serde(default)]
+    pub fields: Option<Vec<Field>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Citation {
+    pub document_id: String,
+    pub page: u32,
+    /// Code point offsets into the document's canonical text.
+    pub start: usize,
+    pub end: usize,
+    pub quote: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MassValue {
+    pub grams: f64,
+    pub value: f64,
+    pub unit: String,
+    pub citations: Vec<Citation>,
+    pub confidence: f32,
+    pub extractor: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OriginValue {
+    pub country: String,
+    pub citations: Vec<Citation>,
+    pub confidence: f32,
+    pub extractor: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MaterialValue {
+    pub name: String,
+    pub citations: Vec<Citation>,
+    pub confidence: f32,
+    pub extractor: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecycledValue {
+    pub material: Option<String>,
+    pub percent: f64,
+    /// post_consumer, pre_consumer or unspecified.
+    pub kind: String,
+    pub citations: Vec<Citation>,
+    pub confidence: f32,
+    pub extractor: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Fields {
+    pub mass: Option<MassValue>,
+    pub origin: Vec<OriginValue>,
+    pub materials: Vec<MaterialValue>,
+    pub recycled_content: Vec<RecycledValue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DocumentRef {
+    pub id: String,
+    pub source: String,
+    pub sha256: String,
+    pub extractor: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    pub request_id: String,
+    pub mode: String,
+    pub extractors: BTreeMap<String, String>,
+    pub documents: Vec<DocumentRef>,
+    /// Store point ids of the chunks that hold the cited text.
+    pub chunks_read: Vec<u64>,
+    /// Catalog generation the answer was computed against.
+    pub index_generation: u64,
+    pub embedding_model: String,
+    /// Candidates dropped because their citation failed verification.
+    pub dropped_unverified: usize,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExtractResponse {
+    pub subject: Option<String>,
+    pub fields: Fields,
+    pub not_found: Vec<Field>,
+    pub provenance: Provenance,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExtractError {
+    #[error("give a subject or document_ids")]
+    NothingToExtractFrom,
+    #[error("unknown document ids: {0:?}")]
+    UnknownDocuments(Vec<String>),
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
+/// A candidate before reconciliation, with spans already in code points.
+#[derive(Debug, Clone)]
+pub(crate) struct Candidate<V> {
+    pub value: V,
+    pub citations: Vec<Citation>,
+    pub confidence: f32,
+    pub extractor: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Candidates {
+    pub mass: Vec<Candidate<(f64, f64, String)>>,
+    pub origin: Vec<Candidate<String>>,
+    pub materials: Vec<Candidate<String>>,
+    pub recycled: Vec<Candidate<(Option<String>, f64, String)>>,
+}
+
+pub(crate) fn cite(doc: &Document, idx: &CharIndex, bytes: std::ops::Range<usize>) -> Citation {
+    let CharRange { start, end } = idx.chars(bytes.clone());
+    Citation {
+        document_id: doc.meta.id.clone(),
+        page: doc.page_of(start),
+        start,
+        end,
+        quote: doc.text.get(bytes).unwrap_or_default().to_owned(),
+    }
+}
+
+pub(crate) fn cite_chars(doc: &Document, idx: &CharIndex, r: CharRange) -> Citation {
+    cite(doc, idx, idx.bytes(r))
+}
+
+/// Byte ranges of the parts of a document that are about the subject:
+/// the whole text, or for a spreadsheet the matching rows.
+fn regions(doc: &Document, idx: &CharIndex, subject: Option<&str>) -> Option<Vec<std::ops::Range<usize>>> {
+    match (&doc.sheet, subject) {
+        (Some(layout), Some(s)) => {
+            let key = fold_key(s);
+            let rows: Vec<std::ops::Range<usize>> = layout
+                .rows
+                .iter()
+                .map(|r| idx.bytes(r.span))
+                .filter(|r| fold_key(&doc.text[r.clone()]).contains(&key))
+                .collect();
+            (!rows.is_empty()).then_some(rows)
+        }
+        // A dataset without a subject has no one answer.
+        (Some(layout), None) if layout.rows.len() > 2 => None,
+        _ => Some(vec![0..doc.text.len()]),
+    }
+}
+
+fn rules_candidates(doc: &Document, idx: &CharIndex, regions: &[std::ops::Range<usize>], out: &mut Candidates) {
+    let f = attest_rules::extract(&doc.text, regions);
+    let ex = |rule: &str| format!("rules:{rule}");
+    for m in f.mass {
+        out.mass.push(Candidate {
+            value: (m.grams, m.value, m.unit.clone()),
+            citations: vec![cite(doc, idx, m.evidence.start..m.evidence.end)],
+            confidence: m.confidence,
+            extractor: ex(m.rule),
+        });
+    }
+    for o in f.origin {
+        out.origin.push(Candidate {
+            value: o.country.clone(),
+            citations: vec![cite(doc, idx, o.evidence.start..o.evidence.end)],
+            confidence: o.confidence,
+            extractor: ex(o.rule),
+        });
+    }
+    for m in f.materials {
+        out.materials.push(Candidate {
+            value: m.name.clone(),
+            citations: vec![cite(doc, idx, m.evidence.start..m.evidence.end)],
+            confidence: m.confidence,
+            extractor: ex(m.rule),
+        });
+    }
+    for r in f.recycled {
+        let kind = serde_json::to_value(&r.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_else(|| "unspecified".into());
+        out.recycled.push(Candidate {
+            value: (r.material.clone(), r.percent, kind),
+            citations: vec![cite(doc, idx, r.evidence.start..r.evidence.end)],
+            confidence: r.confidence,
+            extractor: ex(r.rule),
+        });
+    }
+}
+
+/// Runs the deterministic extractors over the documents of a request.
+#[tracing::instrument(skip(engine, req), fields(subject = ?req.subject))]
+pub async fn extract(
+    engine: &Engine,
+    tenant: &str,
+    request_id: &str,
+    req: &ExtractRequest,
+) -> Result<ExtractResponse, ExtractError> {
+    let subject = req.subject.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    if subject.is_none() && req.document_ids.as_ref().is_none_or(Vec::is_empty) {
+        return Err(ExtractError::NothingToExtractFrom);
+    }
+    if let Some(ids) = &req.document_ids {
+        let unknown: Vec<String> = ids
+            .iter()
+            .filter(|id| engine.catalog.get(id).is_none_or(|d| d.meta.tenant != tenant))
+            .cloned()
+            .collect();
+        if !unknown.is_empty() {
+            return Err(ExtractError::UnknownDocuments(unknown));
+        }
+    }
+    let _guard = engine.read_guard().await;
+    let generation = engine.catalog.generation();
+    let ids = resolve_documents(engine, tenant, req.document_ids.as_deref(), subject).unwrap_or_default();
+    let docs: Vec<Arc<Document>> = ids
+        .iter()
+        .filter_map(|id| engine.catalog.get(id))
+        .filter(|d| d.meta.status == IngestStatus::Ready)
+        .collect();
+    let wanted: Vec<Field> = req.fields.clone().unwrap_or_else(|| ALL_FIELDS.to_vec());
+    let subject_owned = subject.map(str::to_owned);
+    let docs_for_task = docs.clone();
+    // Rules are CPU work over whole documents: off the async runtime.
+    let (candidates, notes) = tokio::task::spawn_blocking(move || {
+        let mut c = Candidates::default();
+        let mut notes = Vec::new();
+        for doc in &docs_for_task {
+            let idx = CharIndex::new(&doc.text);
+            let Some(regions) = regions(doc, &idx, subject_owned.as_deref()) else {
+                notes.push(format!(
+                    "{}: a dataset with many rows needs a subject to pick a row",
+                    doc.meta.source
+                ));
+                continue;
+            };
+            rules_candidates(doc, &idx, &regions, &mut c);
+            if let Some(layout) = &doc.sheet {
+                sheet::candidates(doc, &idx, layout, &regions, &mut c);
+            }
+            if doc.meta.kind == Some(DocumentKind::Declaration) && doc.declaration.is_some() {
+                declaration::candidates(doc, &idx, &mut c);
+            }
+        }
+        (c, notes)
+    })
+    .await
+    .map_err(|e| EngineError::Internal(format!("extract task: {e}")))?;
+
+    let by_id: BTreeMap<&str, &Document> = docs.iter().map(|d| (d.meta.id.as_str(), d.as_ref())).collect();
+    let (fields, dropped) = verify::reconcile(candidates, &by_id, &wanted);
+    let not_found: Vec<Field> = wanted
+        .iter()
+        .copied()
+        .filter(|f| match f {
+            Field::Mass => fields.mass.is_none(),
+            Field::Origin => fields.origin.is_empty(),
+            Field::Materials => fields.materials.is_empty(),
+            Field::RecycledContent => fields.recycled_content.is_empty(),
+        })
+        .collect();
+    let chunks_read = chunks_for(&fields, &docs, engine.config.chunk);
+    let mut extractors = BTreeMap::new();
+    extractors.insert("rules".to_owned(), RULES_VERSION.to_owned());
+    extractors.insert("pipeline".to_owned(), PIPELINE_VERSION.to_owned());
+    Ok(ExtractResponse {
+        subject: req.subject.clone(),
+        fields,
+        not_found,
+        provenance: Provenance {
+            request_id: request_id.to_owned(),
+            mode: "rules".into(),
+            extractors,
+            documents: docs
+                .iter()
+                .map(|d| DocumentRef {
+                    id: d.meta.id.clone(),
+                    source: d.meta.source.clone(),
+                    sha256: d.meta.sha256.clone(),
+                    extractor: d.meta.extractor.clone(),
+                })
+                .collect(),
+            chunks_read,
+            index_generation: generation,
+            embedding_model: engine.embedder.model_name().to_owned(),
+            dropped_unverified: dropped,
+            notes,
+        },
+    })
+}
+
+/// Point ids of the chunks containing each citation, recomputed from the
+/// chunker (deterministic for a document's text).
+fn chunks_for(fields: &Fields, docs: &[Arc<Document>], cfg: crate::chunk::ChunkConfig) -> Vec<u64> {
+    let mut cites: Vec<&Citation> = Vec::new();
+    if let Some(m) = &fields.mass {
+        cites.extend(&m.citations);
+    }
+    fields.origin.iter().for_each(|v| cites.extend(&v.citations));
+    fields.materials.iter().for_each(|v| cites.extend(&v.citations));
+    fields.recycled_content.iter().for_each(|v| cites.extend(&v.citations));
+    let mut out = Vec::new();
+    for doc in docs {
+        let mine: Vec<&&Citation> = cites.iter().filter(|c| c.document_id == doc.meta.id).collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let chunks = crate::chunk::chunk_document(
+            &doc.text,
+            &doc.pages,
+            doc.sheet.as_ref(),
+            cfg,
+        );
+        for c in chunks {
+            if mine.iter().any(|q| q.start < c.span.end && q.end > c.span.start) {
+                out.push(crate::store::point_id(&doc.meta.id, c.index));
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}

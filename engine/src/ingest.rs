@@ -1,0 +1,529 @@
+//! The ingest pipeline: a chain of small stages, each with its own span.
+//!
+//! submit (persist original + queued record: the acknowledgement) →
+//! parse (blocking pool, contained) → analyse (kind, subjects) → chunk →
+//! embed (blocking pool, sorted batches) + BM25 → publish.
+//!
+//! Publishing happens under the visibility lock: the new version's points
+//! are written and the previous version of the same source is removed while
+//! readers wait, so no query sees both versions or neither. Ids come from
+//! content, so re-ingesting an unchanged file changes nothing.
+//!
+//! [`Engine::process`] is the one-step worker function: tests drive it
+//! directly; [`Engine::spawn_worker`] runs it over a queue.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{RwLock, mpsc};
+
+use crate::analyze;
+use crate::catalog::{Catalog, CatalogError};
+use crate::chunk::{ChunkConfig, chunk_document};
+use crate::document::{
+    DEFAULT_TENANT, Document, DocumentMeta, IngestError, IngestStatus, content_sha256, document_id, now_millis,
+};
+use crate::embed::{Bm25, EmbedError, Embedder, FastEmbedder, ModelPaths};
+use crate::parse::{ParseError, ParseLimits, parse};
+use crate::store::edge::EdgeStore;
+use crate::store::remote::RemoteStore;
+use crate::store::{ChunkPayload, ChunkPoint, IndexMeta, StoreError, VectorStore};
+
+#[derive(Debug, Clone)]
+pub enum StoreConfig {
+    /// The embedded engine under `<data_dir>/index`.
+    Embedded,
+    /// A Qdrant server or cluster.
+    Remote {
+        url: String,
+        api_key: Option<String>,
+        collection: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub data_dir: PathBuf,
+    pub models_dir: PathBuf,
+    pub store: StoreConfig,
+    pub limits: ParseLimits,
+    pub chunk: ChunkConfig,
+    pub embed_threads: usize,
+    pub embed_batch: usize,
+}
+
+impl EngineConfig {
+    pub fn new(data_dir: impl Into<PathBuf>, models_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            models_dir: models_dir.into(),
+            store: StoreConfig::Embedded,
+            limits: ParseLimits::default(),
+            chunk: ChunkConfig::default(),
+            embed_threads: 2,
+            embed_batch: 32,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Embed(#[from] EmbedError),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error("document {0} not found")]
+    NotFound(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// What `submit` did with a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submitted {
+    pub id: String,
+    pub status: IngestStatus,
+    /// The same content was already stored: nothing was queued.
+    pub unchanged: bool,
+}
+
+/// Counters for one batch, printed by the CLI.
+#[derive(Debug, Clone, Default)]
+pub struct IngestSummary {
+    pub documents: usize,
+    pub unchanged: usize,
+    pub pages: usize,
+    pub chunks: usize,
+    pub failures: Vec<(String, IngestError)>,
+}
+
+pub struct Engine {
+    pub catalog: Arc<Catalog>,
+    pub store: Arc<dyn VectorStore>,
+    pub embedder: Arc<dyn Embedder>,
+    pub bm25: Arc<Bm25>,
+    pub config: EngineConfig,
+    /// Readers hold it while querying; publishing a document takes it
+    /// exclusively.
+    visibility: RwLock<()>,
+    queue: std::sync::Mutex<Option<mpsc::UnboundedSender<String>>>,
+}
+
+impl Engine {
+    /// Loads the model, opens the store (checking the model against it) and
+    /// the catalog.
+    pub async fn open(config: EngineConfig) -> Result<Arc<Self>, EngineError> {
+        let paths = ModelPaths::in_models_dir(&config.models_dir)?;
+        let (threads, batch) = (config.embed_threads, config.embed_batch);
+        let embedder = tokio::task::spawn_blocking(move || FastEmbedder::load(&paths, threads, batch))
+            .await
+            .map_err(|e| EngineError::Internal(e.to_string()))??;
+        let embedder: Arc<dyn Embedder> = Arc::new(embedder);
+        let meta = IndexMeta {
+            model: embedder.model_name().to_owned(),
+            dim: embedder.dim(),
+        };
+        let store: Arc<dyn VectorStore> = match &config.store {
+            StoreConfig::Embedded => Arc::new(EdgeStore::open(&config.data_dir.join("index"), &meta)?),
+            StoreConfig::Remote {
+                url,
+                api_key,
+                collection,
+            } => Arc::new(RemoteStore::connect(url, api_key.clone(), collection, &meta).await?),
+        };
+        Self::with_parts(config, store, embedder)
+    }
+
+    /// Assembles an engine from ready parts (tests inject stores this way).
+    pub fn with_parts(
+        config: EngineConfig,
+        store: Arc<dyn VectorStore>,
+        embedder: Arc<dyn Embedder>,
+    ) -> Result<Arc<Self>, EngineError> {
+        let catalog = Arc::new(Catalog::open(&config.data_dir)?);
+        Ok(Arc::new(Self {
+            catalog,
+            store,
+            embedder,
+            bm25: Arc::new(Bm25::new()?),
+            config,
+            visibility: RwLock::new(()),
+            queue: std::sync::Mutex::new(None),
+        }))
+    }
+
+    /// Holds back publication while a read is in progress.
+    pub async fn read_guard(&self) -> tokio::sync::RwLockReadGuard<'_, ()> {
+        self.visibility.read().await
+    }
+
+    /// Stores a file and its queued record. Returning is the
+    /// acknowledgement: from here the file survives a restart.
+    #[tracing::instrument(skip(self, bytes), fields(bytes = bytes.len()))]
+    pub fn submit(&self, tenant: &str, source: &str, bytes: &[u8]) -> Result<Submitted, EngineError> {
+        let id = document_id(tenant, bytes);
+        if let Some(existing) = self.catalog.get(&id)
+            && existing.meta.status != IngestStatus::Failed
+        {
+            return Ok(Submitted {
+                id,
+                status: existing.meta.status,
+                unchanged: true,
+            });
+        }
+        let meta = DocumentMeta {
+            id: id.clone(),
+            tenant: tenant.to_owned(),
+            source: source.to_owned(),
+            sha256: content_sha256(bytes),
+            bytes: bytes.len() as u64,
+            status: IngestStatus::Queued,
+            error: None,
+            kind: None,
+            format: None,
+            extractor: None,
+            subjects: Vec::new(),
+            pages: 0,
+            chunks: 0,
+            chars: 0,
+            created_at: now_millis(),
+            ingested_at: None,
+        };
+        // Oversized files are refused before their bytes are stored.
+        if bytes.len() as u64 > self.config.limits.max_bytes {
+            let err = ParseError::TooLarge {
+                size: bytes.len() as u64,
+                limit: self.config.limits.max_bytes,
+            };
+            self.catalog.put(failed(meta, &err))?;
+            return Ok(Submitted {
+                id,
+                status: IngestStatus::Failed,
+                unchanged: false,
+            });
+        }
+        self.catalog.save_original(&id, bytes)?;
+        self.catalog.put(Document {
+            meta,
+            text: String::new(),
+            pages: Vec::new(),
+            sheet: None,
+            declaration: None,
+        })?;
+        Ok(Submitted {
+            id,
+            status: IngestStatus::Queued,
+            unchanged: false,
+        })
+    }
+
+    /// Runs the pipeline for one queued document and records the outcome.
+    /// Per-document problems become a `failed` status, never an error: the
+    /// caller's batch goes on. Errors are infrastructure failures.
+    #[tracing::instrument(skip(self))]
+    pub async fn process(&self, id: &str) -> Result<Arc<Document>, EngineError> {
+        let doc = self.catalog.get(id).ok_or_else(|| EngineError::NotFound(id.to_owned()))?;
+        if doc.meta.status != IngestStatus::Queued {
+            return Ok(doc);
+        }
+        let meta = doc.meta.clone();
+        let bytes = self.catalog.load_original(id)?;
+        let limits = self.config.limits.clone();
+        let source = meta.source.clone();
+        let started = Instant::now();
+        let parsed = tokio::task::spawn_blocking(move || parse(&source, &bytes, &limits))
+            .await
+            .map_err(|e| EngineError::Internal(format!("parser task: {e}")))?;
+        let parsed = match parsed {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(code = e.code(), error = %e, "document rejected");
+                return Ok(self.catalog.put(failed(meta, &e))?);
+            }
+        };
+        tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "parsed");
+        let kind = analyze::classify(&parsed.text, parsed.format);
+        let subjects = analyze::subjects(&parsed.text, &meta.source, parsed.format);
+        let chunks = chunk_document(&parsed.text, &parsed.pages, parsed.sheet.as_ref(), self.config.chunk);
+
+        let vectors = self.embed(chunks.iter().map(|c| c.embed_text.clone()).collect()).await?;
+        let points: Vec<ChunkPoint> = chunks
+            .iter()
+            .zip(vectors)
+            .map(|(c, dense)| ChunkPoint {
+                payload: ChunkPayload {
+                    doc_id: meta.id.clone(),
+                    tenant: meta.tenant.clone(),
+                    chunk_index: c.index,
+                    page: c.page,
+                    start: c.span.start,
+                    end: c.span.end,
+                    text: c.text.clone(),
+                    source: meta.source.clone(),
+                },
+                dense,
+                sparse: self.bm25.document(&c.embed_text),
+            })
+            .collect();
+
+        let mut ready = meta;
+        ready.status = IngestStatus::Ready;
+        ready.error = None;
+        ready.kind = Some(kind);
+        ready.format = Some(parsed.format);
+        ready.extractor = Some(parsed.extractor.clone());
+        ready.subjects = subjects;
+        ready.pages = parsed.pages.len() as u32;
+        ready.chunks = points.len() as u32;
+        ready.chars = parsed.text.chars().count();
+        ready.ingested_at = Some(now_millis());
+        let document = Document {
+            meta: ready,
+            text: parsed.text,
+            pages: parsed.pages,
+            sheet: parsed.sheet,
+            declaration: parsed.declaration,
+        };
+        self.publish(document, points).await
+    }
+
+    async fn embed(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>, EngineError> {
+        let mut out = Vec::with_capacity(texts.len());
+        // Batches of a few hundred keep query embeddings from waiting long
+        // behind a large document.
+        for batch in texts.chunks(256) {
+            let embedder = self.embedder.clone();
+            let batch = batch.to_vec();
+            let vectors = tokio::task::spawn_blocking(move || embedder.embed(&batch))
+                .await
+                .map_err(|e| EngineError::Internal(format!("embedder task: {e}")))??;
+            out.extend(vectors);
+        }
+        Ok(out)
+    }
+
+    /// Makes a new version visible and retires the previous one atomically
+    /// with respect to readers.
+    async fn publish(&self, document: Document, points: Vec<ChunkPoint>) -> Result<Arc<Document>, EngineError> {
+        let _guard = self.visibility.write().await;
+        let previous = self
+            .catalog
+            .current_for_source(&document.meta.tenant, &document.meta.source)
+            .filter(|p| p.meta.id != document.meta.id);
+        // Stale points of an earlier, interrupted run of this same document.
+        self.store.delete_document(&document.meta.id).await?;
+        self.store.upsert(points).await?;
+        if let Some(prev) = previous {
+            tracing::info!(previous = %prev.meta.id, "replacing previous version");
+            self.store.delete_document(&prev.meta.id).await?;
+            self.catalog.remove(&prev.meta.id)?;
+        }
+        Ok(self.catalog.put(document)?)
+    }
+
+    /// Removes a document and its chunks.
+    pub async fn delete(&self, id: &str) -> Result<Arc<Document>, EngineError> {
+        let _guard = self.visibility.write().await;
+        let doc = self.catalog.get(id).ok_or_else(|| EngineError::NotFound(id.to_owned()))?;
+        self.store.delete_document(id).await?;
+        self.catalog.remove(id)?;
+        Ok(doc)
+    }
+
+    /// Submits and processes one file in the caller's task.
+    pub async fn ingest_bytes(&self, tenant: &str, source: &str, bytes: &[u8]) -> Result<Arc<Document>, EngineError> {
+        let s = self.submit(tenant, source, bytes)?;
+        if s.status == IngestStatus::Queued {
+            self.process(&s.id).await
+        } else {
+            self.catalog.get(&s.id).ok_or(EngineError::NotFound(s.id))
+        }
+    }
+
+    /// Starts the background worker and re-queues what a previous run left
+    /// queued.
+    pub fn spawn_worker(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+        for id in self.catalog.queued() {
+            let _ = tx.send(id);
+        }
+        if let Ok(mut q) = self.queue.lock() {
+            *q = Some(tx);
+        }
+        let engine = Arc::clone(self);
+        tokio::spawn(async move {
+            while let Some(id) = rx.recv().await {
+                if let Err(e) = engine.process(&id).await {
+                    // Infrastructure failure: leave the record queued so a
+                    // restart retries it.
+                    tracing::error!(document = %id, error = %e, "ingest failed; will retry on restart");
+                }
+            }
+        })
+    }
+
+    /// Queues a submitted document for the background worker.
+    pub fn enqueue(&self, id: &str) -> bool {
+        self.queue
+            .lock()
+            .ok()
+            .and_then(|q| q.as_ref().map(|tx| tx.send(id.to_owned()).is_ok()))
+            .unwrap_or(false)
+    }
+
+    /// Ingests files and folders (recursively), in a stable order, calling
+    /// `progress` after each file.
+    pub async fn ingest_paths(
+        &self,
+        tenant: &str,
+        paths: &[PathBuf],
+        mut progress: impl FnMut(&Path, &Result<Arc<Document>, String>),
+    ) -> Result<IngestSummary, EngineError> {
+        let files = collect_files(paths);
+        let mut summary = IngestSummary::default();
+        for file in files {
+            let source = file.file_name().and_then(|n| n.to_str()).unwrap_or("unnamed").to_owned();
+            let result = match std::fs::read(&file) {
+                Ok(bytes) => {
+                    let id = document_id(tenant, &bytes);
+                    let was_ready = self
+                        .catalog
+                        .get(&id)
+                        .is_some_and(|d| d.meta.status == IngestStatus::Ready);
+                    match self.ingest_bytes(tenant, &source, &bytes).await {
+                        Ok(doc) => {
+                            if was_ready {
+                                summary.unchanged += 1;
+                            }
+                            Ok(doc)
+                        }
+                        Err(e) => return Err(e),
+                    }
+                }
+                Err(e) => Err(format!("cannot read: {e}")),
+            };
+            match &result {
+                Ok(doc) if doc.meta.status == IngestStatus::Ready => {
+                    summary.documents += 1;
+                    summary.pages += doc.meta.pages as usize;
+                    summary.chunks += doc.meta.chunks as usize;
+                }
+                Ok(doc) => summary.failures.push((
+                    source.clone(),
+                    doc.meta.error.clone().unwrap_or(IngestError {
+                        code: "failed".into(),
+                        message: "unknown".into(),
+                    }),
+                )),
+                Err(e) => summary.failures.push((
+                    source.clone(),
+                    IngestError {
+                        code: "unreadable".into(),
+                        message: e.clone(),
+                    },
+                )),
+            }
+            progress(&file, &result);
+        }
+        self.store.optimize().await?;
+        Ok(summary)
+    }
+
+    /// Watches an inbox folder: every file that appears is ingested, then
+    /// moved to `processed/` or `failed/` (with a `.reason` file) so the
+    /// inbox shows what is left to do. Runs until the task is dropped.
+    pub async fn watch_inbox(self: Arc<Self>, tenant: String, inbox: PathBuf, interval: Duration) {
+        let processed = inbox.join("processed");
+        let failed_dir = inbox.join("failed");
+        for d in [&inbox, &processed, &failed_dir] {
+            if let Err(e) = std::fs::create_dir_all(d) {
+                tracing::error!(dir = %d.display(), error = %e, "cannot create inbox folder");
+                return;
+            }
+        }
+        loop {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(&inbox)
+                .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.is_file()).collect())
+                .unwrap_or_default();
+            entries.sort();
+            for path in entries {
+                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("unnamed").to_owned();
+                if name.starts_with('.') {
+                    continue;
+                }
+                // A file still being written changes size between looks.
+                let size = std::fs::metadata(&path).map(|m| m.len()).ok();
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                if std::fs::metadata(&path).map(|m| m.len()).ok() != size {
+                    continue;
+                }
+                let outcome = match std::fs::read(&path) {
+                    Ok(bytes) => self.ingest_bytes(&tenant, &name, &bytes).await.map_err(|e| e.to_string()),
+                    Err(e) => Err(e.to_string()),
+                };
+                let (dest, reason) = match &outcome {
+                    Ok(doc) if doc.meta.status == IngestStatus::Ready => (processed.join(&name), None),
+                    Ok(doc) => (
+                        failed_dir.join(&name),
+                        doc.meta.error.as_ref().map(|e| format!("{}: {}", e.code, e.message)),
+                    ),
+                    Err(e) => (failed_dir.join(&name), Some(e.clone())),
+                };
+                if let Some(r) = reason {
+                    let _ = std::fs::write(failed_dir.join(format!("{name}.reason")), r);
+                }
+                if let Err(e) = std::fs::rename(&path, &dest) {
+                    tracing::error!(file = %path.display(), error = %e, "cannot move inbox file");
+                }
+                tracing::info!(file = %name, ok = outcome.is_ok(), "inbox file ingested");
+            }
+            tokio::time::sleep(interval).await;
+        }
+    }
+}
+
+fn failed(mut meta: DocumentMeta, err: &ParseError) -> Document {
+    meta.status = IngestStatus::Failed;
+    meta.error = Some(IngestError {
+        code: err.code().to_owned(),
+        message: err.to_string(),
+    });
+    meta.ingested_at = Some(now_millis());
+    Document {
+        meta,
+        text: String::new(),
+        pages: Vec::new(),
+        sheet: None,
+        declaration: None,
+    }
+}
+
+/// Files under the given paths, recursively, sorted; hidden files skipped.
+pub fn collect_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack: Vec<PathBuf> = paths.to_vec();
+    while let Some(p) = stack.pop() {
+        let hidden = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.') && n.len() > 1 && n != "..");
+        if hidden {
+            continue;
+        }
+        if p.is_dir() {
+            if let Ok(rd) = std::fs::read_dir(&p) {
+                stack.extend(rd.flatten().map(|e| e.path()));
+            }
+        } else if p.is_file() {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The default tenant, re-exported for callers.
+pub const TENANT: &str = DEFAULT_TENANT;

@@ -1,0 +1,30 @@
+//! attest's domain library.
+//!
+//! Module map:
+//! - [`text`]: canonical text and code point offsets (the one span unit).
+//! - [`document`]: the document model (ids, kinds, pages, sheet and
+//!   declaration structure, ingest status).
+//! - [`parse`]: PDF (two extractors), text/Markdown/HTML, CSV/XLSX and
+//!   IPC-1752A XML parsers, contained against hostile input.
+//! - [`analyze`]: document kind and subjects (part numbers, product names).
+//! - [`chunk`]: structure-aware chunking with spans.
+//! - [`embed`]: dense (fastembed) and sparse (BM25) embeddings.
+//! - [`store`]: the vector store trait, embedded and server backends, and
+//!   their conformance suite.
+//! - [`catalog`]: durable document records and their texts.
+//! - [`ingest`]: the ingest pipeline and its worker.
+//! - [`extract`]: field extraction with verified citations.
+//! - [`search`]: hybrid retrieval over chunks.
+
+pub mod analyze;
+pub mod catalog;
+pub mod config;
+pub mod chunk;
+pub mod document;
+pub mod embed;
+// pub mod extract;
+pub mod ingest;
+pub mod parse;
+pub mod search;
+pub mod store;
+pub mod text;

@@ -1,0 +1,280 @@
+//! Parsers: bytes of one file → canonical text with a page map, plus the
+//! structure a format carries (spreadsheet cells, declaration tree).
+//!
+//! The format is decided by the file's content first and its name second, so
+//! a PDF named `.txt` is still read as a PDF, and a file named `.pdf` that is
+//! not one gets a clear error instead of garbage text.
+
+mod html;
+mod ipc1752;
+mod pdf;
+mod sheet;
+
+use std::time::Duration;
+
+use crate::document::{Declaration, Format, PageSpan, SheetLayout};
+use crate::text::{CharIndex, canonicalize};
+
+pub use pdf::{PdfExtractor, pdftotext_available};
+
+/// Bounds every parser works within.
+#[derive(Debug, Clone)]
+pub struct ParseLimits {
+    pub max_bytes: u64,
+    /// Wall-clock budget for one PDF extractor run.
+    pub pdf_timeout: Duration,
+    /// Below this many letters/digits per page, an extractor's output counts
+    /// as "almost nothing" and the fallback extractor is tried.
+    pub min_chars_per_page: usize,
+    /// Maximum cells read from a spreadsheet (zip bombs expand enormously).
+    pub max_cells: usize,
+}
+
+impl Default for ParseLimits {
+    fn default() -> Self {
+        Self {
+            max_bytes: 64 * 1024 * 1024,
+            pdf_timeout: Duration::from_secs(60),
+            min_chars_per_page: 40,
+            max_cells: 2_000_000,
+        }
+    }
+}
+
+/// The result of parsing one file. Offsets are code points into `text`.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub format: Format,
+    pub text: String,
+    pub pages: Vec<PageSpan>,
+    pub extractor: String,
+    pub sheet: Option<SheetLayout>,
+    pub declaration: Option<Declaration>,
+}
+
+/// Why a file could not be read. `code()` is stable and machine-readable.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum ParseError {
+    #[error("the file is empty")]
+    Empty,
+    #[error("the file is {size} bytes, over the limit of {limit} bytes")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("the file's name says {claimed} but its content is not: {detail}")]
+    FormatMismatch { claimed: &'static str, detail: String },
+    #[error("unsupported file format: {0}")]
+    Unsupported(String),
+    #[error("malformed {format}: {reason}")]
+    Malformed { format: &'static str, reason: String },
+    #[error("the PDF has {pages} page(s) but no text layer; it needs OCR")]
+    NeedsOcr { pages: usize },
+    #[error("the document contains no text")]
+    NoText,
+}
+
+impl ParseError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ParseError::Empty => "empty_file",
+            ParseError::TooLarge { .. } => "file_too_large",
+            ParseError::FormatMismatch { .. } => "format_mismatch",
+            ParseError::Unsupported(_) => "unsupported_format",
+            ParseError::Malformed { .. } => "malformed_document",
+            ParseError::NeedsOcr { .. } => "needs_ocr",
+            ParseError::NoText => "no_text",
+        }
+    }
+}
+
+/// Parses one file. Never panics; a PDF extractor that panics or hangs is
+/// contained (see [`pdf`]).
+pub fn parse(name: &str, bytes: &[u8], limits: &ParseLimits) -> Result<Parsed, ParseError> {
+    if bytes.is_empty() {
+        return Err(ParseError::Empty);
+    }
+    if bytes.len() as u64 > limits.max_bytes {
+        return Err(ParseError::TooLarge {
+            size: bytes.len() as u64,
+            limit: limits.max_bytes,
+        });
+    }
+    let format = sniff(name, bytes)?;
+    let parsed = match format {
+        Format::Pdf => {
+            let (pages, extractor) = pdf::extract_pages(bytes, limits)?;
+            from_pages(format, &pages, extractor.name())
+        }
+        Format::Xlsx => sheet::parse_xlsx(name, bytes, limits)?,
+        Format::Csv => sheet::parse_csv(name, &decode_text(bytes))?,
+        Format::Ipc1752Xml => ipc1752::parse(&decode_text(bytes))?,
+        Format::Html => {
+            let text = html::to_text(&decode_text(bytes));
+            from_pages(format, &[text], "html")
+        }
+        Format::Text | Format::Markdown => {
+            let text = decode_text(bytes);
+            // Form feeds separate pages in plain-text exports.
+            let pages: Vec<String> = text.split('\u{c}').map(str::to_owned).collect();
+            from_pages(format, &pages, "text")
+        }
+    };
+    if crate::text::content_chars(&parsed.text) == 0 {
+        return Err(ParseError::NoText);
+    }
+    Ok(parsed)
+}
+
+fn ext_of(name: &str) -> String {
+    std::path::Path::new(name)
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+/// Decides the format from magic bytes, then from the name.
+pub fn sniff(name: &str, bytes: &[u8]) -> Result<Format, ParseError> {
+    let ext = ext_of(name);
+    let head = &bytes[..bytes.len().min(1024)];
+    let is_pdf = head.windows(5).any(|w| w == b"%PDF-");
+    let is_zip = bytes.starts_with(b"PK\x03\x04");
+    if is_pdf {
+        return Ok(Format::Pdf);
+    }
+    if is_zip {
+        return match ext.as_str() {
+            "xlsx" | "xlsm" | "xlsb" | "ods" | "" => Ok(Format::Xlsx),
+            _ => Err(ParseError::Unsupported(format!(
+                "a zip archive named .{ext} (only .xlsx spreadsheets are read)"
+            ))),
+        };
+    }
+    if ext == "pdf" {
+        return Err(ParseError::FormatMismatch {
+            claimed: "PDF",
+            detail: "no %PDF- header".into(),
+        });
+    }
+    if matches!(ext.as_str(), "xlsx" | "xls" | "xlsm") {
+        return Err(ParseError::FormatMismatch {
+            claimed: "spreadsheet",
+            detail: "not a zip-based workbook".into(),
+        });
+    }
+    if !looks_textual(bytes) {
+        return Err(ParseError::Unsupported(format!(
+            "binary content{}",
+            if ext.is_empty() { String::new() } else { format!(" named .{ext}") }
+        )));
+    }
+    let lower_head = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let trimmed = lower_head.trim_start_matches('\u{feff}').trim_start();
+    if ext == "xml" || trimmed.starts_with("<?xml") {
+        if ipc1752::looks_like_declaration(&lower_head) || ext == "xml" {
+            return Ok(Format::Ipc1752Xml);
+        }
+    }
+    Ok(match ext.as_str() {
+        "csv" | "tsv" => Format::Csv,
+        "html" | "htm" | "xhtml" => Format::Html,
+        "md" | "markdown" => Format::Markdown,
+        _ if trimmed.starts_with("<!doctype html") || trimmed.starts_with("<html") => Format::Html,
+        _ => Format::Text,
+    })
+}
+
+/// Text files must be mostly printable: NUL bytes or a high share of control
+/// bytes mean binary.
+fn looks_textual(bytes: &[u8]) -> bool {
+    let sample = &bytes[..bytes.len().min(8192)];
+    if sample.contains(&0) {
+        // UTF-16 text has NULs; everything we accept is UTF-8.
+        return false;
+    }
+    let control = sample
+        .iter()
+        .filter(|&&b| b < 0x09 || (0x0e..0x20).contains(&b) && b != 0x1b)
+        .count();
+    let decoded_ok = std::str::from_utf8(sample).is_ok()
+        // A multi-byte sequence cut by the sample boundary is fine.
+        || std::str::from_utf8(&sample[..sample.len().saturating_sub(4)]).is_ok();
+    control * 100 <= sample.len() && decoded_ok
+}
+
+fn decode_text(bytes: &[u8]) -> String {
+    let s = String::from_utf8_lossy(bytes);
+    s.trim_start_matches('\u{feff}').to_owned()
+}
+
+/// Canonicalises each page and joins them, recording each page's range.
+pub(crate) fn from_pages(format: Format, pages: &[String], extractor: &str) -> Parsed {
+    let mut text = String::new();
+    let mut byte_ranges = Vec::with_capacity(pages.len());
+    for page in pages {
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        let start = text.len();
+        text.push_str(&canonicalize(page));
+        byte_ranges.push(start..text.len());
+    }
+    let idx = CharIndex::new(&text);
+    let pages = byte_ranges
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let c = idx.chars(r);
+            PageSpan {
+                page: i as u32 + 1,
+                start: c.start,
+                end: c.end,
+            }
+        })
+        .collect();
+    Parsed {
+        format,
+        text,
+        pages,
+        extractor: extractor.to_owned(),
+        sheet: None,
+        declaration: None,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffing_prefers_content_over_name() {
+        assert_eq!(sniff("a.txt", b"%PDF-1.4 ...").unwrap(), Format::Pdf);
+        assert_eq!(
+            sniff("a.pdf", b"hello").unwrap_err().code(),
+            "format_mismatch"
+        );
+        assert_eq!(sniff("a.bin", b"\x00\x01\x02").unwrap_err().code(), "unsupported_format");
+        assert_eq!(sniff("a.csv", b"a,b\n1,2").unwrap(), Format::Csv);
+        assert_eq!(sniff("x", b"<!DOCTYPE html><p>x").unwrap(), Format::Html);
+    }
+
+    #[test]
+    fn empty_and_oversized_files_are_refused() {
+        let limits = ParseLimits {
+            max_bytes: 4,
+            ..ParseLimits::default()
+        };
+        assert_eq!(parse("a.txt", b"", &limits).unwrap_err(), ParseError::Empty);
+        assert_eq!(parse("a.txt", b"hello", &limits).unwrap_err().code(), "file_too_large");
+    }
+
+    #[test]
+    fn pages_of_plain_text_split_on_form_feed() {
+        let p = parse("a.txt", "one\u{c}двa".as_bytes(), &ParseLimits::default()).unwrap();
+        assert_eq!(p.pages.len(), 2);
+        let second = p.pages[1];
+        assert_eq!(
+            crate::text::slice_chars(&p.text, second.start, second.end),
+            Some("двa")
+        );
+    }
+}

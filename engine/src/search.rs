@@ -1,0 +1,100 @@
+//! Hybrid retrieval over chunks: the query is embedded densely and as BM25
+//! terms, the store fuses both rankings, filtered by tenant, documents and
+//! subject.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ingest::{Engine, EngineError};
+use crate::store::{ChunkFilter, StoreQuery};
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchRequest {
+    pub query: String,
+    #[serde(default)]
+    pub document_ids: Option<Vec<String>>,
+    #[serde(default)]
+    pub subject: Option<String>,
+    #[serde(default = "default_limit")]
+    pub limit: usize,
+}
+
+fn default_limit() -> usize {
+    10
+}
+
+pub const MAX_LIMIT: usize = 100;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    pub document_id: String,
+    pub source: String,
+    pub chunk_index: u32,
+    pub page: u32,
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub score: f32,
+    /// Store point id of the chunk (provenance).
+    pub point_id: u64,
+}
+
+/// Resolves the document filter of a request: explicit ids intersected with
+/// the documents about the subject. `None` means all documents.
+pub fn resolve_documents(
+    engine: &Engine,
+    tenant: &str,
+    document_ids: Option<&[String]>,
+    subject: Option<&str>,
+) -> Option<Vec<String>> {
+    let by_subject = subject
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| engine.catalog.find_subject(tenant, s));
+    match (document_ids, by_subject) {
+        (Some(ids), Some(subj)) => Some(ids.iter().filter(|i| subj.contains(i)).cloned().collect()),
+        (Some(ids), None) => Some(ids.to_vec()),
+        (None, Some(subj)) => Some(subj),
+        (None, None) => None,
+    }
+}
+
+#[tracing::instrument(skip(engine, req), fields(limit = req.limit))]
+pub async fn search(engine: &Engine, tenant: &str, req: &SearchRequest) -> Result<Vec<SearchHit>, EngineError> {
+    let doc_ids = resolve_documents(engine, tenant, req.document_ids.as_deref(), req.subject.as_deref());
+    let query_text = match &req.subject {
+        Some(s) if !req.query.contains(s.as_str()) => format!("{} {}", req.query, s),
+        _ => req.query.clone(),
+    };
+    let embedder = engine.embedder.clone();
+    let q = query_text.clone();
+    let dense = tokio::task::spawn_blocking(move || embedder.embed(&[q]))
+        .await
+        .map_err(|e| EngineError::Internal(e.to_string()))??
+        .pop()
+        .unwrap_or_default();
+    let query = StoreQuery {
+        dense,
+        sparse: engine.bm25.query(&query_text),
+        filter: ChunkFilter {
+            tenant: tenant.to_owned(),
+            doc_ids,
+        },
+        limit: req.limit.clamp(1, MAX_LIMIT),
+    };
+    let _guard = engine.read_guard().await;
+    let hits = engine.store.query(query).await?;
+    Ok(hits
+        .into_iter()
+        .map(|h| SearchHit {
+            document_id: h.payload.doc_id,
+            source: h.payload.source,
+            chunk_index: h.payload.chunk_index,
+            page: h.payload.page,
+            start: h.payload.start,
+            end: h.payload.end,
+            text: h.payload.text,
+            score: h.score,
+            point_id: h.id,
+        })
+        .collect())
+}

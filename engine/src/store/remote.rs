@@ -1,0 +1,227 @@
+//! A Qdrant server or cluster through qdrant-client (gRPC).
+//!
+//! The collection is created when absent, with the embedding model name and
+//! dimension in its metadata; an existing collection built with another
+//! model is refused. Writes wait for the server to apply them, so a point is
+//! visible to queries as soon as `upsert` returns.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use qdrant_client::Qdrant;
+use qdrant_client::qdrant::{
+    Condition, CountPointsBuilder, CreateCollectionBuilder, CreateFieldIndexCollectionBuilder, DeletePointsBuilder,
+    Distance, FieldType, Filter, Fusion, Modifier, NamedVectors, PointId, PointStruct, PrefetchQueryBuilder, Query,
+    QueryPointsBuilder, SparseVectorParamsBuilder, SparseVectorsConfigBuilder, UpsertPointsBuilder, Vector,
+    VectorInput, VectorParamsBuilder, VectorsConfigBuilder, point_id::PointIdOptions,
+};
+
+use super::{ChunkFilter, ChunkPayload, ChunkPoint, DENSE, Hit, IndexMeta, SPARSE, StoreError, StoreQuery, VectorStore};
+
+pub struct RemoteStore {
+    client: Qdrant,
+    collection: String,
+}
+
+fn unavailable<E: std::fmt::Display>(e: E) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+impl RemoteStore {
+    #[tracing::instrument(skip(api_key, meta), fields(model = %meta.model))]
+    pub async fn connect(
+        url: &str,
+        api_key: Option<String>,
+        collection: &str,
+        meta: &IndexMeta,
+    ) -> Result<Self, StoreError> {
+        let client = Qdrant::from_url(url)
+            .api_key(api_key)
+            .timeout(Duration::from_secs(30))
+            .skip_compatibility_check()
+            .build()
+            .map_err(unavailable)?;
+        let store = Self {
+            client,
+            collection: collection.to_owned(),
+        };
+        store.ensure_collection(meta).await?;
+        Ok(store)
+    }
+
+    async fn ensure_collection(&self, meta: &IndexMeta) -> Result<(), StoreError> {
+        let exists = self.client.collection_exists(&self.collection).await.map_err(unavailable)?;
+        if exists {
+            let info = self.client.collection_info(&self.collection).await.map_err(unavailable)?;
+            let metadata = info.result.and_then(|r| r.config).map(|c| c.metadata).unwrap_or_default();
+            let stored = IndexMeta {
+                model: metadata
+                    .get("embedding_model")
+                    .map(|v| v.clone().into_json())
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                dim: metadata
+                    .get("embedding_dim")
+                    .map(|v| v.clone().into_json())
+                    .and_then(|v| v.as_u64())
+                    .unwrap_or(0) as usize,
+            };
+            if &stored != meta {
+                return Err(StoreError::ModelMismatch {
+                    stored,
+                    configured: meta.clone(),
+                });
+            }
+            return Ok(());
+        }
+        let mut vectors = VectorsConfigBuilder::default();
+        vectors.add_named_vector_params(DENSE, VectorParamsBuilder::new(meta.dim as u64, Distance::Cosine));
+        let mut sparse = SparseVectorsConfigBuilder::default();
+        sparse.add_named_vector_params(SPARSE, SparseVectorParamsBuilder::default().modifier(Modifier::Idf));
+        let metadata: HashMap<String, serde_json::Value> = HashMap::from([
+            ("embedding_model".to_owned(), serde_json::Value::from(meta.model.clone())),
+            ("embedding_dim".to_owned(), serde_json::Value::from(meta.dim)),
+        ]);
+        self.client
+            .create_collection(
+                CreateCollectionBuilder::new(&self.collection)
+                    .vectors_config(vectors)
+                    .sparse_vectors_config(sparse)
+                    .metadata(metadata),
+            )
+            .await
+            .map_err(unavailable)?;
+        for f in ["doc_id", "tenant"] {
+            self.client
+                .create_field_index(
+                    CreateFieldIndexCollectionBuilder::new(&self.collection, f, FieldType::Keyword).wait(true),
+                )
+                .await
+                .map_err(unavailable)?;
+        }
+        Ok(())
+    }
+}
+
+fn to_filter(f: &ChunkFilter) -> Filter {
+    let mut must = vec![Condition::matches("tenant", f.tenant.clone())];
+    if let Some(ids) = &f.doc_ids {
+        must.push(Condition::matches("doc_id", ids.clone()));
+    }
+    Filter::must(must)
+}
+
+#[async_trait]
+impl VectorStore for RemoteStore {
+    fn backend(&self) -> &'static str {
+        "qdrant-server"
+    }
+
+    #[tracing::instrument(skip_all, fields(points = points.len()))]
+    async fn upsert(&self, points: Vec<ChunkPoint>) -> Result<(), StoreError> {
+        if points.is_empty() {
+            return Ok(());
+        }
+        let mut batch = Vec::with_capacity(points.len());
+        for p in points {
+            let id = p.id();
+            let payload = serde_json::to_value(&p.payload).map_err(|e| StoreError::Backend(e.to_string()))?;
+            let payload = qdrant_client::Payload::try_from(payload).map_err(|e| StoreError::Backend(e.to_string()))?;
+            let vectors = NamedVectors::default()
+                .add_vector(DENSE, Vector::new_dense(p.dense))
+                .add_vector(SPARSE, Vector::new_sparse(p.sparse.indices, p.sparse.values));
+            batch.push(PointStruct::new(id, vectors, payload));
+        }
+        self.client
+            .upsert_points(UpsertPointsBuilder::new(&self.collection, batch).wait(true))
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn delete_document(&self, doc_id: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_points(
+                DeletePointsBuilder::new(&self.collection)
+                    .points(Filter::must([Condition::matches("doc_id", doc_id.to_owned())]))
+                    .wait(true),
+            )
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    #[tracing::instrument(skip_all, fields(limit = q.limit))]
+    async fn query(&self, q: StoreQuery) -> Result<Vec<Hit>, StoreError> {
+        if q.limit == 0 || q.filter.doc_ids.as_ref().is_some_and(Vec::is_empty) {
+            return Ok(Vec::new());
+        }
+        let filter = to_filter(&q.filter);
+        let candidates = (q.limit * 4).max(20) as u64;
+        let mut builder = QueryPointsBuilder::new(&self.collection).add_prefetch(
+            PrefetchQueryBuilder::default()
+                .query(Query::new_nearest(q.dense))
+                .using(DENSE)
+                .filter(filter.clone())
+                .limit(candidates),
+        );
+        if !q.sparse.indices.is_empty() {
+            builder = builder.add_prefetch(
+                PrefetchQueryBuilder::default()
+                    .query(Query::new_nearest(VectorInput::new_sparse(q.sparse.indices, q.sparse.values)))
+                    .using(SPARSE)
+                    .filter(filter.clone())
+                    .limit(candidates),
+            );
+        }
+        let response = self
+            .client
+            .query(
+                builder
+                    .query(Query::new_fusion(Fusion::Rrf))
+                    .filter(filter)
+                    .limit(q.limit as u64)
+                    .with_payload(true),
+            )
+            .await
+            .map_err(unavailable)?;
+        response
+            .result
+            .into_iter()
+            .map(|p| {
+                let id = match p.id.and_then(|PointId { point_id_options }| point_id_options) {
+                    Some(PointIdOptions::Num(n)) => n,
+                    _ => 0,
+                };
+                let map: serde_json::Map<String, serde_json::Value> =
+                    p.payload.into_iter().map(|(k, v)| (k, v.into_json())).collect();
+                let payload: ChunkPayload = serde_json::from_value(serde_json::Value::Object(map))
+                    .map_err(|e| StoreError::Backend(e.to_string()))?;
+                Ok(Hit {
+                    id,
+                    score: p.score,
+                    payload,
+                })
+            })
+            .collect()
+    }
+
+    async fn count(&self, filter: ChunkFilter) -> Result<usize, StoreError> {
+        if filter.doc_ids.as_ref().is_some_and(Vec::is_empty) {
+            return Ok(0);
+        }
+        let r = self
+            .client
+            .count(CountPointsBuilder::new(&self.collection).filter(to_filter(&filter)).exact(true))
+            .await
+            .map_err(unavailable)?;
+        Ok(r.result.map(|c| c.count as usize).unwrap_or(0))
+    }
+
+    async fn optimize(&self) -> Result<(), StoreError> {
+        // The server's optimiser runs in the background.
+        Ok(())
+    }
+}

@@ -1,0 +1,299 @@
+//! Country-of-origin rules.
+//!
+//! Only cues that speak about where the product was made count:
+//! - `made_in`: "Made in China", "Manufactured in Mexico", "Assembled in the USA";
+//! - `origin_label`: "Country of origin: Japan", "Final manufacturing location
+//!   China", "Assembly \nLocation  China", "Assembly Location  no unit  CN",
+//!   "Manufacturing site: Kuala Lumpur, Malaysia";
+//! - `origin_label_zh`: "产地 中国", "原产地：日本";
+//! - `made_in_zh`: "中国制造".
+//!
+//! Everything else that names a country is ignored: addresses and
+//! headquarters, sales offices, "sold in", "shipped to", "Designed in
+//! California", use locations and electricity grids in carbon reports.
+
+use crate::country::{country_prefix, is_cjk};
+use crate::util::{has_any_stem, lazy_re, line_after, line_before};
+use crate::{Evidence, OriginFinding};
+
+lazy_re!(
+    MADE_IN,
+    r"(?i)\b(?P<verb>made|manufactured|produced|assembled|fabricated|built|printed)[ \t]+in[ \t]+(?:the[ \t]+)?"
+);
+
+lazy_re!(
+    LABEL,
+    r"(?i)\b(?:country[ \t]+of[ \t]+(?:origin|manufacture|manufacturing|assembly|production)|(?:place|location)[ \t]+of[ \t]+(?:origin|manufacture|manufacturing|assembly|production)|origin[ \t]+country|(?:final[ \t]+)?(?:assembly|manufacturing|manufacture|production)\s+(?:location|site|country|plant|place))\b|\borigin[ \t]*[:：]"
+);
+
+// COO is only an abbreviation in capitals.
+lazy_re!(COO, r"\bC\.?O\.?O\.?[ \t]*[:：]");
+
+lazy_re!(
+    LABEL_ZH,
+    r"(?:原产地|原产国|原产|产地|生产地|制造地|制造国|生产国)[ \t]*[:：]?[ \t]*"
+);
+
+lazy_re!(MADE_ZH, r"制造|生产");
+
+lazy_re!(
+    SEP,
+    r"(?i)^(?:[ \t]*\([^)\n]{0,20}\))?[\s]*(?:[:：=\-–]|\.{2,})?\s*(?:no[ \t]+unit\s+)?"
+);
+
+pub(crate) fn find(text: &str, base: usize) -> Vec<OriginFinding> {
+    let mut out = Vec::new();
+    made_in(text, base, &mut out);
+    labelled(text, base, &mut out);
+    chinese(text, base, &mut out);
+    out
+}
+
+fn push(out: &mut Vec<OriginFinding>, base: usize, start: usize, end: usize, country: &'static str, confidence: f32, rule: &'static str) {
+    out.push(OriginFinding {
+        country: country.to_string(),
+        evidence: Evidence { start: base + start, end: base + end },
+        confidence,
+        rule,
+    });
+}
+
+/// "China or Malaysia", "China, Vietnam": the document hedges between sites.
+fn followed_by_alternative(text: &str, end: usize) -> bool {
+    let after = line_after(text, end, 40);
+    let t = after.trim_start();
+    let rest = if let Some(r) = t.strip_prefix("or ") {
+        r
+    } else if let Some(r) = t.strip_prefix("and/or ") {
+        r
+    } else if let Some(r) = t.strip_prefix(',') {
+        r
+    } else if let Some(r) = t.strip_prefix('/') {
+        r
+    } else {
+        return false;
+    };
+    country_prefix(rest.trim_start(), false).is_some()
+}
+
+fn made_in(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
+    let Some(re) = MADE_IN.as_ref() else { return };
+    for c in re.captures_iter(text) {
+        let (Some(all), Some(verb)) = (c.get(0), c.name("verb")) else { continue };
+        let before = line_before(text, all.start(), 30).to_lowercase();
+        if before.trim_end().ends_with("not") || before.contains("designed") || before.contains("except") {
+            continue;
+        }
+        let Some((code, len)) = text.get(all.end()..).and_then(|t| country_prefix(t, false)) else { continue };
+        let end = all.end() + len;
+        let mut conf: f32 = if verb.as_str().eq_ignore_ascii_case("made") { 0.9 } else { 0.85 };
+        if followed_by_alternative(text, end) {
+            conf = 0.6;
+        }
+        push(out, base, all.start(), end, code, conf, "made_in");
+    }
+}
+
+fn labelled(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
+    let Some(sep_re) = SEP.as_ref() else { return };
+    // (pattern, confidence of a country name after it)
+    let labels = [(LABEL.as_ref(), 0.85_f32), (COO.as_ref(), 0.95)];
+    for (re, base_conf) in labels {
+        let Some(re) = re else { continue };
+        for m in re.find_iter(text) {
+            let before = line_before(text, m.start(), 20);
+            // "use location", "customer location" are about the use phase
+            if has_any_stem(before, &["use", "customer", "sales", "sold", "ship"]) {
+                continue;
+            }
+            let Some(rest) = text.get(m.end()..) else { continue };
+            let skip = sep_re.find(rest).map_or(0, |s| s.end());
+            let sep = rest.get(..skip).unwrap_or_default();
+            if sep.matches('\n').count() > 2 {
+                continue;
+            }
+            let vstart = m.end() + skip;
+            let Some(value) = text.get(vstart..) else { continue };
+            let label_conf = if m.as_str().to_lowercase().starts_with("country") { 0.95 } else { base_conf };
+            if let Some((code, len)) = country_prefix(value, true) {
+                let written = value.get(..len).unwrap_or_default();
+                let is_code = written.len() <= 3 && written.chars().all(|ch| ch.is_ascii_uppercase());
+                let conf = if is_code { label_conf - 0.05 } else { label_conf };
+                let conf = if followed_by_alternative(text, vstart + len) { 0.6 } else { conf };
+                push(out, base, m.start(), vstart + len, code, conf, "origin_label");
+                continue;
+            }
+            // "Kuala Lumpur, Malaysia": a short place name, a comma, a country
+            // name (never a code: "Malvern, PA" is Pennsylvania, not Panama).
+            let line = line_after(text, vstart, 80);
+            let mut offset = 0;
+            for part in line.split(',') {
+                // the place name(s) before this comma
+                let words = line.get(..offset.saturating_sub(1)).unwrap_or_default();
+                if offset > 0 {
+                    let lead = part.len() - part.trim_start().len();
+                    if let Some((code, len)) = country_prefix(part.trim_start(), false) {
+                        let place_ok = words.split(',').all(|w| {
+                            let w = w.trim();
+                            !w.is_empty() && w.split_whitespace().count() <= 3 && w.chars().all(|ch| ch.is_alphabetic() || ch == ' ' || ch == '-' || ch == '.')
+                        });
+                        if place_ok {
+                            let end = vstart + offset + lead + len;
+                            push(out, base, m.start(), end, code, label_conf - 0.1, "origin_label");
+                        }
+                        break;
+                    }
+                }
+                offset += part.len() + 1;
+                if offset > line.len() {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+fn chinese(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
+    if let Some(re) = LABEL_ZH.as_ref() {
+        for m in re.find_iter(text) {
+            if let Some((code, len)) = text.get(m.end()..).and_then(|t| country_prefix(t, false)) {
+                push(out, base, m.start(), m.end() + len, code, 0.9, "origin_label_zh");
+            }
+        }
+    }
+    if let Some(re) = MADE_ZH.as_ref() {
+        for m in re.find_iter(text) {
+            // the country name directly before 制造/生产: try each start up to 7 chars back
+            let before = line_before(text, m.start(), 24);
+            let mut best: Option<(&'static str, usize)> = None;
+            for (i, ch) in before.char_indices() {
+                if !is_cjk(ch) {
+                    continue;
+                }
+                let Some(cand) = before.get(i..) else { continue };
+                if let Some((code, len)) = country_prefix(cand, false) {
+                    if len == cand.len() {
+                        best = Some((code, before.len() - i));
+                        break;
+                    }
+                }
+            }
+            if let Some((code, back)) = best {
+                let start = m.start() - back;
+                push(out, base, start, m.end(), code, 0.85, "made_in_zh");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn origins(text: &str) -> Vec<(String, String, &'static str)> {
+        find(text, 0)
+            .into_iter()
+            .map(|f| (f.country, text[f.evidence.start..f.evidence.end].to_string(), f.rule))
+            .collect()
+    }
+
+    fn only(text: &str) -> (String, String) {
+        let v = origins(text);
+        assert_eq!(v.len(), 1, "{text:?}: {v:?}");
+        (v[0].0.clone(), v[0].1.clone())
+    }
+
+    #[test]
+    fn patterns_compile() {
+        for re in [&MADE_IN, &LABEL, &COO, &LABEL_ZH, &MADE_ZH, &SEP] {
+            assert!(re.is_some());
+        }
+    }
+
+    #[test]
+    fn made_in_forms() {
+        assert_eq!(only("Made in China"), ("CN".into(), "Made in China".into()));
+        assert_eq!(only("This relay is manufactured in Mexico."), ("MX".into(), "manufactured in Mexico".into()));
+        assert_eq!(only("Assembled in the USA from imported parts"), ("US".into(), "Assembled in the USA".into()));
+        assert_eq!(only("MADE IN JAPAN"), ("JP".into(), "MADE IN JAPAN".into()));
+        assert_eq!(only("Made in P.R. China"), ("CN".into(), "Made in P.R. China".into()));
+        assert_eq!(only("Made in Viet Nam"), ("VN".into(), "Made in Viet Nam".into()));
+    }
+
+    #[test]
+    fn labelled_forms() {
+        assert_eq!(only("Country of origin: Japan"), ("JP".into(), "Country of origin: Japan".into()));
+        assert_eq!(only("COO: TW"), ("TW".into(), "COO: TW".into()));
+        assert_eq!(
+            only("Final manufacturing location  China \nAdditional product"),
+            ("CN".into(), "Final manufacturing location  China".into())
+        );
+        assert_eq!(
+            only("Product Weight  13.23 kg  Screen Size  27”  Assembly \nLocation  China \nProduct Lifetime  4 years  Use Location  EU"),
+            ("CN".into(), "Assembly \nLocation  China".into())
+        );
+        assert_eq!(
+            only("Location  Assembly Location  no unit  CN                         \nUse Location  no unit  WW"),
+            ("CN".into(), "Assembly Location  no unit  CN".into())
+        );
+        assert_eq!(
+            only("Final Assembly Location: Malaysia"),
+            ("MY".into(), "Final Assembly Location: Malaysia".into())
+        );
+        assert_eq!(
+            only("Manufacturing site: Kuala Lumpur, Malaysia"),
+            ("MY".into(), "Manufacturing site: Kuala Lumpur, Malaysia".into())
+        );
+        assert_eq!(only("Origin: Germany"), ("DE".into(), "Origin: Germany".into()));
+    }
+
+    #[test]
+    fn chinese_forms() {
+        assert_eq!(only("产地 中国"), ("CN".into(), "产地 中国".into()));
+        assert_eq!(only("原产地：日本"), ("JP".into(), "原产地：日本".into()));
+        assert_eq!(only("本产品为中国制造"), ("CN".into(), "中国制造".into()));
+        assert!(origins("中国电器电子产品有害物质限制使用管理办法（China RoHS 2）").is_empty());
+        assert!(origins("产地：广东深圳").is_empty());
+    }
+
+    #[test]
+    fn distractors() {
+        for t in [
+            "Headquarters Riverside CA",
+            "Vishay Intertechnology, Inc., 63 Lancaster Avenue, Malvern, PA 19355",
+            "Shenzhen XYZ Co., Ltd. Address: Bao'an District, Shenzhen, China",
+            "Sales offices: China - Germany - Korea - Singapore - United States",
+            "Sold in Germany and shipped to France.",
+            "Use Location  EU",
+            "Use location: Europe",
+            "EU use phase; use location: United States",
+            "Designed in California. ",
+            "Assembly \nLocation  EU",
+            "Assembly Location: Asia",
+            "manufactured in accordance with IEC 60068",
+            "I certify that the part was manufactured in the\n2. United States by us",
+            "Wholly of foreign origin.",
+            "Origin unknown.",
+            "Manufactured by GUANGZHOU MARKYN NEW POWER",
+            "Produced in Lancaster, PA (One Carton)",
+            "Customer location: Japan",
+            "Manufacturing site: Vishay, Malvern, PA",
+            "made in us",
+            "coo: cn",
+        ] {
+            assert!(origins(t).is_empty(), "{t}: {:?}", origins(t));
+        }
+    }
+
+    #[test]
+    fn designed_and_assembled() {
+        assert_eq!(only("Designed by Apple in California. Assembled in China."), ("CN".into(), "Assembled in China".into()));
+    }
+
+    #[test]
+    fn hedged_sites_get_low_confidence() {
+        let v = find("Made in China or Malaysia", 0);
+        assert!(v.iter().all(|f| f.confidence <= 0.6));
+    }
+}

@@ -1,0 +1,265 @@
+//! Shared helpers: regions, numbers, char-boundary-safe windows, clauses.
+//!
+//! Every offset handed out here is on a char boundary of the string it refers
+//! to, so slicing with `get` never fails on valid input and callers never
+//! index directly.
+
+use std::ops::Range;
+
+/// Declares a lazily compiled regex. A pattern that fails to compile yields
+/// `None` and its rule is skipped instead of panicking; every module has a test
+/// asserting its patterns compile.
+macro_rules! lazy_re {
+    ($name:ident, $pat:expr) => {
+        static $name: std::sync::LazyLock<Option<regex::Regex>> =
+            std::sync::LazyLock::new(|| regex::Regex::new($pat).ok());
+    };
+}
+pub(crate) use lazy_re;
+
+/// A decimal number as printed in documents: "105", "2.1", ".5", "0,07"
+/// (decimal comma), "1,800" (thousands separator).
+pub(crate) const NUM: &str = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?|\.\d+)";
+
+/// Parses a number matched by [`NUM`] (or a plain/scientific number from a
+/// table cell). A comma followed by exactly three digits is a thousands
+/// separator unless the integer part is 0 ("0,064" is a decimal comma).
+pub(crate) fn parse_number(s: &str) -> Option<f64> {
+    let s = s.trim();
+    if s.is_empty() || s.len() > 40 {
+        return None;
+    }
+    let cleaned: String = if s.contains(',') {
+        if s.contains('.') {
+            s.replace(',', "")
+        } else {
+            let mut parts = s.split(',');
+            let head = parts.next().unwrap_or_default();
+            let rest: Vec<&str> = parts.collect();
+            let thousands = head != "0"
+                && !head.is_empty()
+                && rest.iter().all(|p| p.len() == 3 && p.chars().all(|c| c.is_ascii_digit()));
+            if thousands {
+                s.replace(',', "")
+            } else if rest.len() == 1 {
+                s.replace(',', ".")
+            } else {
+                return None;
+            }
+        }
+    } else {
+        s.to_string()
+    };
+    let v: f64 = cleaned.parse().ok()?;
+    v.is_finite().then_some(v)
+}
+
+/// Clamps regions to the text, shrinks them onto char boundaries, drops empty
+/// ones, sorts and merges overlaps, so rules can slice without checks.
+pub(crate) fn normalise_regions(text: &str, regions: &[Range<usize>]) -> Vec<Range<usize>> {
+    let mut out: Vec<Range<usize>> = regions
+        .iter()
+        .filter_map(|r| {
+            let start = ceil_boundary(text, r.start.min(text.len()));
+            let end = floor_boundary(text, r.end.min(text.len()));
+            (start < end).then_some(start..end)
+        })
+        .collect();
+    out.sort_by_key(|r| (r.start, r.end));
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(out.len());
+    for r in out {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    merged
+}
+
+pub(crate) fn floor_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+pub(crate) fn ceil_boundary(s: &str, mut i: usize) -> usize {
+    i = i.min(s.len());
+    while i < s.len() && !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+pub(crate) fn prev_char(s: &str, i: usize) -> Option<char> {
+    s.get(..i)?.chars().next_back()
+}
+
+pub(crate) fn next_char(s: &str, i: usize) -> Option<char> {
+    s.get(i..)?.chars().next()
+}
+
+/// The text from `i` back to at most `max` bytes, never crossing a line break.
+pub(crate) fn line_before(s: &str, i: usize, max: usize) -> &str {
+    let from = floor_boundary(s, i.saturating_sub(max));
+    let seg = s.get(from..i).unwrap_or_default();
+    match seg.rfind('\n') {
+        Some(nl) => seg.get(nl + 1..).unwrap_or_default(),
+        None => seg,
+    }
+}
+
+/// The text from `i` to at most `max` bytes on, never crossing a line break.
+pub(crate) fn line_after(s: &str, i: usize, max: usize) -> &str {
+    let to = floor_boundary(s, i.saturating_add(max));
+    let seg = s.get(i..to).unwrap_or_default();
+    match seg.find('\n') {
+        Some(nl) => seg.get(..nl).unwrap_or_default(),
+        None => seg,
+    }
+}
+
+/// Byte range of the line containing `i` (without its line break).
+pub(crate) fn line_bounds(s: &str, i: usize) -> (usize, usize) {
+    let i = floor_boundary(s, i);
+    let start = s.get(..i).and_then(|h| h.rfind('\n')).map_or(0, |p| p + 1);
+    let end = s.get(i..).and_then(|t| t.find('\n')).map_or(s.len(), |p| i + p);
+    (start, end)
+}
+
+/// Bounds of the sentence-like clause around `start..end`, at most `max` bytes
+/// either side. Clauses end at . ! ? ; (when followed by a space or line
+/// break), bullets, and blank lines; single line breaks do not end a clause
+/// because PDF text wraps mid-sentence.
+pub(crate) fn clause_bounds(s: &str, start: usize, end: usize, max: usize) -> (usize, usize) {
+    let lo = floor_boundary(s, start.saturating_sub(max));
+    let hi = floor_boundary(s, end.saturating_add(max));
+    let before = s.get(lo..start).unwrap_or_default();
+    let after = s.get(end..hi).unwrap_or_default();
+
+    let mut cstart = lo;
+    let b = before.as_bytes();
+    for (i, ch) in before.char_indices().rev() {
+        let next = b.get(i + ch.len_utf8()).copied();
+        let terminal = match ch {
+            '.' | '!' | '?' | ';' => matches!(next, Some(b' ' | b'\n' | b'\r' | b'\t') | None),
+            '•' | '·' | '●' | '▪' | '。' | '；' => true,
+            // a blank line: the previous line holds only whitespace
+            '\n' => before.get(..i).is_some_and(|h| h.trim_end_matches([' ', '\t', '\r']).ends_with('\n')),
+            _ => false,
+        };
+        if terminal {
+            cstart = lo + i + ch.len_utf8();
+            break;
+        }
+    }
+
+    let mut cend = hi;
+    let a = after.as_bytes();
+    for (i, ch) in after.char_indices() {
+        let next = a.get(i + ch.len_utf8()).copied();
+        let terminal = match ch {
+            '.' | '!' | '?' | ';' => matches!(next, Some(b' ' | b'\n' | b'\r' | b'\t') | None),
+            '•' | '·' | '●' | '▪' | '。' | '；' => true,
+            '\n' => after.get(i + 1..).is_some_and(|t| t.trim_start_matches([' ', '\t', '\r']).starts_with('\n')),
+            _ => false,
+        };
+        if terminal {
+            cend = end + i;
+            break;
+        }
+    }
+    (cstart, cend)
+}
+
+/// True when `word` occurs in `hay` (ASCII case-insensitive) as a word start,
+/// i.e. not preceded by a letter. Used for context cue lists where stems
+/// ("packag") must match "packaging" and "packaged".
+pub(crate) fn has_stem(hay: &str, stem: &str) -> bool {
+    let lower = hay.to_lowercase();
+    let mut from = 0;
+    while let Some(p) = lower.get(from..).and_then(|t| t.find(stem)) {
+        let at = from + p;
+        // CJK has no spaces between words: a stem matches anywhere
+        if !stem.is_ascii() || !prev_char(&lower, at).is_some_and(char::is_alphanumeric) {
+            return true;
+        }
+        from = at + stem.len().max(1);
+    }
+    false
+}
+
+pub(crate) fn has_any_stem(hay: &str, stems: &[&str]) -> bool {
+    stems.iter().any(|s| has_stem(hay, s))
+}
+
+/// Trims ASCII/Unicode whitespace from both ends of `start..end` in `s`.
+pub(crate) fn trim_span(s: &str, start: usize, end: usize) -> (usize, usize) {
+    let seg = s.get(start..end).unwrap_or_default();
+    let lead = seg.len() - seg.trim_start().len();
+    let trail = seg.len() - seg.trim_end().len();
+    if lead + trail >= seg.len() {
+        return (start, start);
+    }
+    (start + lead, end - trail)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::single_range_in_vec_init)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers() {
+        assert_eq!(parse_number("105"), Some(105.0));
+        assert_eq!(parse_number("2.1"), Some(2.1));
+        assert_eq!(parse_number(".5"), Some(0.5));
+        assert_eq!(parse_number("0,07"), Some(0.07));
+        assert_eq!(parse_number("0,064"), Some(0.064));
+        assert_eq!(parse_number("12,5"), Some(12.5));
+        assert_eq!(parse_number("1,800"), Some(1800.0));
+        assert_eq!(parse_number("1,234,567.5"), Some(1_234_567.5));
+        assert_eq!(parse_number("4.4999999999999998E-2"), Some(0.045));
+        assert_eq!(parse_number("1,2,3"), None);
+        assert_eq!(parse_number(""), None);
+        assert_eq!(parse_number("abc"), None);
+        assert_eq!(parse_number("inf"), None);
+        assert_eq!(parse_number("NaN"), None);
+    }
+
+    #[test]
+    fn regions_are_clamped_and_merged() {
+        let t = "ab€cd"; // € is 3 bytes at 2..5
+        assert_eq!(normalise_regions(t, &[0..t.len()]), vec![0..7]);
+        assert_eq!(normalise_regions(t, &[3..100]), vec![5..7]);
+        assert_eq!(normalise_regions(t, &[0..3]), vec![0..2]);
+        assert_eq!(normalise_regions(t, &[5..6, 0..1, 1..2]), vec![0..2, 5..6]);
+        assert_eq!(normalise_regions(t, &[4..3, 50..60]), Vec::<Range<usize>>::new());
+        assert_eq!(normalise_regions("", &[0..0]), Vec::<Range<usize>>::new());
+    }
+
+    #[test]
+    fn lines_and_clauses() {
+        let s = "first line\nWeight: 2 g here\nlast";
+        let i = s.find("2 g").unwrap();
+        assert_eq!(line_before(s, i, 100), "Weight: ");
+        assert_eq!(line_after(s, i, 100), "2 g here");
+        let (a, b) = line_bounds(s, i);
+        assert_eq!(&s[a..b], "Weight: 2 g here");
+        let p = "Intro. The box is made of 100% recycled paper; the case is not. End";
+        let i = p.find("100%").unwrap();
+        let (a, b) = clause_bounds(p, i, i + 4, 200);
+        assert_eq!(&p[a..b], " The box is made of 100% recycled paper");
+        let q = "100% \nrecycled aluminum\n\nnext para";
+        let (a, b) = clause_bounds(q, 0, 4, 200);
+        assert_eq!(&q[a..b], "100% \nrecycled aluminum");
+    }
+
+    #[test]
+    fn stems() {
+        assert!(has_stem("Total packaging 133 g", "packag"));
+        assert!(!has_stem("unpackaged", "packag"));
+        assert!(has_any_stem("Gross Weight", &["net", "gross"]));
+    }
+}

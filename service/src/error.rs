@@ -1,0 +1,118 @@
+//! One error type for the HTTP boundary, mapped to status codes in one
+//! place. Every error body is `{"error": {"code", "message"}}` with a stable
+//! machine-readable code; 5xx bodies never carry internal details (those go
+//! to the log with the request id).
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use attest_engine::extract::ExtractError;
+use attest_engine::ingest::EngineError;
+use attest_engine::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    InvalidJson(String),
+    #[error("the multipart body has no `file` field")]
+    MissingFile,
+    #[error("the request body is over the size limit of {0} bytes")]
+    TooLarge(u64),
+    #[error("{what} not found")]
+    NotFound { what: String },
+    #[error("document {id} is not ready: {status}")]
+    NotReady { id: String, status: String },
+    #[error("the vector store is unavailable")]
+    Unavailable(String),
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            ApiError::InvalidJson(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_json"),
+            ApiError::MissingFile => (StatusCode::BAD_REQUEST, "missing_file"),
+            ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            ApiError::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::NotReady { .. } => (StatusCode::CONFLICT, "not_ready"),
+            ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        if status.is_server_error() {
+            let detail = match &self {
+                ApiError::Unavailable(d) | ApiError::Internal(d) => d.as_str(),
+                _ => "",
+            };
+            tracing::error!(code, detail, "request failed");
+        }
+        (status, Json(json!({"error": {"code": code, "message": self.to_string()}}))).into_response()
+    }
+}
+
+impl From<EngineError> for ApiError {
+    fn from(e: EngineError) -> Self {
+        match e {
+            EngineError::NotFound(id) => ApiError::NotFound {
+                what: format!("document {id}"),
+            },
+            EngineError::Store(StoreError::Unavailable(d)) => ApiError::Unavailable(d),
+            EngineError::Store(s) => ApiError::Internal(s.to_string()),
+            EngineError::Embed(x) => ApiError::Internal(x.to_string()),
+            EngineError::Catalog(x) => ApiError::Internal(x.to_string()),
+            EngineError::Internal(x) => ApiError::Internal(x),
+        }
+    }
+}
+
+impl From<ExtractError> for ApiError {
+    fn from(e: ExtractError) -> Self {
+        match e {
+            ExtractError::NothingToExtractFrom => ApiError::BadRequest(e.to_string()),
+            ExtractError::UnknownDocuments(ids) => ApiError::NotFound {
+                what: format!("documents {}", ids.join(", ")),
+            },
+            ExtractError::Engine(e) => e.into(),
+        }
+    }
+}
+
+/// JSON extractor whose rejections use the API's error body.
+pub struct ApiJson<T>(pub T);
+
+impl<S, T> axum::extract::FromRequest<S> for ApiJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::rejection::JsonRejection;
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::JsonDataError(e)) => Err(ApiError::InvalidJson(e.body_text())),
+            Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::InvalidJson(e.body_text())),
+            Err(JsonRejection::MissingJsonContentType(e)) => Err(ApiError::BadRequest(e.body_text())),
+            Err(JsonRejection::BytesRejection(e)) => {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    Err(ApiError::TooLarge(crate::startup::JSON_BODY_LIMIT as u64))
+                } else {
+                    Err(ApiError::BadRequest(e.body_text()))
+                }
+            }
+            Err(other) => Err(ApiError::BadRequest(other.body_text())),
+        }
+    }
+}

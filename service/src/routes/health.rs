@@ -1,0 +1,38 @@
+//! Liveness and readiness.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+use attest_engine::document::{DEFAULT_TENANT, IngestStatus};
+use attest_engine::store::ChunkFilter;
+
+use crate::startup::AppState;
+
+/// `GET /healthz`: the process answers.
+pub async fn healthz() -> Json<Value> {
+    Json(json!({"status": "ok"}))
+}
+
+/// `GET /readyz`: the store answers and the model is loaded.
+pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    let engine = &state.engine;
+    let store = engine
+        .store
+        .count(ChunkFilter {
+            tenant: DEFAULT_TENANT.into(),
+            doc_ids: None,
+        })
+        .await;
+    let docs = engine.catalog.list(DEFAULT_TENANT);
+    let count = |s: IngestStatus| docs.iter().filter(|d| d.meta.status == s).count();
+    let body = json!({
+        "status": if store.is_ok() { "ready" } else { "unavailable" },
+        "store": {"backend": engine.store.backend(), "ok": store.is_ok(), "chunks": store.as_ref().ok()},
+        "model": {"name": engine.embedder.model_name(), "dim": engine.embedder.dim()},
+        "documents": {"ready": count(IngestStatus::Ready), "queued": count(IngestStatus::Queued), "failed": count(IngestStatus::Failed)},
+    });
+    let code = if store.is_ok() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (code, Json(body))
+}

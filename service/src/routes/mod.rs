@@ -1,0 +1,17 @@
+//! HTTP handlers, one file per resource.
+
+pub mod documents;
+pub mod extract;
+pub mod health;
+pub mod search;
+
+use axum::http::HeaderMap;
+
+/// The request id set by the request-id layer (echoed in `x-request-id`).
+pub fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("unknown")
+        .to_owned()
+}

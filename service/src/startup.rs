@@ -1,0 +1,139 @@
+//! Building and running the service.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, StatusCode};
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use attest_engine::config::Settings;
+use attest_engine::document::DEFAULT_TENANT;
+use attest_engine::ingest::Engine;
+
+use crate::error::ApiError;
+use crate::routes;
+
+/// Limit for JSON request bodies (uploads have their own, configured one).
+pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub engine: Arc<Engine>,
+    pub settings: Arc<Settings>,
+}
+
+/// The axum router with all routes and middleware.
+pub fn router(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    let upload_limit = usize::try_from(state.settings.max_upload_bytes)
+        .unwrap_or(usize::MAX)
+        // Multipart framing around the file.
+        .saturating_add(64 * 1024);
+    let timeout = Duration::from_secs(state.settings.request_timeout_secs.max(1));
+    let documents = Router::new()
+        .route("/v1/documents", post(routes::documents::upload).get(routes::documents::list))
+        .layer(DefaultBodyLimit::max(upload_limit));
+    Router::new()
+        .route("/v1/documents/{id}", get(routes::documents::get).delete(routes::documents::delete))
+        .route("/v1/documents/{id}/text", get(routes::documents::text))
+        .route("/v1/search", post(routes::search::search))
+        .route("/v1/extract", post(routes::extract::extract))
+        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .merge(documents)
+        .route("/healthz", get(routes::health::healthz))
+        .route("/readyz", get(routes::health::readyz))
+        .fallback(|| async {
+            ApiError::NotFound {
+                what: "route".into(),
+            }
+        })
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                        let id = req
+                            .headers()
+                            .get("x-request-id")
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("");
+                        tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                    }),
+                )
+                .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout)),
+        )
+        .with_state(state)
+}
+
+/// A bound, not yet serving, service.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    port: u16,
+    pub state: AppState,
+}
+
+impl Application {
+    /// Opens the engine, starts the ingest worker (and the inbox watcher
+    /// when configured) and binds the listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let engine = Engine::open(settings.engine_config()?).await?;
+        Self::with_engine(settings, engine).await
+    }
+
+    pub async fn with_engine(settings: Settings, engine: Arc<Engine>) -> anyhow::Result<Self> {
+        engine.spawn_worker();
+        if let Some(inbox) = settings.inbox_dir.clone() {
+            tokio::spawn(engine.clone().watch_inbox(DEFAULT_TENANT.into(), inbox, Duration::from_secs(2)));
+        }
+        let listener = TcpListener::bind(&settings.addr).await?;
+        let port = listener.local_addr()?.port();
+        let state = AppState {
+            engine,
+            settings: Arc::new(settings),
+        };
+        Ok(Self {
+            listener,
+            router: router(state.clone()),
+            port,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,168 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use attest_service::Settings;
+use attest_service::startup::Application;
+use serde_json::{Value, json};
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub data_dir: tempfile::TempDir,
+}
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+pub fn corpus(rel: &str) -> PathBuf {
+    repo_root().join("../shared/corpus").join(rel)
+}
+
+pub fn test_settings(data_dir: &Path) -> Settings {
+    Settings {
+        addr: "127.0.0.1:0".into(),
+        data_dir: data_dir.to_path_buf(),
+        models_dir: Some(repo_root().join("models")),
+        embed_threads: 1,
+        ..Settings::default()
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_with(|_| {}).await
+}
+
+pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut settings = test_settings(data_dir.path());
+    tweak(&mut settings);
+    let app = Application::build(settings).await.expect("service starts");
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        base,
+        client: reqwest::Client::builder().timeout(Duration::from_secs(120)).build().unwrap(),
+        data_dir,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Uploads bytes under a file name; returns (status, body).
+    pub async fn upload_bytes(&self, name: &str, bytes: Vec<u8>) -> (u16, Value) {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
+        let form = reqwest::multipart::Form::new().part("file", part);
+        let r = self.client.post(self.url("/v1/documents")).multipart(form).send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Uploads a corpus file and waits until its ingest ends.
+    pub async fn ingest(&self, rel: &str) -> Value {
+        let path = corpus(rel);
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        let (status, body) = self.upload_bytes(&name, bytes).await;
+        assert!(status == 202 || status == 200, "upload {rel}: {status} {body}");
+        self.wait(body["id"].as_str().unwrap()).await
+    }
+
+    /// Waits for a document to leave the queue; returns its metadata.
+    pub async fn wait(&self, id: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(300);
+        loop {
+            let meta: Value = self.get(&format!("/v1/documents/{id}")).await.1;
+            if meta["status"] != "queued" {
+                return meta;
+            }
+            assert!(Instant::now() < deadline, "document {id} still queued");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let r = self.client.get(self.url(path)).send().await.unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+        let r = self.client.post(self.url(path)).json(body).send().await.unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn extract(&self, subject: Option<&str>, ids: &[&str]) -> Value {
+        let mut body = json!({});
+        if let Some(s) = subject {
+            body["subject"] = json!(s);
+        }
+        if !ids.is_empty() {
+            body["document_ids"] = json!(ids);
+        }
+        let (status, v) = self.post("/v1/extract", &body).await;
+        assert_eq!(status, 200, "{v}");
+        v
+    }
+
+    pub async fn text(&self, id: &str) -> String {
+        let (status, v) = self.get(&format!("/v1/documents/{id}/text")).await;
+        assert_eq!(status, 200, "{v}");
+        v["text"].as_str().unwrap().to_owned()
+    }
+}
+
+/// Every citation in an extraction answer quotes the document text at its
+/// span (code points).
+pub async fn assert_citations_verified(app: &TestApp, answer: &Value) {
+    let mut cites: Vec<Value> = Vec::new();
+    if let Some(m) = answer["fields"]["mass"].as_object() {
+        cites.extend(m["citations"].as_array().unwrap().iter().cloned());
+    }
+    for f in ["origin", "materials", "recycled_content"] {
+        for v in answer["fields"][f].as_array().unwrap() {
+            cites.extend(v["citations"].as_array().unwrap().iter().cloned());
+        }
+    }
+    for c in cites {
+        let text = app.text(c["document_id"].as_str().unwrap()).await;
+        let (s, e) = (c["start"].as_u64().unwrap() as usize, c["end"].as_u64().unwrap() as usize);
+        let quoted: String = text.chars().skip(s).take(e - s).collect();
+        assert_eq!(quoted, c["quote"].as_str().unwrap(), "citation {c}");
+        assert!(c["page"].as_u64().unwrap() >= 1);
+    }
+}
+
+pub fn mass_grams(answer: &Value) -> Option<f64> {
+    answer["fields"]["mass"]["grams"].as_f64()
+}
+
+pub fn countries(answer: &Value) -> Vec<String> {
+    answer["fields"]["origin"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["country"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+pub fn materials(answer: &Value) -> Vec<String> {
+    answer["fields"]["materials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+pub fn assert_close(actual: Option<f64>, expected: f64, what: &str) {
+    let a = actual.unwrap_or_else(|| panic!("{what}: no mass, expected {expected} g"));
+    assert!(
+        (a - expected).abs() <= (expected * 0.02).max(0.001),
+        "{what}: {a} g, expected {expected} g"
+    );
+}

@@ -1,0 +1,8 @@
+//! End-to-end tests: the real service on port 0, a fresh data directory per
+//! test, real documents from ../shared/corpus.
+
+mod broken_input;
+mod documents;
+mod extract;
+mod helpers;
+mod search;
