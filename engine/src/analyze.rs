@@ -8,9 +8,8 @@ use regex::Regex;
 
 use crate::document::{DocumentKind, Format};
 
-static PART_NUMBER: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"\b[A-Z0-9][A-Z0-9]{1,}(?:[-./][A-Z0-9]+){0,4}\b").ok()
-});
+static PART_NUMBER: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"\b[A-Z0-9][A-Z0-9]{1,}(?:[-./][A-Z0-9]+){0,4}\b").ok());
 
 static PRODUCT_NAME: LazyLock<Option<Regex>> = LazyLock::new(|| {
     // "OptiPlex 7760", "PowerEdge C4130", "MacBook Air", "Mate 9", "Chromecast"
@@ -21,10 +20,13 @@ static PRODUCT_NAME: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// regulations.
 fn is_noise(token: &str) -> bool {
     const PREFIXES: [&str; 14] = [
-        "ISO", "IEC", "UL9", "AEC", "JESD", "MIL", "EN6", "CO2", "IPC", "ASTM", "RoHS", "REACH", "EIA", "JIS",
+        "ISO", "IEC", "UL9", "AEC", "JESD", "MIL", "EN6", "CO2", "IPC", "ASTM", "RoHS", "REACH",
+        "EIA", "JIS",
     ];
     let upper = token.to_ascii_uppercase();
-    PREFIXES.iter().any(|p| upper.starts_with(&p.to_ascii_uppercase()))
+    PREFIXES
+        .iter()
+        .any(|p| upper.starts_with(&p.to_ascii_uppercase()))
         || token.chars().filter(|c| c.is_ascii_digit()).count() * 10 >= token.len() * 9
         || token.len() < 4
         || token.len() > 30
@@ -40,7 +42,11 @@ pub fn subjects(text: &str, source: &str, format: Format) -> Vec<String> {
         return Vec::new();
     }
     let source_key = crate::text::fold_key(source);
-    let head_end = text.char_indices().nth(1500).map(|(b, _)| b).unwrap_or(text.len());
+    let head_end = text
+        .char_indices()
+        .nth(1500)
+        .map(|(b, _)| b)
+        .unwrap_or(text.len());
     let mut scores: HashMap<String, (f64, usize)> = HashMap::new();
     let mut order = 0usize;
     let mut add = |tok: &str, pos: usize, weight: f64| {
@@ -104,19 +110,51 @@ pub fn classify(text: &str, format: Format) -> DocumentKind {
     let scores = [
         (
             DocumentKind::Certificate,
-            has(&["certificate of origin", "affidavit", "hereby certif", "country of origin:"]) * 2,
+            has(&[
+                "certificate of origin",
+                "affidavit",
+                "hereby certif",
+                "country of origin:",
+            ]) * 2,
         ),
         (
             DocumentKind::Declaration,
-            has(&["material declaration", "homogeneous material", "casrn", "cas number", "product content", "mass %", "substance"]),
+            has(&[
+                "material declaration",
+                "homogeneous material",
+                "casrn",
+                "cas number",
+                "product content",
+                "mass %",
+                "substance",
+            ]),
         ),
         (
             DocumentKind::Report,
-            has(&["environmental report", "carbon footprint", "co2e", "life cycle", "lifecycle", "recycled", "sustainab", "environmental product declaration"]),
+            has(&[
+                "environmental report",
+                "carbon footprint",
+                "co2e",
+                "life cycle",
+                "lifecycle",
+                "recycled",
+                "sustainab",
+                "environmental product declaration",
+            ]),
         ),
         (
             DocumentKind::Datasheet,
-            has(&["datasheet", "data sheet", "absolute maximum", "electrical characteristics", "specification", "dimensions", "features", "规格", "特性"]),
+            has(&[
+                "datasheet",
+                "data sheet",
+                "absolute maximum",
+                "electrical characteristics",
+                "specification",
+                "dimensions",
+                "features",
+                "规格",
+                "特性",
+            ]),
         ),
     ];
     scores
@@ -146,15 +184,24 @@ mod tests {
     #[test]
     fn classifies_by_vocabulary() {
         assert_eq!(
-            classify("Product carbon footprint ... kg CO2e ... life cycle", Format::Pdf),
+            classify(
+                "Product carbon footprint ... kg CO2e ... life cycle",
+                Format::Pdf
+            ),
             DocumentKind::Report
         );
         assert_eq!(
-            classify("MATERIAL DECLARATION Homogeneous Material CASRN", Format::Text),
+            classify(
+                "MATERIAL DECLARATION Homogeneous Material CASRN",
+                Format::Text
+            ),
             DocumentKind::Declaration
         );
         assert_eq!(
-            classify("Absolute maximum ratings. Electrical characteristics", Format::Pdf),
+            classify(
+                "Absolute maximum ratings. Electrical characteristics",
+                Format::Pdf
+            ),
             DocumentKind::Datasheet
         );
         assert_eq!(classify("hello", Format::Text), DocumentKind::Other);

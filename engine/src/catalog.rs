@@ -51,7 +51,10 @@ impl Catalog {
         std::fs::create_dir_all(&docs_dir).map_err(io(&docs_dir))?;
         std::fs::create_dir_all(&originals_dir).map_err(io(&originals_dir))?;
         let mut docs = HashMap::new();
-        for entry in std::fs::read_dir(&docs_dir).map_err(io(&docs_dir))?.flatten() {
+        for entry in std::fs::read_dir(&docs_dir)
+            .map_err(io(&docs_dir))?
+            .flatten()
+        {
             let path = entry.path();
             if path.extension().and_then(|e| e.to_str()) != Some("json") {
                 continue;
@@ -67,7 +70,11 @@ impl Catalog {
                 }
             }
         }
-        let generation = docs.values().filter_map(|d| d.meta.ingested_at).max().unwrap_or(0);
+        let generation = docs
+            .values()
+            .filter_map(|d| d.meta.ingested_at)
+            .max()
+            .unwrap_or(0);
         Ok(Self {
             docs_dir,
             originals_dir,
@@ -94,8 +101,18 @@ impl Catalog {
 
     /// Every document of a tenant, oldest first.
     pub fn list(&self, tenant: &str) -> Vec<Arc<Document>> {
-        let mut v: Vec<Arc<Document>> = self.read().values().filter(|d| d.meta.tenant == tenant).cloned().collect();
-        v.sort_by(|a, b| a.meta.created_at.cmp(&b.meta.created_at).then(a.meta.source.cmp(&b.meta.source)));
+        let mut v: Vec<Arc<Document>> = self
+            .read()
+            .values()
+            .filter(|d| d.meta.tenant == tenant)
+            .cloned()
+            .collect();
+        v.sort_by(|a, b| {
+            a.meta
+                .created_at
+                .cmp(&b.meta.created_at)
+                .then(a.meta.source.cmp(&b.meta.source))
+        });
         v
     }
 
@@ -115,7 +132,11 @@ impl Catalog {
     pub fn current_for_source(&self, tenant: &str, source: &str) -> Option<Arc<Document>> {
         self.read()
             .values()
-            .find(|d| d.meta.tenant == tenant && d.meta.source == source && d.meta.status == IngestStatus::Ready)
+            .find(|d| {
+                d.meta.tenant == tenant
+                    && d.meta.source == source
+                    && d.meta.status == IngestStatus::Ready
+            })
             .cloned()
     }
 
@@ -131,7 +152,10 @@ impl Catalog {
             .read()
             .values()
             .filter(|d| d.meta.tenant == tenant && d.meta.status == IngestStatus::Ready)
-            .filter(|d| d.meta.subjects.iter().any(|s| fold_key(s) == key) || fold_key(&d.text).contains(&key))
+            .filter(|d| {
+                d.meta.subjects.iter().any(|s| fold_key(s) == key)
+                    || fold_key(&d.text).contains(&key)
+            })
             .map(|d| (d.meta.created_at, d.meta.id.clone()))
             .collect();
         v.sort();
@@ -162,8 +186,14 @@ impl Catalog {
     }
 
     /// Updates only the metadata of a record.
-    pub fn update_meta(&self, id: &str, f: impl FnOnce(&mut DocumentMeta)) -> Result<Option<Arc<Document>>, CatalogError> {
-        let Some(current) = self.get(id) else { return Ok(None) };
+    pub fn update_meta(
+        &self,
+        id: &str,
+        f: impl FnOnce(&mut DocumentMeta),
+    ) -> Result<Option<Arc<Document>>, CatalogError> {
+        let Some(current) = self.get(id) else {
+            return Ok(None);
+        };
         let mut doc = (*current).clone();
         f(&mut doc.meta);
         self.put(doc).map(Some)
@@ -171,7 +201,10 @@ impl Catalog {
 
     pub fn remove(&self, id: &str) -> Result<Option<Arc<Document>>, CatalogError> {
         let removed = self.write().remove(id);
-        for p in [self.docs_dir.join(format!("{id}.json")), self.originals_dir.join(id)] {
+        for p in [
+            self.docs_dir.join(format!("{id}.json")),
+            self.originals_dir.join(id),
+        ] {
             match std::fs::remove_file(&p) {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

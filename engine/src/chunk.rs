@@ -3,7 +3,7 @@
 //! Chunks never cross a page; within a page they follow paragraphs, then
 //! lines, then words, and stay under a token budget estimated for the
 //! embedding model (CJK characters count one token each). A spreadsheet is
-//! chunked by rows, and each chunk's embedding text is prefixed with the
+//! chunked by whole rows, and each chunk's embedding text carries the
 //! sheet's header row so a row is searchable by its column names. The
 //! stored chunk text is always exactly the document text of its span.
 
@@ -65,7 +65,10 @@ pub fn chunk_document(
         Some(layout) => sheet_pieces(text, &idx, pages, layout, cfg, &mut pieces),
         None => {
             for p in pages {
-                let r = idx.bytes(CharRange { start: p.start, end: p.end });
+                let r = idx.bytes(CharRange {
+                    start: p.start,
+                    end: p.end,
+                });
                 for piece in split_budget(text, r, cfg.max_tokens) {
                     pieces.push((p.page, piece, None));
                 }
@@ -79,7 +82,7 @@ pub fn chunk_document(
         .map(|(i, (page, r, prefix))| {
             let chunk_text = text[r.clone()].to_owned();
             let embed_text = match prefix {
-                Some(p) => format!("{p}\n{chunk_text}"),
+                Some(p) => format!("{chunk_text}\n{p}"),
                 None => chunk_text.clone(),
             };
             Chunk {
@@ -116,22 +119,25 @@ fn sheet_pieces(
             .map(|p| p.page)
             .unwrap_or(1)
     };
+    // Rows are whole units: a row is split only when it alone is far over
+    // the budget. The header goes into the embedded text after the rows, so
+    // the model's truncation drops header columns before row values.
     let mut current: Option<(u32, std::ops::Range<usize>, String)> = None;
     for row in &layout.rows {
         let r = idx.bytes(row.span);
         let page = page_of(row.span.start);
         let header = header_of(&row.sheet).unwrap_or_default();
-        let budget = cfg.max_tokens.saturating_sub(estimate_tokens(&header)).max(cfg.max_tokens / 2);
         if let Some((p, cur, h)) = current.take() {
             let merged = cur.start..r.end;
-            if p == page && h == header && estimate_tokens(&text[merged.clone()]) <= budget {
+            if p == page && h == header && estimate_tokens(&text[merged.clone()]) <= cfg.max_tokens
+            {
                 current = Some((p, merged, h));
                 continue;
             }
             out.push((p, cur, Some(h)));
         }
-        if estimate_tokens(&text[r.clone()]) > budget {
-            for piece in split_budget(text, r, budget) {
+        if estimate_tokens(&text[r.clone()]) > cfg.max_tokens * 2 {
+            for piece in split_budget(text, r, cfg.max_tokens) {
                 out.push((page, piece, Some(header.clone())));
             }
         } else {
@@ -145,7 +151,11 @@ fn sheet_pieces(
 
 /// Splits a byte range into pieces under the budget, preferring paragraph,
 /// then line, then word boundaries; trims surrounding whitespace.
-fn split_budget(text: &str, range: std::ops::Range<usize>, budget: usize) -> Vec<std::ops::Range<usize>> {
+fn split_budget(
+    text: &str,
+    range: std::ops::Range<usize>,
+    budget: usize,
+) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
     let units = boundaries(text, range.clone(), &["\n\n", "\n", " "], budget);
     let mut cur: Option<std::ops::Range<usize>> = None;
@@ -221,17 +231,29 @@ mod tests {
     use crate::text::slice_chars;
 
     fn pages_of(text: &str) -> Vec<PageSpan> {
-        vec![PageSpan { page: 1, start: 0, end: text.chars().count() }]
+        vec![PageSpan {
+            page: 1,
+            start: 0,
+            end: text.chars().count(),
+        }]
     }
 
     #[test]
     fn chunks_keep_exact_spans_and_budget() {
         let para = "Weight: approx. 105 mg. Case: molded plastic. ".repeat(40);
         let text = format!("重量 1.6 克\n\n{para}\n\nEnd line");
-        let chunks = chunk_document(&text, &pages_of(&text), None, ChunkConfig { max_tokens: 60 });
+        let chunks = chunk_document(
+            &text,
+            &pages_of(&text),
+            None,
+            ChunkConfig { max_tokens: 60 },
+        );
         assert!(chunks.len() > 3);
         for c in &chunks {
-            assert_eq!(slice_chars(&text, c.span.start, c.span.end).unwrap(), c.text);
+            assert_eq!(
+                slice_chars(&text, c.span.start, c.span.end).unwrap(),
+                c.text
+            );
             assert!(estimate_tokens(&c.text) <= 60, "{}", c.text);
         }
         assert!(chunks[0].text.starts_with("重量"));
@@ -242,8 +264,16 @@ mod tests {
     fn chunks_do_not_cross_pages() {
         let text = "page one\n\npage two";
         let pages = vec![
-            PageSpan { page: 1, start: 0, end: 8 },
-            PageSpan { page: 2, start: 10, end: 18 },
+            PageSpan {
+                page: 1,
+                start: 0,
+                end: 8,
+            },
+            PageSpan {
+                page: 2,
+                start: 10,
+                end: 18,
+            },
         ];
         let chunks = chunk_document(text, &pages, None, ChunkConfig::default());
         assert_eq!(chunks.len(), 2);
@@ -253,7 +283,12 @@ mod tests {
     #[test]
     fn long_unbroken_cjk_text_is_cut() {
         let text = "中".repeat(1000);
-        let chunks = chunk_document(&text, &pages_of(&text), None, ChunkConfig { max_tokens: 100 });
+        let chunks = chunk_document(
+            &text,
+            &pages_of(&text),
+            None,
+            ChunkConfig { max_tokens: 100 },
+        );
         assert!(chunks.len() >= 10);
         assert!(chunks.iter().all(|c| estimate_tokens(&c.text) <= 100));
     }

@@ -46,7 +46,10 @@ impl std::fmt::Debug for Settings {
             .field("data_dir", &self.data_dir)
             .field("models_dir", &self.models_dir)
             .field("qdrant_url", &self.qdrant_url)
-            .field("qdrant_api_key", &self.qdrant_api_key.as_ref().map(|_| "<redacted>"))
+            .field(
+                "qdrant_api_key",
+                &self.qdrant_api_key.as_ref().map(|_| "<redacted>"),
+            )
             .field("qdrant_collection", &self.qdrant_collection)
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("request_timeout_secs", &self.request_timeout_secs)
@@ -177,7 +180,11 @@ impl Settings {
         for start in starts {
             for dir in start.ancestors() {
                 let candidate = dir.join("models");
-                if candidate.join("all-minilm-l6-v2").join("model.onnx").is_file() {
+                if candidate
+                    .join("all-minilm-l6-v2")
+                    .join("model.onnx")
+                    .is_file()
+                {
                     return Ok(candidate);
                 }
             }
@@ -212,7 +219,8 @@ mod tests {
 
     #[test]
     fn env_overrides_file_values_and_secrets_are_redacted() {
-        let mut s: Settings = toml::from_str("addr = \"0.0.0.0:1\"\nmax_upload_bytes = 10").unwrap();
+        let mut s: Settings =
+            toml::from_str("addr = \"0.0.0.0:1\"\nmax_upload_bytes = 10").unwrap();
         assert_eq!(s.addr, "0.0.0.0:1");
         s.apply_env(|k| match k {
             "ATTEST_ADDR" => Some("127.0.0.1:9".into()),

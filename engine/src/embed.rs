@@ -12,7 +12,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
-use fastembed::{InitOptionsUserDefined, Pooling, TextEmbedding, TokenizerFiles, UserDefinedEmbeddingModel};
+use fastembed::{
+    InitOptionsUserDefined, Pooling, TextEmbedding, TokenizerFiles, UserDefinedEmbeddingModel,
+};
 use qdrant_edge::bm25_embed::{EdgeBm25, EdgeBm25Config};
 use serde::{Deserialize, Serialize};
 
@@ -105,10 +107,13 @@ fn init_runtime(lib: &Path) -> Result<(), EmbedError> {
             Err(e) => Err(e.to_string()),
         }
     });
-    loaded.as_ref().map(|_| ()).map_err(|reason| EmbedError::Runtime {
-        path: lib.display().to_string(),
-        reason: reason.clone(),
-    })
+    loaded
+        .as_ref()
+        .map(|_| ())
+        .map_err(|reason| EmbedError::Runtime {
+            path: lib.display().to_string(),
+            reason: reason.clone(),
+        })
 }
 
 pub struct FastEmbedder {
@@ -122,8 +127,9 @@ impl FastEmbedder {
     pub fn load(paths: &ModelPaths, threads: usize, batch: usize) -> Result<Self, EmbedError> {
         init_runtime(&paths.runtime_lib)?;
         let read = |f: &str| {
-            std::fs::read(paths.model_dir.join(f))
-                .map_err(|e| EmbedError::MissingModel(format!("{}: {e}", paths.model_dir.join(f).display())))
+            std::fs::read(paths.model_dir.join(f)).map_err(|e| {
+                EmbedError::MissingModel(format!("{}: {e}", paths.model_dir.join(f).display()))
+            })
         };
         let model = UserDefinedEmbeddingModel::new(
             read("model.onnx")?,
@@ -170,10 +176,9 @@ impl Embedder for FastEmbedder {
         order.sort_by_key(|&i| texts[i].len());
         let sorted: Vec<&str> = order.iter().map(|&i| texts[i].as_str()).collect();
         let vectors = {
-            let mut model = self
-                .model
-                .lock()
-                .map_err(|_| EmbedError::Inference("embedder poisoned by an earlier panic".into()))?;
+            let mut model = self.model.lock().map_err(|_| {
+                EmbedError::Inference("embedder poisoned by an earlier panic".into())
+            })?;
             model
                 .embed(&sorted, Some(self.batch))
                 .map_err(|e| EmbedError::Inference(e.to_string()))?

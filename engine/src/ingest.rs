@@ -22,7 +22,8 @@ use crate::analyze;
 use crate::catalog::{Catalog, CatalogError};
 use crate::chunk::{ChunkConfig, chunk_document};
 use crate::document::{
-    DEFAULT_TENANT, Document, DocumentMeta, IngestError, IngestStatus, content_sha256, document_id, now_millis,
+    DEFAULT_TENANT, Document, DocumentMeta, IngestError, IngestStatus, content_sha256, document_id,
+    now_millis,
 };
 use crate::embed::{Bm25, EmbedError, Embedder, FastEmbedder, ModelPaths};
 use crate::parse::{ParseError, ParseLimits, parse};
@@ -118,16 +119,19 @@ impl Engine {
     pub async fn open(config: EngineConfig) -> Result<Arc<Self>, EngineError> {
         let paths = ModelPaths::in_models_dir(&config.models_dir)?;
         let (threads, batch) = (config.embed_threads, config.embed_batch);
-        let embedder = tokio::task::spawn_blocking(move || FastEmbedder::load(&paths, threads, batch))
-            .await
-            .map_err(|e| EngineError::Internal(e.to_string()))??;
+        let embedder =
+            tokio::task::spawn_blocking(move || FastEmbedder::load(&paths, threads, batch))
+                .await
+                .map_err(|e| EngineError::Internal(e.to_string()))??;
         let embedder: Arc<dyn Embedder> = Arc::new(embedder);
         let meta = IndexMeta {
             model: embedder.model_name().to_owned(),
             dim: embedder.dim(),
         };
         let store: Arc<dyn VectorStore> = match &config.store {
-            StoreConfig::Embedded => Arc::new(EdgeStore::open(&config.data_dir.join("index"), &meta)?),
+            StoreConfig::Embedded => {
+                Arc::new(EdgeStore::open(&config.data_dir.join("index"), &meta)?)
+            }
             StoreConfig::Remote {
                 url,
                 api_key,
@@ -163,7 +167,12 @@ impl Engine {
     /// Stores a file and its queued record. Returning is the
     /// acknowledgement: from here the file survives a restart.
     #[tracing::instrument(skip(self, bytes), fields(bytes = bytes.len()))]
-    pub fn submit(&self, tenant: &str, source: &str, bytes: &[u8]) -> Result<Submitted, EngineError> {
+    pub fn submit(
+        &self,
+        tenant: &str,
+        source: &str,
+        bytes: &[u8],
+    ) -> Result<Submitted, EngineError> {
         let id = document_id(tenant, bytes);
         if let Some(existing) = self.catalog.get(&id)
             && existing.meta.status != IngestStatus::Failed
@@ -225,7 +234,10 @@ impl Engine {
     /// caller's batch goes on. Errors are infrastructure failures.
     #[tracing::instrument(skip(self))]
     pub async fn process(&self, id: &str) -> Result<Arc<Document>, EngineError> {
-        let doc = self.catalog.get(id).ok_or_else(|| EngineError::NotFound(id.to_owned()))?;
+        let doc = self
+            .catalog
+            .get(id)
+            .ok_or_else(|| EngineError::NotFound(id.to_owned()))?;
         if doc.meta.status != IngestStatus::Queued {
             return Ok(doc);
         }
@@ -247,9 +259,16 @@ impl Engine {
         tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "parsed");
         let kind = analyze::classify(&parsed.text, parsed.format);
         let subjects = analyze::subjects(&parsed.text, &meta.source, parsed.format);
-        let chunks = chunk_document(&parsed.text, &parsed.pages, parsed.sheet.as_ref(), self.config.chunk);
+        let chunks = chunk_document(
+            &parsed.text,
+            &parsed.pages,
+            parsed.sheet.as_ref(),
+            self.config.chunk,
+        );
 
-        let vectors = self.embed(chunks.iter().map(|c| c.embed_text.clone()).collect()).await?;
+        let vectors = self
+            .embed(chunks.iter().map(|c| c.embed_text.clone()).collect())
+            .await?;
         let points: Vec<ChunkPoint> = chunks
             .iter()
             .zip(vectors)
@@ -307,7 +326,11 @@ impl Engine {
 
     /// Makes a new version visible and retires the previous one atomically
     /// with respect to readers.
-    async fn publish(&self, document: Document, points: Vec<ChunkPoint>) -> Result<Arc<Document>, EngineError> {
+    async fn publish(
+        &self,
+        document: Document,
+        points: Vec<ChunkPoint>,
+    ) -> Result<Arc<Document>, EngineError> {
         let _guard = self.visibility.write().await;
         let previous = self
             .catalog
@@ -327,14 +350,22 @@ impl Engine {
     /// Removes a document and its chunks.
     pub async fn delete(&self, id: &str) -> Result<Arc<Document>, EngineError> {
         let _guard = self.visibility.write().await;
-        let doc = self.catalog.get(id).ok_or_else(|| EngineError::NotFound(id.to_owned()))?;
+        let doc = self
+            .catalog
+            .get(id)
+            .ok_or_else(|| EngineError::NotFound(id.to_owned()))?;
         self.store.delete_document(id).await?;
         self.catalog.remove(id)?;
         Ok(doc)
     }
 
     /// Submits and processes one file in the caller's task.
-    pub async fn ingest_bytes(&self, tenant: &str, source: &str, bytes: &[u8]) -> Result<Arc<Document>, EngineError> {
+    pub async fn ingest_bytes(
+        &self,
+        tenant: &str,
+        source: &str,
+        bytes: &[u8],
+    ) -> Result<Arc<Document>, EngineError> {
         let s = self.submit(tenant, source, bytes)?;
         if s.status == IngestStatus::Queued {
             self.process(&s.id).await
@@ -385,7 +416,11 @@ impl Engine {
         let files = collect_files(paths);
         let mut summary = IngestSummary::default();
         for file in files {
-            let source = file.file_name().and_then(|n| n.to_str()).unwrap_or("unnamed").to_owned();
+            let source = file
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("unnamed")
+                .to_owned();
             let result = match std::fs::read(&file) {
                 Ok(bytes) => {
                     let id = document_id(tenant, &bytes);
@@ -446,11 +481,20 @@ impl Engine {
         }
         loop {
             let mut entries: Vec<PathBuf> = std::fs::read_dir(&inbox)
-                .map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.is_file()).collect())
+                .map(|rd| {
+                    rd.flatten()
+                        .map(|e| e.path())
+                        .filter(|p| p.is_file())
+                        .collect()
+                })
                 .unwrap_or_default();
             entries.sort();
             for path in entries {
-                let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("unnamed").to_owned();
+                let name = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or("unnamed")
+                    .to_owned();
                 if name.starts_with('.') {
                     continue;
                 }
@@ -461,14 +505,22 @@ impl Engine {
                     continue;
                 }
                 let outcome = match std::fs::read(&path) {
-                    Ok(bytes) => self.ingest_bytes(&tenant, &name, &bytes).await.map_err(|e| e.to_string()),
+                    Ok(bytes) => self
+                        .ingest_bytes(&tenant, &name, &bytes)
+                        .await
+                        .map_err(|e| e.to_string()),
                     Err(e) => Err(e.to_string()),
                 };
                 let (dest, reason) = match &outcome {
-                    Ok(doc) if doc.meta.status == IngestStatus::Ready => (processed.join(&name), None),
+                    Ok(doc) if doc.meta.status == IngestStatus::Ready => {
+                        (processed.join(&name), None)
+                    }
                     Ok(doc) => (
                         failed_dir.join(&name),
-                        doc.meta.error.as_ref().map(|e| format!("{}: {}", e.code, e.message)),
+                        doc.meta
+                            .error
+                            .as_ref()
+                            .map(|e| format!("{}: {}", e.code, e.message)),
                     ),
                     Err(e) => (failed_dir.join(&name), Some(e.clone())),
                 };

@@ -18,11 +18,11 @@
 
 pub mod analyze;
 pub mod catalog;
-pub mod config;
 pub mod chunk;
+pub mod config;
 pub mod document;
 pub mod embed;
-// pub mod extract;
+pub mod extract;
 pub mod ingest;
 pub mod parse;
 pub mod search;

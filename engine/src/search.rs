@@ -59,8 +59,17 @@ pub fn resolve_documents(
 }
 
 #[tracing::instrument(skip(engine, req), fields(limit = req.limit))]
-pub async fn search(engine: &Engine, tenant: &str, req: &SearchRequest) -> Result<Vec<SearchHit>, EngineError> {
-    let doc_ids = resolve_documents(engine, tenant, req.document_ids.as_deref(), req.subject.as_deref());
+pub async fn search(
+    engine: &Engine,
+    tenant: &str,
+    req: &SearchRequest,
+) -> Result<Vec<SearchHit>, EngineError> {
+    let doc_ids = resolve_documents(
+        engine,
+        tenant,
+        req.document_ids.as_deref(),
+        req.subject.as_deref(),
+    );
     let query_text = match &req.subject {
         Some(s) if !req.query.contains(s.as_str()) => format!("{} {}", req.query, s),
         _ => req.query.clone(),

@@ -69,7 +69,10 @@ pub fn slice_chars(text: &str, start: usize, end: usize) -> Option<&str> {
     if start > end {
         return None;
     }
-    let mut it = text.char_indices().map(|(b, _)| b).chain(std::iter::once(text.len()));
+    let mut it = text
+        .char_indices()
+        .map(|(b, _)| b)
+        .chain(std::iter::once(text.len()));
     let b_start = it.nth(start)?;
     let b_end = if end == start {
         b_start
@@ -132,7 +135,11 @@ pub fn garbage_ratio(text: &str) -> f64 {
             bad += 1;
         }
     }
-    if total == 0 { 0.0 } else { bad as f64 / total as f64 }
+    if total == 0 {
+        0.0
+    } else {
+        bad as f64 / total as f64
+    }
 }
 
 /// Lower-cases and keeps only letters and digits: "G5V-1" and "g5v 1" match.

@@ -45,7 +45,10 @@ async fn embedded_store_refuses_another_model_and_a_second_owner() {
     {
         let _store = EdgeStore::open(dir.path(), &meta("model-a", 8)).unwrap();
         let second = EdgeStore::open(dir.path(), &meta("model-a", 8));
-        assert!(matches!(second, Err(StoreError::Locked { .. })), "a second owner is refused");
+        assert!(
+            matches!(second, Err(StoreError::Locked { .. })),
+            "a second owner is refused"
+        );
     }
     let other = EdgeStore::open(dir.path(), &meta("model-b", 8));
     assert!(matches!(other, Err(StoreError::ModelMismatch { .. })));
@@ -60,10 +63,16 @@ async fn embedded_store_refuses_another_model_and_a_second_owner() {
 async fn server_store_passes_the_conformance_suite() {
     let url = std::env::var("ATTEST_TEST_QDRANT_URL").expect("ATTEST_TEST_QDRANT_URL");
     let collection = format!("attest_conformance_{}", std::process::id());
-    let store = RemoteStore::connect(&url, None, &collection, &meta("conformance", conformance::DIM))
-        .await
-        .unwrap();
+    let store = RemoteStore::connect(
+        &url,
+        None,
+        &collection,
+        &meta("conformance", conformance::DIM),
+    )
+    .await
+    .unwrap();
     conformance::run_all(&store).await.unwrap();
-    let mismatch = RemoteStore::connect(&url, None, &collection, &meta("other", conformance::DIM)).await;
+    let mismatch =
+        RemoteStore::connect(&url, None, &collection, &meta("other", conformance::DIM)).await;
     assert!(matches!(mismatch, Err(StoreError::ModelMismatch { .. })));
 }

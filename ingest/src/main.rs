@@ -18,7 +18,11 @@ use attest_engine::ingest::{Engine, EngineError, collect_files};
 use attest_engine::store::StoreError;
 
 #[derive(Parser)]
-#[command(name = "attest-ingest", version, about = "Ingest supplier documents into attest's index")]
+#[command(
+    name = "attest-ingest",
+    version,
+    about = "Ingest supplier documents into attest's index"
+)]
 struct Cli {
     /// TOML configuration file (environment variables ATTEST_* override it).
     #[arg(long, global = true, env = "ATTEST_CONFIG")]
@@ -66,9 +70,16 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Run { paths } => run(&engine, &paths).await,
         Command::Watch { inbox, interval } => {
-            eprintln!("watching {} (processed files move to processed/ or failed/)", inbox.display());
+            eprintln!(
+                "watching {} (processed files move to processed/ or failed/)",
+                inbox.display()
+            );
             engine
-                .watch_inbox(DEFAULT_TENANT.into(), inbox, Duration::from_secs(interval.max(1)))
+                .watch_inbox(
+                    DEFAULT_TENANT.into(),
+                    inbox,
+                    Duration::from_secs(interval.max(1)),
+                )
                 .await;
             Ok(())
         }
@@ -87,10 +98,16 @@ async fn run(engine: &Engine, paths: &[PathBuf]) -> anyhow::Result<()> {
         .ingest_paths(DEFAULT_TENANT, paths, |path, result| {
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("?");
             match result {
-                Ok(doc) if doc.meta.status == IngestStatus::Ready => bar.set_message(name.to_owned()),
+                Ok(doc) if doc.meta.status == IngestStatus::Ready => {
+                    bar.set_message(name.to_owned())
+                }
                 Ok(doc) => bar.println(format!(
                     "failed  {name}: {}",
-                    doc.meta.error.as_ref().map(|e| e.message.as_str()).unwrap_or("unknown")
+                    doc.meta
+                        .error
+                        .as_ref()
+                        .map(|e| e.message.as_str())
+                        .unwrap_or("unknown")
                 )),
                 Err(e) => bar.println(format!("failed  {name}: {e}")),
             }

@@ -37,9 +37,25 @@ static COUNTRIES: &[(&str, &str, &[&str])] = &[
     ("BJ", "BEN", &["Benin"]),
     ("BM", "BMU", &["Bermuda"]),
     ("BT", "BTN", &["Bhutan"]),
-    ("BO", "BOL", &["Bolivia", "Bolivia (Plurinational State of)", "Plurinational State of Bolivia"]),
-    ("BQ", "BES", &["Bonaire, Sint Eustatius and Saba", "Caribbean Netherlands"]),
-    ("BA", "BIH", &["Bosnia and Herzegovina", "Bosnia-Herzegovina", "Bosnia"]),
+    (
+        "BO",
+        "BOL",
+        &[
+            "Bolivia",
+            "Bolivia (Plurinational State of)",
+            "Plurinational State of Bolivia",
+        ],
+    ),
+    (
+        "BQ",
+        "BES",
+        &["Bonaire, Sint Eustatius and Saba", "Caribbean Netherlands"],
+    ),
+    (
+        "BA",
+        "BIH",
+        &["Bosnia and Herzegovina", "Bosnia-Herzegovina", "Bosnia"],
+    ),
     ("BW", "BWA", &["Botswana"]),
     ("BV", "BVT", &["Bouvet Island"]),
     ("BR", "BRA", &["Brazil", "Brasil"]),
@@ -56,16 +72,53 @@ static COUNTRIES: &[(&str, &str, &[&str])] = &[
     ("CF", "CAF", &["Central African Republic"]),
     ("TD", "TCD", &["Chad"]),
     ("CL", "CHL", &["Chile"]),
-    ("CN", "CHN", &["China", "People's Republic of China", "Peoples Republic of China", "PR China", "P.R. China", "P.R.China", "PRC", "P.R.C.", "Mainland China", "China Mainland", "China PRC", "China (PRC)", "China P.R.", "China, People's Republic of"]),
+    (
+        "CN",
+        "CHN",
+        &[
+            "China",
+            "People's Republic of China",
+            "Peoples Republic of China",
+            "PR China",
+            "P.R. China",
+            "P.R.China",
+            "PRC",
+            "P.R.C.",
+            "Mainland China",
+            "China Mainland",
+            "China PRC",
+            "China (PRC)",
+            "China P.R.",
+            "China, People's Republic of",
+        ],
+    ),
     ("CX", "CXR", &["Christmas Island"]),
     ("CC", "CCK", &["Cocos (Keeling) Islands", "Cocos Islands"]),
     ("CO", "COL", &["Colombia"]),
     ("KM", "COM", &["Comoros"]),
-    ("CG", "COG", &["Congo", "Republic of the Congo", "Congo-Brazzaville"]),
-    ("CD", "COD", &["Democratic Republic of the Congo", "Congo, Democratic Republic of the", "DR Congo", "DRC", "Congo-Kinshasa"]),
+    (
+        "CG",
+        "COG",
+        &["Congo", "Republic of the Congo", "Congo-Brazzaville"],
+    ),
+    (
+        "CD",
+        "COD",
+        &[
+            "Democratic Republic of the Congo",
+            "Congo, Democratic Republic of the",
+            "DR Congo",
+            "DRC",
+            "Congo-Kinshasa",
+        ],
+    ),
     ("CK", "COK", &["Cook Islands"]),
     ("CR", "CRI", &["Costa Rica"]),
-    ("CI", "CIV", &["Côte d'Ivoire", "Cote d'Ivoire", "Ivory Coast"]),
+    (
+        "CI",
+        "CIV",
+        &["Côte d'Ivoire", "Cote d'Ivoire", "Ivory Coast"],
+    ),
     ("HR", "HRV", &["Croatia"]),
     ("CU", "CUB", &["Cuba"]),
     ("CW", "CUW", &["Curaçao", "Curacao"]),
@@ -83,7 +136,11 @@ static COUNTRIES: &[(&str, &str, &[&str])] = &[
     ("EE", "EST", &["Estonia"]),
     ("SZ", "SWZ", &["Eswatini", "Swaziland"]),
     ("ET", "ETH", &["Ethiopia"]),
-    ("FK", "FLK", &["Falkland Islands", "Falkland Islands (Malvinas)"]),
+    (
+        "FK",
+        "FLK",
+        &["Falkland Islands", "Falkland Islands (Malvinas)"],
+    ),
     ("FO", "FRO", &["Faroe Islands"]),
     ("FJ", "FJI", &["Fiji"]),
     ("FI", "FIN", &["Finland"]),
@@ -94,7 +151,11 @@ static COUNTRIES: &[(&str, &str, &[&str])] = &[
     ("GA", "GAB", &["Gabon"]),
     ("GM", "GMB", &["Gambia", "The Gambia"]),
     ("GE", "GEO", &["Georgia"]),
-    ("DE", "DEU", &["Germany", "Deutschland", "Federal Republic of Germany"]),
+    (
+        "DE",
+        "DEU",
+        &["Germany", "Deutschland", "Federal Republic of Germany"],
+    ),
     ("GH", "GHA", &["Ghana"]),
     ("GI", "GIB", &["Gibraltar"]),
     ("GR", "GRC", &["Greece"]),
@@ -111,12 +172,24 @@ static COUNTRIES: &[(&str, &str, &[&str])] = &[
     ("HM", "HMD", &["Heard Island and McDonald Islands"]),
     ("VA", "VAT", &["Holy See", "Vatican", "Vatican City"]),
     ("HN", "HND", &["Honduras"]),
-    ("HK", "HKG", &["Hong Kong", "Hong Kong SAR", "Hong Kong, China", "Hongkong"]),
+    (
+        "HK",
+        "HKG",
+        &["Hong Kong", "Hong Kong SAR", "Hong Kong, China", "Hongkong"],
+    ),
     ("HU", "HUN", &["Hungary"]),
     ("IS", "ISL", &["Iceland"]),
     ("IN", "IND", &["India"]),
     ("ID", "IDN", &["Indonesia"]),
-    ("IR", "IRN", &["Iran", "Iran (Islamic Republic of)", "Islamic Republic of Iran"]),
+    (
+        "IR",
+        "IRN",
+        &[
+            "Iran",
+            "Iran (Islamic Republic of)",
+            "Islamic Republic of Iran",
+        ],
+    ),
     ("IQ", "IRQ", &["Iraq"]),
     ("IE", "IRL", &["Ireland", "Republic of Ireland"]),
     ("IM", "IMN", &["Isle of Man"]),
@@ -129,11 +202,36 @@ static COUNTRIES: &[(&str, &str, &[&str])] = &[
     ("KZ", "KAZ", &["Kazakhstan"]),
     ("KE", "KEN", &["Kenya"]),
     ("KI", "KIR", &["Kiribati"]),
-    ("KP", "PRK", &["North Korea", "Korea (Democratic People's Republic of)", "Democratic People's Republic of Korea", "DPRK"]),
-    ("KR", "KOR", &["Korea", "South Korea", "Republic of Korea", "Korea, Republic of", "Korea (Republic of)", "Korea, South", "ROK"]),
+    (
+        "KP",
+        "PRK",
+        &[
+            "North Korea",
+            "Korea (Democratic People's Republic of)",
+            "Democratic People's Republic of Korea",
+            "DPRK",
+        ],
+    ),
+    (
+        "KR",
+        "KOR",
+        &[
+            "Korea",
+            "South Korea",
+            "Republic of Korea",
+            "Korea, Republic of",
+            "Korea (Republic of)",
+            "Korea, South",
+            "ROK",
+        ],
+    ),
     ("KW", "KWT", &["Kuwait"]),
     ("KG", "KGZ", &["Kyrgyzstan"]),
-    ("LA", "LAO", &["Laos", "Lao People's Democratic Republic", "Lao PDR"]),
+    (
+        "LA",
+        "LAO",
+        &["Laos", "Lao People's Democratic Republic", "Lao PDR"],
+    ),
     ("LV", "LVA", &["Latvia"]),
     ("LB", "LBN", &["Lebanon"]),
     ("LS", "LSO", &["Lesotho"]),
@@ -155,8 +253,20 @@ static COUNTRIES: &[(&str, &str, &[&str])] = &[
     ("MU", "MUS", &["Mauritius"]),
     ("YT", "MYT", &["Mayotte"]),
     ("MX", "MEX", &["Mexico", "México"]),
-    ("FM", "FSM", &["Micronesia", "Micronesia (Federated States of)", "Federated States of Micronesia"]),
-    ("MD", "MDA", &["Moldova", "Republic of Moldova", "Moldova, Republic of"]),
+    (
+        "FM",
+        "FSM",
+        &[
+            "Micronesia",
+            "Micronesia (Federated States of)",
+            "Federated States of Micronesia",
+        ],
+    ),
+    (
+        "MD",
+        "MDA",
+        &["Moldova", "Republic of Moldova", "Moldova, Republic of"],
+    ),
     ("MC", "MCO", &["Monaco"]),
     ("MN", "MNG", &["Mongolia"]),
     ("ME", "MNE", &["Montenegro"]),
@@ -167,7 +277,16 @@ static COUNTRIES: &[(&str, &str, &[&str])] = &[
     ("NA", "NAM", &["Namibia"]),
     ("NR", "NRU", &["Nauru"]),
     ("NP", "NPL", &["Nepal"]),
-    ("NL", "NLD", &["Netherlands", "The Netherlands", "Holland", "Netherlands (Kingdom of the)"]),
+    (
+        "NL",
+        "NLD",
+        &[
+            "Netherlands",
+            "The Netherlands",
+            "Holland",
+            "Netherlands (Kingdom of the)",
+        ],
+    ),
     ("NC", "NCL", &["New Caledonia"]),
     ("NZ", "NZL", &["New Zealand"]),
     ("NI", "NIC", &["Nicaragua"]),
@@ -181,7 +300,11 @@ static COUNTRIES: &[(&str, &str, &[&str])] = &[
     ("OM", "OMN", &["Oman"]),
     ("PK", "PAK", &["Pakistan"]),
     ("PW", "PLW", &["Palau"]),
-    ("PS", "PSE", &["Palestine", "State of Palestine", "Palestine, State of"]),
+    (
+        "PS",
+        "PSE",
+        &["Palestine", "State of Palestine", "Palestine, State of"],
+    ),
     ("PA", "PAN", &["Panama"]),
     ("PG", "PNG", &["Papua New Guinea"]),
     ("PY", "PRY", &["Paraguay"]),
@@ -197,7 +320,14 @@ static COUNTRIES: &[(&str, &str, &[&str])] = &[
     ("RU", "RUS", &["Russia", "Russian Federation"]),
     ("RW", "RWA", &["Rwanda"]),
     ("BL", "BLM", &["Saint Barthélemy", "Saint Barthelemy"]),
-    ("SH", "SHN", &["Saint Helena", "Saint Helena, Ascension and Tristan da Cunha"]),
+    (
+        "SH",
+        "SHN",
+        &[
+            "Saint Helena",
+            "Saint Helena, Ascension and Tristan da Cunha",
+        ],
+    ),
     ("KN", "KNA", &["Saint Kitts and Nevis"]),
     ("LC", "LCA", &["Saint Lucia"]),
     ("MF", "MAF", &["Saint Martin", "Saint Martin (French part)"]),
@@ -205,7 +335,11 @@ static COUNTRIES: &[(&str, &str, &[&str])] = &[
     ("VC", "VCT", &["Saint Vincent and the Grenadines"]),
     ("WS", "WSM", &["Samoa"]),
     ("SM", "SMR", &["San Marino"]),
-    ("ST", "STP", &["Sao Tome and Principe", "São Tomé and Príncipe"]),
+    (
+        "ST",
+        "STP",
+        &["Sao Tome and Principe", "São Tomé and Príncipe"],
+    ),
     ("SA", "SAU", &["Saudi Arabia"]),
     ("SN", "SEN", &["Senegal"]),
     ("RS", "SRB", &["Serbia"]),
@@ -218,7 +352,11 @@ static COUNTRIES: &[(&str, &str, &[&str])] = &[
     ("SB", "SLB", &["Solomon Islands"]),
     ("SO", "SOM", &["Somalia"]),
     ("ZA", "ZAF", &["South Africa"]),
-    ("GS", "SGS", &["South Georgia and the South Sandwich Islands"]),
+    (
+        "GS",
+        "SGS",
+        &["South Georgia and the South Sandwich Islands"],
+    ),
     ("SS", "SSD", &["South Sudan"]),
     ("ES", "ESP", &["Spain"]),
     ("LK", "LKA", &["Sri Lanka"]),
@@ -228,9 +366,32 @@ static COUNTRIES: &[(&str, &str, &[&str])] = &[
     ("SE", "SWE", &["Sweden"]),
     ("CH", "CHE", &["Switzerland"]),
     ("SY", "SYR", &["Syria", "Syrian Arab Republic"]),
-    ("TW", "TWN", &["Taiwan", "Taiwan, Province of China", "Taiwan (Province of China)", "Republic of China", "Taiwan ROC", "Taiwan, R.O.C.", "Taiwan R.O.C.", "ROC", "R.O.C.", "Chinese Taipei"]),
+    (
+        "TW",
+        "TWN",
+        &[
+            "Taiwan",
+            "Taiwan, Province of China",
+            "Taiwan (Province of China)",
+            "Republic of China",
+            "Taiwan ROC",
+            "Taiwan, R.O.C.",
+            "Taiwan R.O.C.",
+            "ROC",
+            "R.O.C.",
+            "Chinese Taipei",
+        ],
+    ),
     ("TJ", "TJK", &["Tajikistan"]),
-    ("TZ", "TZA", &["Tanzania", "United Republic of Tanzania", "Tanzania, United Republic of"]),
+    (
+        "TZ",
+        "TZA",
+        &[
+            "Tanzania",
+            "United Republic of Tanzania",
+            "Tanzania, United Republic of",
+        ],
+    ),
     ("TH", "THA", &["Thailand"]),
     ("TL", "TLS", &["Timor-Leste", "East Timor"]),
     ("TG", "TGO", &["Togo"]),
@@ -245,16 +406,75 @@ static COUNTRIES: &[(&str, &str, &[&str])] = &[
     ("UG", "UGA", &["Uganda"]),
     ("UA", "UKR", &["Ukraine"]),
     ("AE", "ARE", &["United Arab Emirates", "UAE", "U.A.E."]),
-    ("GB", "GBR", &["United Kingdom", "United Kingdom of Great Britain and Northern Ireland", "Great Britain", "Britain", "UK", "U.K.", "England", "Scotland", "Wales", "Northern Ireland"]),
-    ("US", "USA", &["United States", "United States of America", "USA", "U.S.A.", "U.S.", "US", "America", "the US", "the USA", "the United States"]),
+    (
+        "GB",
+        "GBR",
+        &[
+            "United Kingdom",
+            "United Kingdom of Great Britain and Northern Ireland",
+            "Great Britain",
+            "Britain",
+            "UK",
+            "U.K.",
+            "England",
+            "Scotland",
+            "Wales",
+            "Northern Ireland",
+        ],
+    ),
+    (
+        "US",
+        "USA",
+        &[
+            "United States",
+            "United States of America",
+            "USA",
+            "U.S.A.",
+            "U.S.",
+            "US",
+            "America",
+            "the US",
+            "the USA",
+            "the United States",
+        ],
+    ),
     ("UM", "UMI", &["United States Minor Outlying Islands"]),
     ("UY", "URY", &["Uruguay"]),
     ("UZ", "UZB", &["Uzbekistan"]),
     ("VU", "VUT", &["Vanuatu"]),
-    ("VE", "VEN", &["Venezuela", "Venezuela (Bolivarian Republic of)", "Bolivarian Republic of Venezuela"]),
-    ("VN", "VNM", &["Viet Nam", "Vietnam", "Socialist Republic of Vietnam"]),
-    ("VG", "VGB", &["British Virgin Islands", "Virgin Islands (British)", "Virgin Islands, British"]),
-    ("VI", "VIR", &["U.S. Virgin Islands", "US Virgin Islands", "Virgin Islands (U.S.)", "Virgin Islands, U.S."]),
+    (
+        "VE",
+        "VEN",
+        &[
+            "Venezuela",
+            "Venezuela (Bolivarian Republic of)",
+            "Bolivarian Republic of Venezuela",
+        ],
+    ),
+    (
+        "VN",
+        "VNM",
+        &["Viet Nam", "Vietnam", "Socialist Republic of Vietnam"],
+    ),
+    (
+        "VG",
+        "VGB",
+        &[
+            "British Virgin Islands",
+            "Virgin Islands (British)",
+            "Virgin Islands, British",
+        ],
+    ),
+    (
+        "VI",
+        "VIR",
+        &[
+            "U.S. Virgin Islands",
+            "US Virgin Islands",
+            "Virgin Islands (U.S.)",
+            "Virgin Islands, U.S.",
+        ],
+    ),
     ("WF", "WLF", &["Wallis and Futuna"]),
     ("EH", "ESH", &["Western Sahara"]),
     ("YE", "YEM", &["Yemen"]),
@@ -392,9 +612,9 @@ fn normalise(s: &str) -> String {
 /// ISO 3166-1 alpha-2 code. Case-insensitive; surrounding whitespace and
 /// punctuation are ignored. Regions ("EU", "Asia", "Worldwide") give `None`.
 pub fn to_alpha2(name_or_code: &str) -> Option<&'static str> {
-    let trimmed = name_or_code
-        .trim()
-        .trim_matches(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | ':' | '"' | '(' | ')'));
+    let trimmed = name_or_code.trim().trim_matches(|c: char| {
+        c.is_whitespace() || matches!(c, ',' | ';' | ':' | '"' | '(' | ')')
+    });
     if trimmed.is_empty() {
         return None;
     }
@@ -429,7 +649,9 @@ pub(crate) fn country_prefix(s: &str, allow_codes: bool) -> Option<(&'static str
     }
     let words = word_ends(s, 6);
     for &end in words.iter().rev() {
-        let Some(candidate) = s.get(..end) else { continue };
+        let Some(candidate) = s.get(..end) else {
+            continue;
+        };
         let norm = normalise(candidate);
         if let Some(&code) = INDEX.names.get(&norm) {
             if ACRONYM_NAMES.contains(&norm.as_str()) && candidate.chars().any(char::is_lowercase) {
@@ -441,10 +663,11 @@ pub(crate) fn country_prefix(s: &str, allow_codes: bool) -> Option<(&'static str
     if allow_codes {
         let end = *words.first()?;
         let token = s.get(..end)?;
-        if (2..=3).contains(&token.len()) && token.chars().all(|c| c.is_ascii_uppercase()) {
-            if let Some(&code) = INDEX.codes.get(token) {
-                return Some((code, end));
-            }
+        if (2..=3).contains(&token.len())
+            && token.chars().all(|c| c.is_ascii_uppercase())
+            && let Some(&code) = INDEX.codes.get(token)
+        {
+            return Some((code, end));
         }
     }
     None
@@ -479,10 +702,10 @@ fn word_ends(s: &str, max: usize) -> Vec<usize> {
         }
         let Some(end) = end else { break };
         // a word glued to digits ("China2") is not a name
-        if let Some(&(_, c)) = chars.peek() {
-            if c.is_alphanumeric() {
-                break;
-            }
+        if let Some(&(_, c)) = chars.peek()
+            && c.is_alphanumeric()
+        {
+            break;
         }
         ends.push(end);
         // separator
@@ -612,8 +835,23 @@ mod tests {
     #[test]
     fn regions_and_junk_are_not_countries() {
         for input in [
-            "", " ", "EU", "Europe", "Asia", "WW", "Worldwide", "North America", "default", "Riverside CA",
-            "X", "ZZ", "ZZZ", "California", "12", "中", "亚洲",
+            "",
+            " ",
+            "EU",
+            "Europe",
+            "Asia",
+            "WW",
+            "Worldwide",
+            "North America",
+            "default",
+            "Riverside CA",
+            "X",
+            "ZZ",
+            "ZZZ",
+            "California",
+            "12",
+            "中",
+            "亚洲",
         ] {
             assert_eq!(to_alpha2(input), None, "{input}");
         }
@@ -622,13 +860,25 @@ mod tests {
     #[test]
     fn prefix_scanning() {
         assert_eq!(country_prefix("China.", false), Some(("CN", 5)));
-        assert_eq!(country_prefix("China and sold worldwide", false), Some(("CN", 5)));
-        assert_eq!(country_prefix("United States of America, by", false), Some(("US", 24)));
+        assert_eq!(
+            country_prefix("China and sold worldwide", false),
+            Some(("CN", 5))
+        );
+        assert_eq!(
+            country_prefix("United States of America, by", false),
+            Some(("US", 24))
+        );
         assert_eq!(country_prefix("U.S.A.", false), Some(("US", 6)));
         assert_eq!(country_prefix("P.R. China", false), Some(("CN", 10)));
         assert_eq!(country_prefix("Viet Nam", false), Some(("VN", 8)));
-        assert_eq!(country_prefix("中国制造", false), Some(("CN", "中国".len())));
-        assert_eq!(country_prefix("中国台湾", false), Some(("TW", "中国台湾".len())));
+        assert_eq!(
+            country_prefix("中国制造", false),
+            Some(("CN", "中国".len()))
+        );
+        assert_eq!(
+            country_prefix("中国台湾", false),
+            Some(("TW", "中国台湾".len()))
+        );
         // codes need permission and capitals
         assert_eq!(country_prefix("CN  Use Location", false), None);
         assert_eq!(country_prefix("CN  Use Location", true), Some(("CN", 2)));

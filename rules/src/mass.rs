@@ -19,18 +19,21 @@
 //! accelerations ("±2 g", "16 g range", "full scale").
 
 use crate::util::{
-    NUM, has_any_stem, lazy_re, line_after, line_before, next_char, parse_number,
+    NUM, has_any_stem, lazy_re, line_after, line_before, next_char, parse_number, window,
 };
 use crate::{Evidence, MassFinding, units};
 
 const UNIT: &str = r"(?:milligrams?|kilograms?|grammes?|grams?|ounces?|pounds?|mg|kg|g|oz|lbs?|µg|μg|ug|千克|公斤|毫克|克)";
 
-lazy_re!(LABEL, r"(?i)\b(?:weight|mass)\b|重量|净重|单重|质量");
+lazy_re!(
+    LABEL,
+    r"(?i)(?-u:\b)(?:weight|mass)(?-u:\b)|重量|净重|单重|质量"
+);
 
 lazy_re!(
     AFTER_LABEL,
     &format!(
-        r"(?i)^(?:[ \t]*\((?:approx\.?|approximately|approximate|typ\.?|typical|nominal|avg\.?|average|约)\))?(?:[ \t]*[\[(（]\s*(?P<hu>{UNIT})\s*[\])）])?(?P<sep>[\s:：=.…·\-–—]*?)(?:(?P<hu2>kg|g|mg)[ \t]+)?(?:(?P<q>approx(?:imately|\.)?|ca\.|about|around|typ(?:ical|\.)?|nominal|~|≈|约|max\.?|maximum)\s*)?(?P<num>{NUM})(?:\s*(?:±|\+/-|\+/−|\+-)\s*{NUM})?(?P<gap>\s*)(?P<unit>{UNIT})?"
+        r"(?i)^(?:[ \t]*\((?:approx\.?|approximately|approximate|typ\.?|typical|nominal|avg\.?|average|约)\))?(?:[ \t]*[\[(（]\s*(?P<hu>{UNIT})\s*[\])）])?(?P<sep>[\s:：=.…·\-–—\x22”’']*?)(?:(?P<hu2>kg|g|mg)[ \t]+)?(?:(?P<q>approx(?:imately|\.)?|ca\.|about|around|typ(?:ical|\.)?|nominal|~|≈|约|max\.?|maximum)\s*)?(?P<num>{NUM})(?:\s*(?:±|\+/-|\+/−|\+-)\s*{NUM})?(?P<gap>\s*)(?P<unit>{UNIT})?"
     )
 );
 
@@ -41,46 +44,94 @@ lazy_re!(
 
 lazy_re!(
     BAD_AFTER_UNIT,
-    r"(?i)^(?:[ \t]*/|[ \t]*per[ \t]+(?:\d|k\b|kpcs|pcs|reel|box|bag|carton|tray|tube|roll|m\b|meter|metre|km|ft|foot|feet|square|sq)|\s*CO\s*[2₂]|[ \t]*of\s+CO|[ \t]*-?[ \t]*eq\b|[\- \t]*force|[ \t]*range|[ \t]*full[\s\-]*scale|[ \t]*FS\b|[ \t]*shock|[ \t]*accel|[ \t]*rms\b|[ \t]*peak|[ \t]*pk\b|[ \t]*[²³]|[ \t]*water)"
+    r"(?i)^(?:[ \t]*/|[ \t]*per[ \t]+(?:\d|k(?-u:\b)|kpcs|pcs|reel|box|bag|carton|tray|tube|roll|m(?-u:\b)|meter|metre|km|ft|foot|feet|square|sq)|\s*CO\s*[2₂]|[ \t]*of\s+CO|[ \t]*-?[ \t]*eq(?-u:\b)|[\- \t]*force|[ \t]*range|[ \t]*full[\s\-]*scale|[ \t]*FS(?-u:\b)|[ \t]*shock|[ \t]*accel|[ \t]*rms(?-u:\b)|[ \t]*peak|[ \t]*pk(?-u:\b)|[ \t]*[²³]|[ \t]*water)"
+);
+
+lazy_re!(
+    PER_PIECE,
+    r"(?i)^[ \t]*(?:/|per)[ \t]*(?:pc|pcs|piece|unit|ea|each)(?-u:\b)"
 );
 
 lazy_re!(
     QUALIFIER_BEFORE,
-    r"(?i)(?:\b(?:approx\.?|approximate|product|net|unit|total|item|device|nominal|part|package|body|module|typical|component)[ \t]+){1,3}$"
+    r"(?i)(?:(?-u:\b)(?:approx\.?|approximate|product|net|unit|total|item|device|nominal|part|package|body|module|typical)[ \t]+){1,3}$"
 );
 
 lazy_re!(
     HEADER_UNIT,
-    r"(?i)\b(?:weight|mass)\s*[\[(]\s*(?P<u>mg|g|grams?|kg)\s*[\])]"
+    r"(?i)(?-u:\b)(?:weight|mass)\s*[\[(]\s*(?P<u>mg|g|grams?|kg)\s*[\])]"
 );
 
-lazy_re!(TOTAL_MATERIALS, r"(?i)\btotal\s+materials?\b");
+lazy_re!(TOTAL_MATERIALS, r"(?i)(?-u:\b)total\s+materials?(?-u:\b)");
+
+lazy_re!(
+    UNIT_WEIGHT_HEADER,
+    r"(?i)(?-u:\b)(?:unit|piece|part)\s+weight\s*[\[(]\s*(?P<u>mg|g|kg|grams?)\s*[\])]"
+);
 
 lazy_re!(
     WEIGHS,
     &format!(
-        r"(?i)\bweigh(?:s|ing)\s+(?:only\s+|just\s+|about\s+|approximately\s+|approx\.\s*|around\s+|roughly\s+|in\s+at\s+)?(?P<num>{NUM})\s*(?P<unit>{UNIT})"
+        r"(?i)(?-u:\b)weigh(?:s|ing)\s+(?:only\s+|just\s+|about\s+|approximately\s+|approx\.\s*|around\s+|roughly\s+|in\s+at\s+)?(?P<num>{NUM})\s*(?P<unit>{UNIT})"
     )
 );
 
 lazy_re!(
     WEIGHT_OF,
     &format!(
-        r"(?i)\b(?:weight|mass)\s+of\s+(?:the\s+|this\s+|each\s+|one\s+)?(?:product|device|unit|item|equipment|appliance|system|computer|notebook|laptop|monitor|display|phone|handset|tablet|component|part)\b[^.\n\d]{{0,40}}?(?P<num>{NUM})\s*(?P<unit>{UNIT})"
+        r"(?i)(?-u:\b)(?:weight|mass)\s+of\s+(?:the\s+|this\s+|each\s+|one\s+)?(?:product|device|unit|item|equipment|appliance|system|computer|notebook|laptop|monitor|display|phone|handset|tablet|component|part)(?-u:\b)[^.\n\d]{{0,40}}?(?P<num>{NUM})\s*(?P<unit>{UNIT})"
     )
 );
 
 /// Words that, just before the label, make it some other weight.
 const BAD_BEFORE: &[&str] = &[
-    "gross", "packaging", "packaged", "packed", "packing", "shipping", "shipment", "carton", "reel",
-    "tape", "box", "pallet", "drop", "material", "component", "substance", "subpart", "homogeneous",
-    "element", "molecular", "atomic", "equivalent", "test", "load", "counter", "water", "paper",
-    "minimum", "per", "dry", "accessor", "bag", "tray", "spool", "cable", "cord",
-    "毛重", "包装", "材料", "物质",
+    "gross",
+    "packaging",
+    "packaged",
+    "packed",
+    "packing",
+    "shipping",
+    "shipment",
+    "carton",
+    "reel",
+    "tape",
+    "box",
+    "pallet",
+    "drop",
+    "material",
+    "component",
+    "substance",
+    "subpart",
+    "homogeneous",
+    "element",
+    "molecular",
+    "atomic",
+    "equivalent",
+    "test",
+    "load",
+    "counter",
+    "water",
+    "paper",
+    "minimum",
+    "per",
+    "dry",
+    "accessor",
+    "bag",
+    "tray",
+    "spool",
+    "cable",
+    "cord",
+    "毛重",
+    "包装",
+    "材料",
+    "物质",
 ];
 
 /// Words just after the value that say it is not the bare product.
-const BAD_AFTER: &[&str] = &["packag", "shipping", "gross", "carton", "reel", "per 1000", "/1000", "1000 pcs", "1000pcs", "kpcs"];
+const BAD_AFTER: &[&str] = &[
+    "packag", "shipping", "gross", "carton", "reel", "per 1000", "/1000", "1000 pcs", "1000pcs",
+    "kpcs",
+];
 
 #[derive(Debug)]
 struct Parsed {
@@ -97,7 +148,81 @@ pub(crate) fn find(text: &str, base: usize) -> Vec<MassFinding> {
     labelled(text, base, &mut out);
     total_materials(text, base, &mut out);
     verb_forms(text, base, &mut out);
+    unit_weight_column(text, base, &mut out);
     out
+}
+
+/// Ordering tables: "PREFERRED P/N  UNIT WEIGHT (g)  PACKAGE CODE …" over
+/// rows "SS14-E3/61T  0.064  61T  1800 …". The columns are lost in flattened
+/// text, so the value is taken only when every row (up to four) carries the
+/// same first decimal number right after its part number.
+fn unit_weight_column(text: &str, base: usize, out: &mut Vec<MassFinding>) {
+    let Some(re) = UNIT_WEIGHT_HEADER.as_ref() else {
+        return;
+    };
+    for c in re.captures_iter(text) {
+        let (Some(all), Some(u)) = (c.get(0), c.name("u")) else {
+            continue;
+        };
+        if has_any_stem(line_before(text, all.start(), 40), BAD_BEFORE) {
+            continue;
+        }
+        let header_end = all.end() + line_after(text, all.end(), 400).len();
+        let mut rows: Vec<(usize, usize, f64)> = Vec::new();
+        let mut pos = header_end;
+        for _ in 0..8 {
+            let Some(rest) = text.get(pos..) else { break };
+            let skipped = rest.len() - rest.trim_start_matches(['\n', '\r', ' ', '\t']).len();
+            if rest
+                .get(..skipped)
+                .is_some_and(|g| g.matches('\n').count() > 2)
+            {
+                break;
+            }
+            let ls = pos + skipped;
+            let line = line_after(text, ls, 400);
+            if line.is_empty() {
+                break;
+            }
+            let mut toks = line.split_whitespace();
+            let part = toks.next().unwrap_or_default();
+            let value = toks.next().unwrap_or_default();
+            let part_like = part.chars().any(|ch| ch.is_ascii_digit())
+                && part.chars().any(|ch| ch.is_ascii_alphabetic());
+            let decimal =
+                value.contains('.') && value.chars().all(|ch| ch.is_ascii_digit() || ch == '.');
+            let (Some(v), true) = (parse_number(value).filter(|_| decimal), part_like) else {
+                break;
+            };
+            let vs = ls + line.find(value).unwrap_or(0);
+            rows.push((vs, vs + value.len(), v));
+            pos = ls + line.len();
+            if rows.len() == 4 {
+                break;
+            }
+        }
+        let Some(&(vs, ve, v)) = rows.first() else {
+            continue;
+        };
+        if rows
+            .iter()
+            .any(|r| (r.2 - v).abs() > f64::EPSILON * v.abs().max(1.0))
+        {
+            continue;
+        }
+        let p = Parsed {
+            value: v,
+            unit_start: u.start(),
+            unit_end: u.end(),
+            num_end: ve,
+            confidence: 0.6,
+            rule: "unit_weight_column",
+        };
+        if let Some(mut f) = finding(text, base, all.start(), &p) {
+            f.evidence.end = base + ve.max(vs);
+            out.push(f);
+        }
+    }
 }
 
 fn finding(text: &str, base: usize, start: usize, p: &Parsed) -> Option<MassFinding> {
@@ -115,7 +240,10 @@ fn finding(text: &str, base: usize, start: usize, p: &Parsed) -> Option<MassFind
         grams,
         value: p.value,
         unit,
-        evidence: Evidence { start: base + start, end: base + end },
+        evidence: Evidence {
+            start: base + start,
+            end: base + end,
+        },
         confidence: p.confidence.clamp(0.0, 1.0),
         rule: p.rule,
     })
@@ -124,16 +252,24 @@ fn finding(text: &str, base: usize, start: usize, p: &Parsed) -> Option<MassFind
 /// Is the unit token a real unit here: not glued to letters ("gf", "grade"),
 /// not "G" (acceleration), not the start of a ratio or a carbon figure?
 fn unit_ok(text: &str, start: usize, end: usize) -> bool {
-    let Some(u) = text.get(start..end) else { return false };
+    let Some(u) = text.get(start..end) else {
+        return false;
+    };
     if u == "G" || u == "Mg" || u == "MG" {
         return false;
     }
-    let latin = u.chars().all(|c| c.is_ascii_alphabetic() || c == 'µ' || c == 'μ');
+    let latin = u
+        .chars()
+        .all(|c| c.is_ascii_alphabetic() || c == 'µ' || c == 'μ');
     if latin && next_char(text, end).is_some_and(|c| c.is_alphanumeric() || c == '·') {
         return false;
     }
     // across line breaks: "kg CO\n2e" is how PDF subscripts come out
-    let after = text.get(end..crate::util::floor_boundary(text, end + 40)).unwrap_or_default();
+    let after = window(text, end, 40);
+    // "g/pc" is the unit mass itself; any other "/" is a ratio or a per-lot figure
+    if PER_PIECE.as_ref().is_some_and(|re| re.is_match(after)) {
+        return true;
+    }
     !BAD_AFTER_UNIT.as_ref().is_some_and(|re| re.is_match(after))
 }
 
@@ -143,15 +279,23 @@ fn newlines(s: &str) -> usize {
 
 /// The unit announced by the nearest "weight (g)" / "Material weight [mg]"
 /// header before `pos`, if any: flattened declaration tables print it once.
-fn header_unit(text: &str, pos: usize, headers: &[(usize, usize, usize)]) -> Option<(usize, usize)> {
+fn header_unit(
+    text: &str,
+    pos: usize,
+    headers: &[(usize, usize, usize)],
+) -> Option<(usize, usize)> {
     let idx = headers.partition_point(|h| h.0 < pos);
     let &(hpos, us, ue) = headers.get(idx.checked_sub(1)?)?;
     // headers far above belong to another table
-    (pos - hpos <= 4000).then_some((us, ue)).filter(|_| us < ue && text.is_char_boundary(us))
+    (pos - hpos <= 4000)
+        .then_some((us, ue))
+        .filter(|_| us < ue && text.is_char_boundary(us))
 }
 
 fn labelled(text: &str, base: usize, out: &mut Vec<MassFinding>) {
-    let (Some(label_re), Some(after_re)) = (LABEL.as_ref(), AFTER_LABEL.as_ref()) else { return };
+    let (Some(label_re), Some(after_re)) = (LABEL.as_ref(), AFTER_LABEL.as_ref()) else {
+        return;
+    };
     let headers: Vec<(usize, usize, usize)> = HEADER_UNIT
         .as_ref()
         .map(|re| {
@@ -160,8 +304,11 @@ fn labelled(text: &str, base: usize, out: &mut Vec<MassFinding>) {
                     let m = c.get(0)?;
                     let u = c.name("u")?;
                     let before = line_before(text, m.start(), 30);
-                    (!has_any_stem(before, &["gross", "reel", "packag", "carton"]))
-                        .then_some((m.start(), u.start(), u.end()))
+                    (!has_any_stem(before, &["gross", "reel", "packag", "carton"])).then_some((
+                        m.start(),
+                        u.start(),
+                        u.end(),
+                    ))
                 })
                 .collect()
         })
@@ -169,22 +316,34 @@ fn labelled(text: &str, base: usize, out: &mut Vec<MassFinding>) {
 
     for m in label_re.find_iter(text) {
         let before = line_before(text, m.start(), 40);
-        if has_any_stem(before, BAD_BEFORE) {
+        if has_any_stem(before, BAD_BEFORE) || has_any_stem(cell_above(text, m.start()), BAD_BEFORE)
+        {
             continue;
         }
-        let Some(rest) = text.get(m.end()..) else { continue };
-        let Some(c) = after_re.captures(rest) else { continue };
-        let (Some(num), Some(sep)) = (c.name("num"), c.name("sep")) else { continue };
+        let Some(rest) = Some(window(text, m.end(), 300)) else {
+            continue;
+        };
+        let Some(c) = after_re.captures(rest) else {
+            continue;
+        };
+        let (Some(num), Some(sep)) = (c.name("num"), c.name("sep")) else {
+            continue;
+        };
         if sep.as_str().len() > 60 || newlines(sep.as_str()) > 3 {
             continue;
         }
-        let Some(value) = parse_number(num.as_str()) else { continue };
+        let Some(value) = parse_number(num.as_str()) else {
+            continue;
+        };
         let at = m.end();
         let num_end = at + num.end();
         // "Weight 2-3 g", "Weight 2~3 g": a range is not a value
         if let Some(after_num) = text.get(num_end..) {
             let t = after_num.trim_start_matches([' ', '\t']);
-            if t.starts_with(['-', '~', '～', '–']) && t.get(1..).is_some_and(|x| x.trim_start().starts_with(|ch: char| ch.is_ascii_digit())) {
+            if t.starts_with(['-', '~', '～', '–'])
+                && t.get(1..)
+                    .is_some_and(|x| x.trim_start().starts_with(|ch: char| ch.is_ascii_digit()))
+            {
                 continue;
             }
         }
@@ -200,28 +359,41 @@ fn labelled(text: &str, base: usize, out: &mut Vec<MassFinding>) {
             Some(q) => m.start() - (before.len() - q.start()),
             None => m.start(),
         };
-        if qualified.is_some_and(|q| has_any_stem(q.as_str(), &["product", "net", "unit", "total", "device", "item"])) {
+        if qualified.is_some_and(|q| {
+            has_any_stem(
+                q.as_str(),
+                &["product", "net", "unit", "total", "device", "item"],
+            )
+        }) {
             conf += 0.05;
         }
         if newlines(sep.as_str()) > 0 {
             conf -= 0.05;
         }
-        if c.name("q").is_some_and(|q| q.as_str().to_lowercase().starts_with("max")) {
+        if c.name("q")
+            .is_some_and(|q| q.as_str().to_lowercase().starts_with("max"))
+        {
             conf -= 0.25;
         }
 
         let gap = c.name("gap").map(|g| g.as_str()).unwrap_or_default();
         let explicit = c
             .name("unit")
-            .filter(|_| newlines(gap) <= 2 && gap.len() <= 12)
+            .filter(|_| {
+                (newlines(gap) <= 2 && gap.len() <= 12) || (newlines(gap) == 0 && gap.len() <= 40)
+            })
             .map(|u| (at + u.start(), at + u.end()))
             .filter(|&(us, ue)| unit_ok(text, us, ue));
-        let header = c.name("hu").or_else(|| c.name("hu2")).map(|u| (at + u.start(), at + u.end()));
+        let header = c
+            .name("hu")
+            .or_else(|| c.name("hu2"))
+            .map(|u| (at + u.start(), at + u.end()));
 
         let (unit_span, rule) = match (explicit, header) {
             (Some(u), _) => (Some(u), "labelled_mass"),
             (None, Some(h)) => {
-                if !bare_number_ends_cell(text, num_end) {
+                // "Product Weight  kg  3.01": header unit and number share the row
+                if newlines(sep.as_str()) > 0 || !bare_number_ends_cell(text, num_end) {
                     continue;
                 }
                 conf -= 0.05;
@@ -248,9 +420,18 @@ fn labelled(text: &str, base: usize, out: &mut Vec<MassFinding>) {
         if BAD_AFTER.iter().any(|b| tail.contains(b)) {
             continue;
         }
-        let p = Parsed { value, unit_start: us, unit_end: ue, num_end, confidence: conf, rule };
+        let p = Parsed {
+            value,
+            unit_start: us,
+            unit_end: ue,
+            num_end,
+            confidence: conf,
+            rule,
+        };
         // header units sit before the number: the quote still runs label → number
-        let Some(mut f) = finding(text, base, start, &p) else { continue };
+        let Some(mut f) = finding(text, base, start, &p) else {
+            continue;
+        };
         if explicit.is_none() {
             f.evidence.end = base + num_end;
         }
@@ -259,31 +440,46 @@ fn labelled(text: &str, base: usize, out: &mut Vec<MassFinding>) {
 
         // "Mass: 0.002 ounce, 0.07 grams": the second unit is the same mass;
         // prefer the metric one, which is usually the more precise.
-        if let (Some((_, ue)), Some(alt_re)) = (explicit, ALT_VALUE.as_ref()) {
-            if let Some(ac) = text.get(ue..).and_then(|t| alt_re.captures(t)) {
-                if let (Some(an), Some(au)) = (ac.name("num"), ac.name("unit")) {
-                    let (aus, aue) = (ue + au.start(), ue + au.end());
-                    if let Some(av) = parse_number(an.as_str()).filter(|_| unit_ok(text, aus, aue)) {
-                        let metric = matches!(
-                            au.as_str().to_lowercase().as_str(),
-                            "g" | "gram" | "grams" | "mg" | "kg" | "克" | "毫克" | "千克" | "公斤"
-                        );
-                        let ap = Parsed {
-                            value: av,
-                            unit_start: aus,
-                            unit_end: aue,
-                            num_end: ue + an.end(),
-                            confidence: if metric { main_conf + 0.02 } else { main_conf - 0.02 },
-                            rule,
-                        };
-                        if let Some(af) = finding(text, base, start, &ap) {
-                            out.push(af);
-                        }
-                    }
+        if let (Some((_, ue)), Some(alt_re)) = (explicit, ALT_VALUE.as_ref())
+            && let Some(ac) = alt_re.captures(window(text, ue, 80))
+            && let (Some(an), Some(au)) = (ac.name("num"), ac.name("unit"))
+        {
+            let (aus, aue) = (ue + au.start(), ue + au.end());
+            if let Some(av) = parse_number(an.as_str()).filter(|_| unit_ok(text, aus, aue)) {
+                let metric = matches!(
+                    au.as_str().to_lowercase().as_str(),
+                    "g" | "gram" | "grams" | "mg" | "kg" | "克" | "毫克" | "千克" | "公斤"
+                );
+                let ap = Parsed {
+                    value: av,
+                    unit_start: aus,
+                    unit_end: aue,
+                    num_end: ue + an.end(),
+                    confidence: if metric {
+                        main_conf + 0.02
+                    } else {
+                        main_conf - 0.02
+                    },
+                    rule,
+                };
+                if let Some(af) = finding(text, base, start, &ap) {
+                    out.push(af);
                 }
             }
         }
     }
+}
+
+/// When a label opens its line, flattened tables often put the rest of the
+/// column header on the line above ("Material\nweight [g]"): that short cell
+/// counts as part of the label. Long lines above are prose and do not.
+fn cell_above(text: &str, label_start: usize) -> &str {
+    if !line_before(text, label_start, 200).trim().is_empty() {
+        return "";
+    }
+    let head = text.get(..label_start).unwrap_or_default().trim_end();
+    let line = head.rsplit('\n').next().unwrap_or_default().trim();
+    if line.chars().count() <= 30 { line } else { "" }
 }
 
 /// A bare number borrowed a unit from a header; that is only safe when the
@@ -293,20 +489,25 @@ fn bare_number_ends_cell(text: &str, num_end: usize) -> bool {
     if next_char(text, num_end).is_some_and(|c| c.is_alphanumeric() || c == '%') {
         return false;
     }
-    let rest = text.get(num_end..).unwrap_or_default();
+    let rest = window(text, num_end, 80);
     let t = rest.trim_start();
     !t.starts_with(|c: char| c.is_ascii_digit() || c == '.' || c == '%')
 }
 
 fn total_materials(text: &str, base: usize, out: &mut Vec<MassFinding>) {
-    let (Some(re), Some(after_re)) = (TOTAL_MATERIALS.as_ref(), AFTER_LABEL.as_ref()) else { return };
+    let (Some(re), Some(after_re)) = (TOTAL_MATERIALS.as_ref(), AFTER_LABEL.as_ref()) else {
+        return;
+    };
     for m in re.find_iter(text) {
         let before = line_before(text, m.start(), 40);
         if has_any_stem(before, BAD_BEFORE) {
             continue;
         }
-        let Some(c) = text.get(m.end()..).and_then(|r| after_re.captures(r)) else { continue };
-        let (Some(num), Some(unit), Some(sep)) = (c.name("num"), c.name("unit"), c.name("sep")) else {
+        let Some(c) = after_re.captures(window(text, m.end(), 300)) else {
+            continue;
+        };
+        let (Some(num), Some(unit), Some(sep)) = (c.name("num"), c.name("unit"), c.name("sep"))
+        else {
             continue;
         };
         if sep.as_str().len() > 20 || newlines(sep.as_str()) > 2 {
@@ -321,8 +522,17 @@ fn total_materials(text: &str, base: usize, out: &mut Vec<MassFinding>) {
         if !unit_ok(text, us, ue) {
             continue;
         }
-        let Some(value) = parse_number(num.as_str()) else { continue };
-        let p = Parsed { value, unit_start: us, unit_end: ue, num_end: at + num.end(), confidence: 0.7, rule: "total_materials" };
+        let Some(value) = parse_number(num.as_str()) else {
+            continue;
+        };
+        let p = Parsed {
+            value,
+            unit_start: us,
+            unit_end: ue,
+            num_end: at + num.end(),
+            confidence: 0.7,
+            rule: "total_materials",
+        };
         if let Some(f) = finding(text, base, m.start(), &p) {
             out.push(f);
         }
@@ -330,10 +540,16 @@ fn total_materials(text: &str, base: usize, out: &mut Vec<MassFinding>) {
 }
 
 fn verb_forms(text: &str, base: usize, out: &mut Vec<MassFinding>) {
-    for (re, rule, conf) in [(WEIGHS.as_ref(), "weighs_verb", 0.8_f32), (WEIGHT_OF.as_ref(), "weight_of_product", 0.8)] {
+    for (re, rule, conf) in [
+        (WEIGHS.as_ref(), "weighs_verb", 0.8_f32),
+        (WEIGHT_OF.as_ref(), "weight_of_product", 0.8),
+    ] {
         let Some(re) = re else { continue };
         for c in re.captures_iter(text) {
-            let (Some(all), Some(num), Some(unit)) = (c.get(0), c.name("num"), c.name("unit")) else { continue };
+            let (Some(all), Some(num), Some(unit)) = (c.get(0), c.name("num"), c.name("unit"))
+            else {
+                continue;
+            };
             if !unit_ok(text, unit.start(), unit.end()) {
                 continue;
             }
@@ -347,8 +563,17 @@ fn verb_forms(text: &str, base: usize, out: &mut Vec<MassFinding>) {
             if BAD_AFTER.iter().any(|b| tail.contains(b)) {
                 continue;
             }
-            let Some(value) = parse_number(num.as_str()) else { continue };
-            let p = Parsed { value, unit_start: unit.start(), unit_end: unit.end(), num_end: num.end(), confidence: conf, rule };
+            let Some(value) = parse_number(num.as_str()) else {
+                continue;
+            };
+            let p = Parsed {
+                value,
+                unit_start: unit.start(),
+                unit_end: unit.end(),
+                num_end: num.end(),
+                confidence: conf,
+                rule,
+            };
             if let Some(f) = finding(text, base, all.start(), &p) {
                 out.push(f);
             }
@@ -363,7 +588,11 @@ mod tests {
 
     fn masses(text: &str) -> Vec<(f64, String, String, &'static str)> {
         let mut v = find(text, 0);
-        v.sort_by(|a, b| b.confidence.total_cmp(&a.confidence).then(a.evidence.start.cmp(&b.evidence.start)));
+        v.sort_by(|a, b| {
+            b.confidence
+                .total_cmp(&a.confidence)
+                .then(a.evidence.start.cmp(&b.evidence.start))
+        });
         v.into_iter()
             .map(|f| {
                 let quote = text[f.evidence.start..f.evidence.end].to_string();
@@ -384,19 +613,34 @@ mod tests {
 
     #[test]
     fn patterns_compile() {
-        for re in [&LABEL, &AFTER_LABEL, &ALT_VALUE, &BAD_AFTER_UNIT, &QUALIFIER_BEFORE, &HEADER_UNIT, &TOTAL_MATERIALS, &WEIGHS, &WEIGHT_OF] {
+        for re in [
+            &LABEL,
+            &AFTER_LABEL,
+            &ALT_VALUE,
+            &BAD_AFTER_UNIT,
+            &PER_PIECE,
+            &QUALIFIER_BEFORE,
+            &HEADER_UNIT,
+            &TOTAL_MATERIALS,
+            &UNIT_WEIGHT_HEADER,
+            &WEIGHS,
+            &WEIGHT_OF,
+        ] {
             assert!(re.is_some());
         }
     }
 
     #[test]
     fn datasheet_weight_lines() {
-        let (g, unit, quote, _) = one("MECHANICAL DATA\nCase: DO-35 (DO-204AH)\nWeight: approx. 105 mg\nCathode band color: black");
+        let (g, unit, quote, _) = one(
+            "MECHANICAL DATA\nCase: DO-35 (DO-204AH)\nWeight: approx. 105 mg\nCathode band color: black",
+        );
         assert!(close(g, 0.105));
         assert_eq!(unit, "mg");
         assert_eq!(quote, "Weight: approx. 105 mg");
 
-        let (g, unit, quote, _) = one("Approx. Weight: 2.1 grams\nPlastic Material - UL Flammability");
+        let (g, unit, quote, _) =
+            one("Approx. Weight: 2.1 grams\nPlastic Material - UL Flammability");
         assert!(close(g, 2.1));
         assert_eq!(unit, "grams");
         assert_eq!(quote, "Approx. Weight: 2.1 grams");
@@ -413,14 +657,29 @@ mod tests {
 
     #[test]
     fn label_and_value_on_separate_lines() {
-        let (g, _, quote, _) = one("Electrical\n\n100,000 operations min.\n\nWeight\n\nApprox. 2 g\n\nNote: 1. The contact");
+        let (g, _, quote, _) = one(
+            "Electrical\n\n100,000 operations min.\n\nWeight\n\nApprox. 2 g\n\nNote: 1. The contact",
+        );
         assert!(close(g, 2.0));
         assert_eq!(quote, "Weight\n\nApprox. 2 g");
-        let (g, unit, _, _) = one("Outline Dimension\n\n37.32(H)×31.80(V)\n\nmm\n\nWeight\n\n2.1±0.2\n\ng\n\nRemark");
+        let (g, unit, _, _) =
+            one("Outline Dimension\n\n37.32(H)×31.80(V)\n\nmm\n\nWeight\n\n2.1±0.2\n\ng\n\nRemark");
         assert!(close(g, 2.1));
         assert_eq!(unit, "g");
-        let (g, _, _, _) = one("Weight: \n 321.4 grams (main body with battery) \n595. 0grams (packaged product, including");
+        let (g, _, _, _) = one(
+            "Weight: \n 321.4 grams (main body with battery) \n595. 0grams (packaged product, including",
+        );
         assert!(close(g, 321.4));
+    }
+
+    #[test]
+    fn layout_columns() {
+        let (g, _, _, _) =
+            one("                     Weight                    2.1±0.2                    g\n");
+        assert!(close(g, 2.1));
+        let (g, _, _, _) =
+            one("Weight                                                          Approx. 2 g\n");
+        assert!(close(g, 2.0));
     }
 
     #[test]
@@ -445,13 +704,17 @@ mod tests {
 
     #[test]
     fn product_reports() {
-        let (g, unit, quote, _) = one("Assumptions for calculating product carbon footprint: \nProduct Weight  13.23 kg  Screen Size  27”  Assembly \nLocation  China");
+        let (g, unit, quote, _) = one(
+            "Assumptions for calculating product carbon footprint: \nProduct Weight  13.23 kg  Screen Size  27”  Assembly \nLocation  China",
+        );
         assert!(close(g, 13_230.0));
         assert_eq!(unit, "kg");
         assert_eq!(quote, "Product Weight  13.23 kg");
-        let (g, _, _, _) = one("Use location  Worldwide \nProduct weight  1.8 kg \nScreen size  14 inches");
+        let (g, _, _, _) =
+            one("Use location  Worldwide \nProduct weight  1.8 kg \nScreen size  14 inches");
         assert!(close(g, 1800.0));
-        let (g, unit, quote, rule) = one(" Product Weight  kg  3.01              Primary \nForm Factor  no unit  1920*1080");
+        let (g, unit, quote, rule) =
+            one(" Product Weight  kg  3.01              Primary \nForm Factor  no unit  1920*1080");
         assert!(close(g, 3010.0));
         assert_eq!(unit, "kg");
         assert_eq!(quote, "Product Weight  kg  3.01");
@@ -462,7 +725,9 @@ mod tests {
         let (g, _, _, rule) = one("Production\n13%\nTotal materials:\n40 g\n8\n 3 g (7.5%)");
         assert!(close(g, 40.0));
         assert_eq!(rule, "total_materials");
-        let (g, _, _, _) = one("Weight:    190 grams (handset with battery)   \n642.6 grams (packaged product, including");
+        let (g, _, _, _) = one(
+            "Weight:    190 grams (handset with battery)   \n642.6 grams (packaged product, including",
+        );
         assert!(close(g, 190.0));
         let (g, _, quote, rule) = one("The weight of the product is approximately 1.29 kg.");
         assert!(close(g, 1290.0));
@@ -576,6 +841,30 @@ mod tests {
         ] {
             assert!(masses(t).is_empty(), "{t}: {:?}", masses(t));
         }
+    }
+
+    #[test]
+    fn ordering_table_unit_weight() {
+        let t = "ORDERING INFORMATION (Example)\n\nPREFERRED P/N UNIT WEIGHT (g) PREFERRED PACKAGE CODE BASE QUANTITY DELIVERY MODE\n\n\
+                 SS14-E3/61T 0.064 61T 1800 7\" diameter plastic tape and reel\n\nSS14-E3/5AT 0.064 5AT 7500 13\" diameter plastic tape and reel\n";
+        let v = masses(t);
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert!(close(v[0].0, 0.064));
+        assert!(v[0].2.starts_with("UNIT WEIGHT (g)") && v[0].2.ends_with("0.064"));
+        // rows that disagree: the columns cannot be trusted
+        let t2 = "P/N UNIT WEIGHT (g) CODE\nAB12 0.064 61T\nAB13 0.120 5AT\n";
+        assert!(masses(t2).is_empty());
+        // no part number in front: not a data row
+        let t3 = "UNIT WEIGHT (g) CODE\n0.064 61T 1800\n";
+        assert!(masses(t3).is_empty());
+    }
+
+    #[test]
+    fn per_piece_is_the_unit_mass() {
+        let (g, _, quote, _) = one("Weight: 0.35 g/pc");
+        assert!(close(g, 0.35));
+        assert_eq!(quote, "Weight: 0.35 g");
+        assert!(masses("Weight: 35 g/100 pcs").is_empty());
     }
 
     #[test]

@@ -9,7 +9,9 @@
 //! - `material_table`: short cells below a MATERIAL / 材质 column header;
 //! - `declaration_substance`: every substance of a material declaration
 //!   (documents with homogeneous materials and CAS numbers);
-//! - `made_of_statement`: "enclosure made with 100% recycled aluminium".
+//! - `made_of_statement`: "enclosure made with 100% recycled aluminium";
+//! - `plating_phrase`: "Matte Tin(Sn) lead finish", "gold plated contacts"
+//!   (not when offered as an option: "contact us for gold-plated parts").
 //!
 //! Named-but-absent materials are dropped: "lead-free", "Pb-free", "PVC-free",
 //! "Silicone Free", and anything in a compliance clause (RoHS lists,
@@ -21,74 +23,413 @@ use crate::{Evidence, MaterialFinding};
 
 /// Last word of a label that names a part of the product (or "material").
 const HEADS: &[&str] = &[
-    "case", "housing", "body", "shell", "cover", "enclosure", "contact", "terminal", "pin", "insulator",
-    "insulation", "jacket", "sheath", "conductor", "shield", "shielding", "filler", "binder", "leadframe",
-    "frame", "plating", "plate", "finish", "core", "electrode", "spring", "lid", "substrate", "post",
-    "reinforcement", "wire", "compound", "encapsulant", "encapsulation", "attach", "material", "base", "lens",
-    "tab", "cathode", "anode", "separator", "can", "cap", "gasket", "seal", "o-ring", "button",
-    "bracket", "screw", "actuator", "lever", "magnet", "coil", "bobbin", "winding", "diaphragm", "membrane",
-    "foil", "latch", "lock", "mold", "molding", "moulding", "die", "chip", "wafer", "rotor", "stator",
-    "slider", "wiper", "ink", "glaze", "termination", "dielectric", "sleeve", "ferrule", "washer", "nut",
-    "knob", "handle", "strap", "underplate", "underplating", "coating", "stem", "shaft", "spacer", "film",
-    "laminate", "bezel", "chassis", "keycap", "header", "receptacle", "plug", "socket", "solder",
+    "case",
+    "housing",
+    "body",
+    "shell",
+    "cover",
+    "enclosure",
+    "contact",
+    "terminal",
+    "pin",
+    "insulator",
+    "insulation",
+    "jacket",
+    "sheath",
+    "conductor",
+    "shield",
+    "shielding",
+    "filler",
+    "binder",
+    "leadframe",
+    "frame",
+    "plating",
+    "plate",
+    "finish",
+    "core",
+    "electrode",
+    "spring",
+    "lid",
+    "substrate",
+    "post",
+    "reinforcement",
+    "wire",
+    "compound",
+    "encapsulant",
+    "encapsulation",
+    "attach",
+    "material",
+    "base",
+    "lens",
+    "tab",
+    "cathode",
+    "anode",
+    "separator",
+    "can",
+    "cap",
+    "gasket",
+    "seal",
+    "o-ring",
+    "button",
+    "bracket",
+    "screw",
+    "actuator",
+    "lever",
+    "magnet",
+    "coil",
+    "bobbin",
+    "winding",
+    "diaphragm",
+    "membrane",
+    "foil",
+    "latch",
+    "lock",
+    "mold",
+    "molding",
+    "moulding",
+    "die",
+    "chip",
+    "wafer",
+    "rotor",
+    "stator",
+    "slider",
+    "wiper",
+    "ink",
+    "glaze",
+    "termination",
+    "dielectric",
+    "sleeve",
+    "ferrule",
+    "washer",
+    "nut",
+    "knob",
+    "handle",
+    "strap",
+    "underplate",
+    "underplating",
+    "coating",
+    "stem",
+    "shaft",
+    "spacer",
+    "film",
+    "laminate",
+    "bezel",
+    "chassis",
+    "keycap",
+    "header",
+    "receptacle",
+    "plug",
+    "socket",
+    "solder",
 ];
 
 /// Words that make a label about something other than what the part is made
 /// of ("Contact resistance", "Carrier tape", "Terminal connections").
 const BAD_LABEL_WORDS: &[&str] = &[
-    "tape", "reel", "carrier", "packaging", "packing", "box", "tray", "bag", "label", "marking", "color",
-    "colour", "resistance", "force", "strength", "current", "voltage", "temperature", "rating", "size",
-    "dimension", "dimensions", "pitch", "thickness", "width", "length", "height", "weight", "type", "number",
-    "no", "model", "capacity", "life", "humidity", "polarity", "code", "area", "form", "data", "connections",
-    "arrangement", "style", "retention", "durability", "category", "categorization", "spec",
-    "specification", "standard", "test", "gap", "clearance", "torque", "diameter", "count", "quantity",
-    "qty", "mating", "cycles", "insertion", "withdrawal", "solderability", "flammability", "profile",
-    "option", "orientation", "position", "method", "process", "description", "identification", "layout",
-    "mounting", "configuration", "version", "designation",
+    "tape",
+    "reel",
+    "carrier",
+    "packaging",
+    "packing",
+    "box",
+    "tray",
+    "bag",
+    "label",
+    "marking",
+    "color",
+    "colour",
+    "resistance",
+    "force",
+    "strength",
+    "current",
+    "voltage",
+    "temperature",
+    "rating",
+    "size",
+    "dimension",
+    "dimensions",
+    "pitch",
+    "thickness",
+    "width",
+    "length",
+    "height",
+    "weight",
+    "type",
+    "number",
+    "no",
+    "model",
+    "capacity",
+    "life",
+    "humidity",
+    "polarity",
+    "code",
+    "area",
+    "form",
+    "data",
+    "connections",
+    "arrangement",
+    "style",
+    "retention",
+    "durability",
+    "category",
+    "categorization",
+    "spec",
+    "specification",
+    "standard",
+    "test",
+    "gap",
+    "clearance",
+    "torque",
+    "diameter",
+    "count",
+    "quantity",
+    "qty",
+    "mating",
+    "cycles",
+    "insertion",
+    "withdrawal",
+    "solderability",
+    "flammability",
+    "profile",
+    "option",
+    "orientation",
+    "position",
+    "method",
+    "process",
+    "description",
+    "identification",
+    "layout",
+    "mounting",
+    "configuration",
+    "version",
+    "designation",
 ];
 
 const ZH_HEADS: &[&str] = &[
-    "外壳", "壳体", "端子", "主体", "本体", "材质", "材料", "基材", "镀层", "电镀", "绝缘体", "胶芯", "弹片", "焊片",
-    "锁扣", "接触件", "插针", "针脚", "导体", "护套", "屏蔽", "铁壳", "塑胶", "五金",
+    "外壳",
+    "壳体",
+    "端子",
+    "主体",
+    "本体",
+    "材质",
+    "材料",
+    "基材",
+    "镀层",
+    "电镀",
+    "绝缘体",
+    "胶芯",
+    "弹片",
+    "焊片",
+    "锁扣",
+    "接触件",
+    "插针",
+    "针脚",
+    "导体",
+    "护套",
+    "屏蔽",
+    "铁壳",
+    "塑胶",
+    "五金",
 ];
 
 const ZH_BAD: &[&str] = &[
-    "颜色", "厚度", "尺寸", "电流", "电压", "温度", "数量", "封装", "包装", "类型", "形状", "构造", "布局", "位置",
-    "方法", "阻抗", "电阻", "寿命", "力", "受限", "有害",
+    "颜色", "厚度", "尺寸", "电流", "电压", "温度", "数量", "封装", "包装", "类型", "形状", "构造",
+    "布局", "位置", "方法", "阻抗", "电阻", "寿命", "力", "受限", "有害",
 ];
 
 /// Compliance wording: a material named here is restricted, not used.
 const REGULATORY: &[&str] = &[
-    "rohs", "exempt", "directive", "restrict", "hazardous", "svhc", "reach", "allowable", "allowed", "limit",
-    "threshold", "ppm", "complian", "halogen", "prohibit", "declarable", "containing lead", "受限", "有害",
-    "限制", "阈值", "豁免", "卤素",
+    "rohs",
+    "exempt",
+    "directive",
+    "restrict",
+    "hazardous",
+    "svhc",
+    "reach",
+    "allowable",
+    "allowed",
+    "limit",
+    "threshold",
+    "ppm",
+    "complian",
+    "halogen",
+    "prohibit",
+    "declarable",
+    "containing lead",
+    "受限",
+    "有害",
+    "限制",
+    "阈值",
+    "豁免",
+    "卤素",
 ];
 
 const PACKAGING: &[&str] = &[
-    "packag", "box", "carton", "bag", "chipboard", "paperboard", "cardboard", "manual", "user guide",
-    "insert", "wrap", "包装",
+    "packag",
+    "box",
+    "carton",
+    "bag",
+    "chipboard",
+    "paperboard",
+    "cardboard",
+    "manual",
+    "user guide",
+    "insert",
+    "wrap",
+    "包装",
 ];
 
 lazy_re!(
     DECLARATION,
-    r"(?i)homogeneous\s+material|material\s+declaration|material\s+data\s+sheet|product\s+content\s+declaration|full\s+material|material\s+composition|substance\s+name|均质材料"
+    r"(?i)homogeneous\s+material|material\s+declaration|material\s+data\s+sheet|product\s+content\s+declaration|full\s+material|material\s+composition|substance\s+name"
 );
-lazy_re!(CAS, r"\b\d{2,7}-\d{2}-\d\b");
+lazy_re!(CAS, r"(?-u:\b)\d{2,7}-\d{2}-\d(?-u:\b)");
 lazy_re!(TABLE_HEADER, r"MATERIALS?|材质|材料");
 lazy_re!(
     MADE_OF,
-    r"(?i)\b(?:made|manufactured|constructed|built|crafted|formed|molded|moulded|fabricated)\s+(?:primarily\s+|entirely\s+|mostly\s+|mainly\s+|partly\s+|partially\s+|completely\s+)?(?:of|from|with|out\s+of|using)\s+"
+    r"(?i)(?-u:\b)(?:made|manufactured|constructed|built|crafted|formed|molded|moulded|fabricated)\s+(?:primarily\s+|entirely\s+|mostly\s+|mainly\s+|partly\s+|partially\s+|completely\s+)?(?:of|from|with|out\s+of|using)\s+"
 );
-lazy_re!(LEAD_IN, r"^[ \t]*(?:[-•·*▪●■◆]+[ \t]*|\d{1,2}[.)][ \t]+|\(\d{1,2}\)[ \t]*)?");
+lazy_re!(
+    PLATING,
+    r"(?i)(?-u:\b)(?:finish(?:ed)?|plat(?:ing|ed)|underplat(?:e|ing)|electroplated)(?-u:\b)"
+);
+// between the metal and the finish word: "(Sn) lead ", "-", " "
+lazy_re!(
+    PLATING_TAIL,
+    r"(?i)^(?:\s*\([A-Za-z]{1,2}\))?[\s\-]*(?:(?:lead|terminal|contact|surface)\s+)?$"
+);
+
+// Wording that makes a finish one of several options ("Contact JST for
+// gold-plated products", "also available with gold plating").
+lazy_re!(
+    OPTIONAL,
+    r"(?i)please\s+contact|(?-u:\b)contact\s+(?:us|your|our|sales|(?-i:[A-Z]{2,}))(?-u:\b)|(?-u:\b)(?:available|on\s+request|upon\s+request|can\s+be|may\s+be|consult|optional|alternatives?|options?)(?-u:\b)"
+);
+
+/// Finishes are metals; "plastic finish" or "glass finish" is a texture.
+const PLATING_METALS: &[&str] = &[
+    "tin",
+    "nickel",
+    "gold",
+    "silver",
+    "palladium",
+    "copper",
+    "zinc",
+    "chromium",
+    "platinum",
+];
+
+lazy_re!(
+    MADE_OF_GAP,
+    r"(?i)^(?:\s*(?:\d{1,3}(?:[.,]\d+)?\s*(?:%|percent(?-u:\b)|per\s*cent(?-u:\b))|(?:recycled|certified|post[\s\-]?consumer|pre[\s\-]?consumer|post[\s\-]?industrial|pcr|pcc|die[\s\-]?cast|anodi[sz]ed|brushed|solid|pure|premium|durable|bio[\s\-]?based|renewable|responsibly\s+sourced|high[\s\-]?grade|a|an|the|and|or|up\s+to|at\s+least|over|more\s+than)(?-u:\b))[\s,]*)*$"
+);
+lazy_re!(
+    LEAD_IN,
+    r"^[ \t]*(?:[-•·*▪●■◆]+[ \t]*|\d{1,2}[.)][ \t]+|\(\d{1,2}\)[ \t]*)?"
+);
 
 pub(crate) fn find(text: &str, base: usize) -> Vec<MaterialFinding> {
     let lines = line_spans(text);
+    let is_declaration = is_declaration(text);
     let mut out = Vec::new();
-    labelled(text, base, &lines, &mut out);
-    table_sections(text, base, &lines, &mut out);
-    declaration(text, base, &lines, &mut out);
+    labelled(text, base, &lines, !is_declaration, &mut out);
+    if is_declaration {
+        declaration(text, base, &lines, &mut out);
+    } else {
+        table_sections(text, base, &lines, &mut out);
+    }
     made_of(text, base, &mut out);
+    plating_phrases(text, base, &mut out);
     out
+}
+
+/// "Matte Tin(Sn) lead finish with Nickel(Ni) underplate", "gold plated
+/// contacts", "tin-plated": a metal named right before a finish word is the
+/// part's plating, even without a label.
+fn plating_phrases(text: &str, base: usize, out: &mut Vec<MaterialFinding>) {
+    let (Some(re), Some(tail_re)) = (PLATING.as_ref(), PLATING_TAIL.as_ref()) else {
+        return;
+    };
+    for m in re.find_iter(text) {
+        let before = crate::util::line_before(text, m.start(), 40);
+        let from = m.start() - before.len();
+        // the metal directly before the finish word, "Tin(Sn)" read as one
+        let hits = vocab::scan(before, false, true);
+        let Some(h) = hits
+            .iter()
+            .rev()
+            .take(2)
+            .find(|h| before.get(h.end..).is_some_and(|t| tail_re.is_match(t)))
+            .copied()
+        else {
+            continue;
+        };
+        if vocab::negated(before, h.start, h.end) {
+            continue;
+        }
+        if !PLATING_METALS.contains(&h.canon) {
+            continue;
+        }
+        let (cs, ce) = clause_bounds(text, m.start(), m.end(), 120);
+        // "Contact JST for gold-plated products", "also available with …": an option, not this part
+        if text
+            .get(cs..ce)
+            .is_some_and(|c| regulatory(c) || OPTIONAL.as_ref().is_some_and(|re| re.is_match(c)))
+        {
+            continue;
+        }
+        let abs = Hit {
+            start: from + h.start,
+            end: from + h.end,
+            ..h
+        };
+        let quote_end = Hit {
+            end: m.end(),
+            ..abs
+        };
+        push(
+            out,
+            base,
+            text,
+            abs.start,
+            &quote_end,
+            0.65,
+            "plating_phrase",
+        );
+    }
+}
+
+/// Material declarations name their substances with CAS numbers; the check
+/// digit keeps dates ("2020-10-9") from looking like them.
+fn is_declaration(text: &str) -> bool {
+    if DECLARATION.as_ref().is_some_and(|re| re.is_match(text)) {
+        return true;
+    }
+    let Some(re) = CAS.as_ref() else { return false };
+    let mut valid = std::collections::HashSet::new();
+    for m in re.find_iter(text) {
+        if cas_checksum_ok(m.as_str()) {
+            valid.insert(m.as_str());
+            if valid.len() >= 3 {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+fn cas_checksum_ok(cas: &str) -> bool {
+    let digits: Vec<u32> = cas.chars().filter_map(|c| c.to_digit(10)).collect();
+    let Some((&check, body)) = digits.split_last() else {
+        return false;
+    };
+    let sum: u32 = body
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, d)| (i as u32 + 1) * d)
+        .sum();
+    sum % 10 == check
 }
 
 fn line_spans(text: &str) -> Vec<(usize, usize)> {
@@ -104,17 +445,36 @@ fn line_spans(text: &str) -> Vec<(usize, usize)> {
     v
 }
 
-fn push(out: &mut Vec<MaterialFinding>, base: usize, text: &str, quote_start: usize, hit: &Hit, confidence: f32, rule: &'static str) {
+fn push(
+    out: &mut Vec<MaterialFinding>,
+    base: usize,
+    text: &str,
+    quote_start: usize,
+    hit: &Hit,
+    confidence: f32,
+    rule: &'static str,
+) {
     // Quote label → material when compact, the material alone otherwise.
-    let start = if hit.end.saturating_sub(quote_start) <= 200 && quote_start <= hit.start { quote_start } else { hit.start };
+    let start = if hit.end.saturating_sub(quote_start) <= 200 && quote_start <= hit.start {
+        quote_start
+    } else {
+        hit.start
+    };
     let (start, end) = crate::util::trim_span(text, start, hit.end);
     if start >= end {
         return;
     }
-    let confidence = if hit.class == Class::Symbol { confidence - 0.05 } else { confidence };
+    let confidence = if hit.class == Class::Symbol {
+        confidence - 0.05
+    } else {
+        confidence
+    };
     out.push(MaterialFinding {
         name: hit.canon.to_string(),
-        evidence: Evidence { start: base + start, end: base + end },
+        evidence: Evidence {
+            start: base + start,
+            end: base + end,
+        },
         confidence,
         rule,
     });
@@ -138,13 +498,18 @@ fn words_lower(label: &str) -> Vec<String> {
     }
     cleaned
         .split(|c: char| c.is_whitespace() || matches!(c, '/' | ',' | '&'))
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-').to_lowercase())
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-')
+                .to_lowercase()
+        })
         .filter(|w| !w.is_empty())
         .collect()
 }
 
 fn is_head(w: &str) -> bool {
-    HEADS.contains(&w) || w.strip_suffix('s').is_some_and(|s| HEADS.contains(&s)) || w.strip_suffix("es").is_some_and(|s| HEADS.contains(&s))
+    HEADS.contains(&w)
+        || w.strip_suffix('s').is_some_and(|s| HEADS.contains(&s))
+        || w.strip_suffix("es").is_some_and(|s| HEADS.contains(&s))
 }
 
 /// Does this label name a part of the product (or its material)?
@@ -157,7 +522,9 @@ fn label_ok(label: &str) -> bool {
     if words.is_empty() || words.len() > 6 {
         return false;
     }
-    if words.iter().any(|w| BAD_LABEL_WORDS.contains(&w.as_str())) || ZH_BAD.iter().any(|b| label.contains(b)) {
+    if words.iter().any(|w| BAD_LABEL_WORDS.contains(&w.as_str()))
+        || ZH_BAD.iter().any(|b| label.contains(b))
+    {
         return false;
     }
     let last = words.last().map(String::as_str).unwrap_or_default();
@@ -165,24 +532,38 @@ fn label_ok(label: &str) -> bool {
         return ZH_HEADS.iter().any(|h| last.ends_with(h));
     }
     // Latin labels are short noun phrases, not sentences
-    words.iter().filter(|w| w.chars().all(|c| c.is_ascii_alphabetic() || c == '-')).count() + 1 >= words.len()
+    words
+        .iter()
+        .filter(|w| w.chars().all(|c| c.is_ascii_alphabetic() || c == '-'))
+        .count()
+        + 1
+        >= words.len()
         && is_head(last)
 }
 
-/// Splits a line into (label start, label end, value start), offsets in the line.
-/// `strict` forms (a label word followed by a single space) need the value to
-/// begin with a material; the caller checks that.
+/// How a label is separated from its value on a line.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Form {
+    /// "Housing: PBT"
     Colon,
+    /// "Core Material ......Ferrite"
     Leaders,
+    /// "Contact material     Ag + Au-Alloy" (layout columns, tabs)
     Columns,
+    /// "housing PA9T (UL94V-0) black": one space, so the value must open
+    /// with the material (checked by the caller)
     LeadingWord,
+    /// the line is only a label; its value is on the next line
     WholeLine,
 }
 
+/// Splits a line into (label start, label end, value start, form), offsets
+/// in the line.
 fn split_label(line: &str) -> Option<(usize, usize, usize, Form)> {
-    let lead = LEAD_IN.as_ref().and_then(|re| re.find(line)).map_or(0, |m| m.end());
+    let lead = LEAD_IN
+        .as_ref()
+        .and_then(|re| re.find(line))
+        .map_or(0, |m| m.end());
     let body = line.get(lead..)?;
     if body.trim().is_empty() {
         return None;
@@ -191,25 +572,48 @@ fn split_label(line: &str) -> Option<(usize, usize, usize, Form)> {
     let window = body.get(..head_window).unwrap_or(body);
 
     // the earliest separator wins
-    let colon = window.find([':', '：']).map(|p| (p, p + body[p..].chars().next().map_or(1, char::len_utf8), Form::Colon));
+    let colon = window.find([':', '：']).map(|p| {
+        (
+            p,
+            p + body
+                .get(p..)
+                .and_then(|t| t.chars().next())
+                .map_or(1, char::len_utf8),
+            Form::Colon,
+        )
+    });
     let leaders = window.find("...").or_else(|| window.find('…')).map(|p| {
-        let end = p + body[p..].find(|c: char| c != '.' && c != '…' && c != ' ').unwrap_or(body.len() - p);
+        let rest = body.get(p..).unwrap_or_default();
+        let end = p + rest
+            .find(|c: char| c != '.' && c != '…' && c != ' ')
+            .unwrap_or(rest.len());
         (p, end, Form::Leaders)
     });
     let columns = window.find('\t').or_else(|| window.find("  ")).map(|p| {
-        let end = p + body[p..].find(|c: char| c != ' ' && c != '\t').unwrap_or(body.len() - p);
+        let rest = body.get(p..).unwrap_or_default();
+        let end = p + rest
+            .find(|c: char| c != ' ' && c != '\t')
+            .unwrap_or(rest.len());
         (p, end, Form::Columns)
     });
-    let best = [colon, leaders, columns].into_iter().flatten().filter(|(p, _, _)| *p > 0).min_by_key(|(p, _, _)| *p);
+    let best = [colon, leaders, columns]
+        .into_iter()
+        .flatten()
+        .filter(|(p, _, _)| *p > 0)
+        .min_by_key(|(p, _, _)| *p);
     if let Some((p, vs, form)) = best {
         return Some((lead, lead + p, lead + vs, form));
     }
     // "housing PA9T (UL94V-0) black", "端子 Sit uip 磷青铜": a label word, one space, a value
-    let words: Vec<(usize, &str)> = body.split(' ').scan(0usize, |pos, w| {
-        let at = *pos;
-        *pos += w.len() + 1;
-        Some((at, w))
-    }).take(3).collect();
+    let words: Vec<(usize, &str)> = body
+        .split(' ')
+        .scan(0usize, |pos, w| {
+            let at = *pos;
+            *pos += w.len() + 1;
+            Some((at, w))
+        })
+        .take(3)
+        .collect();
     for n in (1..=2).rev() {
         if words.len() > n {
             let (vat, _) = words[n];
@@ -238,21 +642,37 @@ fn next_value_line(text: &str, lines: &[(usize, usize)], idx: usize) -> Option<(
     None
 }
 
-fn labelled(text: &str, base: usize, lines: &[(usize, usize)], out: &mut Vec<MaterialFinding>) {
+/// `next_line`: whether a label may take its value from the next line. Not in
+/// declarations, whose flattened columns pair a label with another row's cell.
+fn labelled(
+    text: &str,
+    base: usize,
+    lines: &[(usize, usize)],
+    next_line: bool,
+    out: &mut Vec<MaterialFinding>,
+) {
     for (idx, &(ls, le)) in lines.iter().enumerate() {
-        let Some(line) = text.get(ls..le) else { continue };
+        let Some(line) = text.get(ls..le) else {
+            continue;
+        };
         if line.len() > 400 || line.trim().is_empty() {
             continue;
         }
-        let Some((lab_s, lab_e, val_s, form)) = split_label(line) else { continue };
+        let Some((lab_s, lab_e, val_s, form)) = split_label(line) else {
+            continue;
+        };
         let mut found = false;
         if let Some(label) = line.get(lab_s..lab_e).filter(|l| label_ok(l)) {
             let span = match form {
-                Form::WholeLine => next_value_line(text, lines, idx).map(|(s, e)| (s, e, 0.75)),
+                Form::WholeLine => next_value_line(text, lines, idx)
+                    .filter(|_| next_line)
+                    .map(|(s, e)| (s, e, 0.75)),
                 _ => {
                     let value = line.get(val_s..).unwrap_or_default();
                     if value.trim().is_empty() {
-                        next_value_line(text, lines, idx).map(|(s, e)| (s, e, 0.75))
+                        next_value_line(text, lines, idx)
+                            .filter(|_| next_line)
+                            .map(|(s, e)| (s, e, 0.75))
                     } else {
                         let ve = crate::util::floor_boundary(line, val_s + 150).max(val_s);
                         let conf = match form {
@@ -270,7 +690,7 @@ fn labelled(text: &str, base: usize, lines: &[(usize, usize)], out: &mut Vec<Mat
                 found = emit(text, base, ls + lab_s, vs, ve, conf, must_open, out);
             }
         }
-        if !found && form != Form::WholeLine {
+        if !found && next_line && form != Form::WholeLine {
             // the whole line may label a value on the next line ("焊片 Contact")
             let whole = line.trim();
             if label_ok(whole) {
@@ -285,13 +705,28 @@ fn labelled(text: &str, base: usize, lines: &[(usize, usize)], out: &mut Vec<Mat
 
 /// Reports the materials named in `text[vs..ve]`, quoted from `quote_start`.
 #[allow(clippy::too_many_arguments)]
-fn emit(text: &str, base: usize, quote_start: usize, vs: usize, ve: usize, conf: f32, must_open: bool, out: &mut Vec<MaterialFinding>) -> bool {
-    let Some(value) = text.get(vs..ve) else { return false };
+fn emit(
+    text: &str,
+    base: usize,
+    quote_start: usize,
+    vs: usize,
+    ve: usize,
+    conf: f32,
+    must_open: bool,
+    out: &mut Vec<MaterialFinding>,
+) -> bool {
+    let Some(value) = text.get(vs..ve) else {
+        return false;
+    };
     if regulatory(value) {
         return false;
     }
     let hits = vocab::scan(value, true, true);
-    if must_open && !hits.first().is_some_and(|h| value.get(..h.start).is_some_and(|p| p.trim().is_empty())) {
+    if must_open
+        && !hits
+            .first()
+            .is_some_and(|h| value.get(..h.start).is_some_and(|p| p.trim().is_empty()))
+    {
         return false;
     }
     let mut any = false;
@@ -299,27 +734,53 @@ fn emit(text: &str, base: usize, quote_start: usize, vs: usize, ve: usize, conf:
         if vocab::negated(value, h.start, h.end) {
             continue;
         }
-        let abs = Hit { start: vs + h.start, end: vs + h.end, ..h };
-        push(out, base, text, quote_start, &abs, conf, "labelled_material");
+        let abs = Hit {
+            start: vs + h.start,
+            end: vs + h.end,
+            ..h
+        };
+        push(
+            out,
+            base,
+            text,
+            quote_start,
+            &abs,
+            conf,
+            "labelled_material",
+        );
         any = true;
     }
     any
 }
 
-fn table_sections(text: &str, base: usize, lines: &[(usize, usize)], out: &mut Vec<MaterialFinding>) {
-    let Some(header_re) = TABLE_HEADER.as_ref() else { return };
+fn table_sections(
+    text: &str,
+    base: usize,
+    lines: &[(usize, usize)],
+    out: &mut Vec<MaterialFinding>,
+) {
+    let Some(header_re) = TABLE_HEADER.as_ref() else {
+        return;
+    };
     let mut idx = 0;
     while idx < lines.len() {
         let (ls, le) = lines[idx];
         idx += 1;
-        let Some(line) = text.get(ls..le) else { continue };
+        let Some(line) = text.get(ls..le) else {
+            continue;
+        };
         let trimmed = line.trim();
         if trimmed.is_empty() || trimmed.chars().count() > 60 || regulatory(trimmed) {
             continue;
         }
-        let Some(m) = header_re.find(line) else { continue };
+        let Some(m) = header_re.find(line) else {
+            continue;
+        };
         // "MATERIAL: …" is a labelled field, not a column header
-        if line.get(m.end()..).is_some_and(|t| t.trim_start().starts_with([':', '：'])) {
+        if line
+            .get(m.end()..)
+            .is_some_and(|t| t.trim_start().starts_with([':', '：']))
+        {
             continue;
         }
         let mut seen = 0;
@@ -340,7 +801,11 @@ fn table_sections(text: &str, base: usize, lines: &[(usize, usize)], out: &mut V
                 if vocab::negated(cell, h.start, h.end) {
                     continue;
                 }
-                let abs = Hit { start: s + h.start, end: s + h.end, ..h };
+                let abs = Hit {
+                    start: s + h.start,
+                    end: s + h.end,
+                    ..h
+                };
                 push(out, base, text, s, &abs, 0.6, "material_table");
             }
         }
@@ -348,13 +813,10 @@ fn table_sections(text: &str, base: usize, lines: &[(usize, usize)], out: &mut V
 }
 
 fn declaration(text: &str, base: usize, lines: &[(usize, usize)], out: &mut Vec<MaterialFinding>) {
-    let phrase = DECLARATION.as_ref().is_some_and(|re| re.is_match(text));
-    let cas = CAS.as_ref().map_or(0, |re| re.find_iter(text).take(3).count());
-    if !phrase && cas < 3 {
-        return;
-    }
     for &(ls, le) in lines {
-        let Some(line) = text.get(ls..le) else { continue };
+        let Some(line) = text.get(ls..le) else {
+            continue;
+        };
         if line.trim().is_empty() {
             continue;
         }
@@ -366,7 +828,9 @@ fn declaration(text: &str, base: usize, lines: &[(usize, usize)], out: &mut Vec<
             if h.class == Class::Symbol {
                 // symbols only as stand-alone cells: "Cu", "(Sn)", "Ni/Au"
                 let standalone = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
-                if !standalone(crate::util::prev_char(line, h.start)) || !standalone(crate::util::next_char(line, h.end)) {
+                if !standalone(crate::util::prev_char(line, h.start))
+                    || !standalone(crate::util::next_char(line, h.end))
+                {
                     continue;
                 }
             }
@@ -374,13 +838,25 @@ fn declaration(text: &str, base: usize, lines: &[(usize, usize)], out: &mut Vec<
                 continue;
             }
             if !short {
-                let (cs, ce) = clause_bounds(line, h.start, h.end, 120);
+                let (cs, ce) = clause_bounds(line, h.start, h.end, 250);
                 if line.get(cs..ce).is_some_and(regulatory) {
                     continue;
                 }
             }
-            let abs = Hit { start: ls + h.start, end: ls + h.end, ..h };
-            push(out, base, text, abs.start, &abs, 0.7, "declaration_substance");
+            let abs = Hit {
+                start: ls + h.start,
+                end: ls + h.end,
+                ..h
+            };
+            push(
+                out,
+                base,
+                text,
+                abs.start,
+                &abs,
+                0.7,
+                "declaration_substance",
+            );
         }
     }
 }
@@ -394,15 +870,24 @@ fn made_of(text: &str, base: usize, out: &mut Vec<MaterialFinding>) {
             continue;
         }
         let window_end = crate::util::floor_boundary(text, (m.end() + 80).min(ce.max(m.end())));
-        let Some(window) = text.get(m.end()..window_end) else { continue };
-        let first = vocab::scan(window, false, false).into_iter().find(|h| !vocab::negated(window, h.start, h.end));
+        let Some(window) = text.get(m.end()..window_end) else {
+            continue;
+        };
+        let first = vocab::scan(window, false, false)
+            .into_iter()
+            .find(|h| !vocab::negated(window, h.start, h.end));
         let Some(h) = first else { continue };
-        // the material must be the object of "made of", not something later in the clause
+        // the material must be the object of "made of": only amounts and
+        // recycled-content wording may stand between them
         let between = window.get(..h.start).unwrap_or_default();
-        if has_any_stem(between, PACKAGING) || between.split_whitespace().count() > 5 {
+        if !MADE_OF_GAP.as_ref().is_some_and(|re| re.is_match(between)) {
             continue;
         }
-        let abs = Hit { start: m.end() + h.start, end: m.end() + h.end, ..h };
+        let abs = Hit {
+            start: m.end() + h.start,
+            end: m.end() + h.end,
+            ..h
+        };
         let start = line_start_of_subject(text, cs, m.start());
         push(out, base, text, start, &abs, 0.6, "made_of_statement");
     }
@@ -413,7 +898,11 @@ fn made_of(text: &str, base: usize, out: &mut Vec<MaterialFinding>) {
 fn line_start_of_subject(text: &str, clause_start: usize, verb_start: usize) -> usize {
     let seg = text.get(clause_start..verb_start).unwrap_or_default();
     let trimmed = seg.trim_end();
-    let start = match trimmed.char_indices().rev().find(|(_, c)| c.is_whitespace()) {
+    let start = match trimmed
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace())
+    {
         Some((p, c)) if trimmed.len() - p <= 30 => clause_start + p + c.len_utf8(),
         None if trimmed.len() <= 30 => clause_start + (seg.len() - seg.trim_start().len()),
         _ => verb_start,
@@ -429,7 +918,13 @@ mod tests {
     fn mats(text: &str) -> Vec<(String, String, &'static str)> {
         let mut v: Vec<(String, String, &'static str)> = find(text, 0)
             .into_iter()
-            .map(|f| (f.name, text[f.evidence.start..f.evidence.end].to_string(), f.rule))
+            .map(|f| {
+                (
+                    f.name,
+                    text[f.evidence.start..f.evidence.end].to_string(),
+                    f.rule,
+                )
+            })
             .collect();
         v.dedup_by(|a, b| a.0 == b.0);
         v
@@ -444,7 +939,17 @@ mod tests {
 
     #[test]
     fn patterns_compile() {
-        for re in [&DECLARATION, &CAS, &TABLE_HEADER, &MADE_OF, &LEAD_IN] {
+        for re in [
+            &DECLARATION,
+            &CAS,
+            &TABLE_HEADER,
+            &MADE_OF,
+            &MADE_OF_GAP,
+            &PLATING,
+            &PLATING_TAIL,
+            &OPTIONAL,
+            &LEAD_IN,
+        ] {
             assert!(re.is_some());
         }
     }
@@ -453,37 +958,75 @@ mod tests {
     fn labelled_lines() {
         assert_eq!(names("Case: molded plastic"), ["plastic"]);
         assert_eq!(names("Housing: PBT, UL94V-0"), ["pbt"]);
-        assert_eq!(names("Contact: phosphor bronze, tin plated"), ["phosphor bronze", "tin"]);
+        assert_eq!(
+            names("Contact: phosphor bronze, tin plated"),
+            ["phosphor bronze", "tin"]
+        );
         assert_eq!(names("Terminal: brass"), ["brass"]);
         assert_eq!(names("Insulator: LCP"), ["lcp"]);
-        assert_eq!(names("Case Material: Molded Plastic. UL Flammability Classification Rating 94V-0"), ["plastic"]);
-        assert_eq!(names("Terminals: Lead Free Plating (Matte Tin Finish)."), ["tin"]);
-        assert_eq!(names("Core Material ................................Ferrite\nInternal Conductor ...............Ag or Ag/Pd\nTerminal ....................................Ag/Ni/Sn"), ["ferrite", "nickel", "palladium", "silver", "tin"]);
-        assert_eq!(names("  1. Conductor:7 strands class B compressed bare copper per ASTM B3"), ["copper"]);
-        assert_eq!(names("  2. Insulation:Polyethylene (PE) and Polyvinyl Chloride (PVC)"), ["pe", "pvc"]);
+        assert_eq!(
+            names("Case Material: Molded Plastic. UL Flammability Classification Rating 94V-0"),
+            ["plastic"]
+        );
+        assert_eq!(
+            names("Terminals: Lead Free Plating (Matte Tin Finish)."),
+            ["tin"]
+        );
+        assert_eq!(
+            names(
+                "Core Material ................................Ferrite\nInternal Conductor ...............Ag or Ag/Pd\nTerminal ....................................Ag/Ni/Sn"
+            ),
+            ["ferrite", "nickel", "palladium", "silver", "tin"]
+        );
+        assert_eq!(
+            names("  1. Conductor:7 strands class B compressed bare copper per ASTM B3"),
+            ["copper"]
+        );
+        assert_eq!(
+            names("  2. Insulation:Polyethylene (PE) and Polyvinyl Chloride (PVC)"),
+            ["pe", "pvc"]
+        );
         assert_eq!(names("TERMINAL: PHOSPHOR BRONZE"), ["phosphor bronze"]);
         assert_eq!(names("Base housing: PA, natural (white)"), ["pa"]);
-        assert_eq!(names("Post: Copper alloy, tin-plated"), ["copper alloy", "tin"]);
+        assert_eq!(
+            names("Post: Copper alloy, tin-plated"),
+            ["copper alloy", "tin"]
+        );
         let v = mats("Housing: PBT, UL94V-0");
         assert_eq!(v[0].1, "Housing: PBT");
     }
 
     #[test]
     fn label_and_value_on_separate_lines() {
-        assert_eq!(names("Contact material\n\nAg + Au-Alloy\n\nContact resistance"), ["gold alloy", "silver"]);
+        assert_eq!(
+            names("Contact material\n\nAg + Au-Alloy\n\nContact resistance"),
+            ["gold alloy", "silver"]
+        );
         let v = mats("壳体特性\n外壳材料\n\nLCP（液晶聚合物）\n\n中心线（间距）");
         assert_eq!(v[0].0, "lcp");
         assert_eq!(v[0].1, "外壳材料\n\nLCP");
-        assert_eq!(names("端子基材\n\n磷青铜\n\nPCB 端子端接区域电镀材料\n\n金\n\n端子类型"), ["gold", "phosphor bronze"]);
+        assert_eq!(
+            names("端子基材\n\n磷青铜\n\nPCB 端子端接区域电镀材料\n\n金\n\n端子类型"),
+            ["gold", "phosphor bronze"]
+        );
         assert_eq!(names("housing\n\nPA9T (UL94V-0)\n\nblack"), ["pa9t"]);
     }
 
     #[test]
     fn layout_columns_and_single_space_cells() {
-        assert_eq!(names("Contact material                 Ag + Au-Alloy"), ["gold alloy", "silver"]);
+        assert_eq!(
+            names("Contact material                 Ag + Au-Alloy"),
+            ["gold alloy", "silver"]
+        );
         assert_eq!(names("housing PA9T (UL94V-0) black"), ["pa9t"]);
-        assert_eq!(names("front shell SUS304 nickel"), ["nickel", "stainless steel"]);
-        assert_eq!(names("端子 Sit uip 磷青铜 Phosphor Bronze"), ["phosphor bronze"]);
+        assert_eq!(
+            names("front shell SUS304 nickel"),
+            ["nickel", "stainless steel"]
+        );
+        assert_eq!(
+            names("端子 Sit uip 磷青铜 Phosphor Bronze"),
+            ["phosphor bronze"]
+        );
         assert!(names("case studies, white papers, and blogs").is_empty());
     }
 
@@ -532,7 +1075,17 @@ mod tests {
     fn declarations() {
         let t = "MATERIAL DECLARATION SHEET\nHomogeneous\nMaterial\nSubstances\nCASRN\nFerrite Material\nIron oxide (Fe2O3)\nNickel oxide (NiO)\n1309-37-1\nCopper (Cu)\nPolyester Resin\n7440-50-8\nTin (Sn)\nSilver (Ag)\nCarbon black\nSilicon dioxide\nHeadquarters Riverside CA";
         let n = names(t);
-        for want in ["ferrite", "iron oxide", "nickel oxide", "copper", "polyester", "tin", "silver", "carbon black", "silica"] {
+        for want in [
+            "ferrite",
+            "iron oxide",
+            "nickel oxide",
+            "copper",
+            "polyester",
+            "tin",
+            "silver",
+            "carbon black",
+            "silica",
+        ] {
             assert!(n.contains(&want.to_string()), "{want} missing from {n:?}");
         }
         // CAS numbers alone are not materials; company lines neither
@@ -558,7 +1111,10 @@ mod tests {
         let v = mats("Enclosure made with 100% recycled aluminum.");
         assert_eq!(v[0].0, "aluminium");
         assert_eq!(v[0].1, "Enclosure made with 100% recycled aluminum");
-        assert!(names("The packaging is made primarily from fiberboard which is highly recyclable.").is_empty());
+        assert!(
+            names("The packaging is made primarily from fiberboard which is highly recyclable.")
+                .is_empty()
+        );
         assert!(names("Packaging box made of FSC-certified paper.").is_empty());
         assert!(names("The 13-inch MacBook Air packaging is made with 100 percent\nrecycled and responsibly sourced wood fiber.").is_empty());
         // prose never yields abbreviations: PC is a computer here
@@ -566,9 +1122,67 @@ mod tests {
     }
 
     #[test]
+    fn cas_numbers_need_a_valid_check_digit() {
+        assert!(cas_checksum_ok("7440-50-8"));
+        assert!(cas_checksum_ok("7439-92-1"));
+        assert!(cas_checksum_ok("60676-86-0"));
+        assert!(!cas_checksum_ok("2020-10-9"));
+        assert!(!is_declaration(
+            "added 2020-10-9, 2020-12-2, 2021-01-5, 2019-11-3"
+        ));
+        assert!(is_declaration(
+            "Copper 7440-50-8 Tin 7440-31-5 Silver 7440-22-4"
+        ));
+    }
+
+    #[test]
+    fn made_of_needs_the_material_as_its_object() {
+        assert!(
+            names(
+                "When using PCB made of hard material composed of fiberglass cloth, please consider"
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            names("The frame is made from 100% recycled die-cast aluminium."),
+            ["aluminium"]
+        );
+    }
+
+    #[test]
+    fn declarations_do_not_pair_labels_with_the_next_row() {
+        let t = "MATERIAL DECLARATION SHEET\n4\nEncapsulation\nGold\n7440-57-5\n";
+        let v = mats(t);
+        assert_eq!(v.len(), 1);
+        assert_eq!(v[0].1, "Gold");
+        assert_eq!(v[0].2, "declaration_substance");
+    }
+
+    #[test]
+    fn plating_phrases() {
+        assert_eq!(
+            names("- Matte Tin(Sn) lead finish with Nickel(Ni) underplate"),
+            ["nickel", "tin"]
+        );
+        let v = mats("Gold plated contacts for low resistance");
+        assert_eq!(v[0].0, "gold");
+        assert_eq!(v[0].1, "Gold plated");
+        assert_eq!(names("tin-plated leads"), ["tin"]);
+        assert!(names("Lead Free Plating").is_empty());
+        assert!(names("Pb-free finish").is_empty());
+        assert!(names("glossy plastic finish").is_empty());
+        assert!(names("Nickel-free finish").is_empty());
+        assert!(names("Note: 1. Contact JST for gold-plated products.").is_empty());
+        assert!(names("Also available with gold plating on request").is_empty());
+    }
+
+    #[test]
     fn offsets_shift_by_base() {
         let text = "....Housing: PBT";
         let v = find(&text[4..], 4);
-        assert_eq!(&text[v[0].evidence.start..v[0].evidence.end], "Housing: PBT");
+        assert_eq!(
+            &text[v[0].evidence.start..v[0].evidence.end],
+            "Housing: PBT"
+        );
     }
 }

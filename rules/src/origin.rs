@@ -9,25 +9,26 @@
 //! - `made_in_zh`: "中国制造".
 //!
 //! Everything else that names a country is ignored: addresses and
+//! "Printed in USA" (the leaflet, not the part),
 //! headquarters, sales offices, "sold in", "shipped to", "Designed in
 //! California", use locations and electricity grids in carbon reports.
 
 use crate::country::{country_prefix, is_cjk};
-use crate::util::{has_any_stem, lazy_re, line_after, line_before};
+use crate::util::{has_any_stem, lazy_re, line_after, line_before, window};
 use crate::{Evidence, OriginFinding};
 
 lazy_re!(
     MADE_IN,
-    r"(?i)\b(?P<verb>made|manufactured|produced|assembled|fabricated|built|printed)[ \t]+in[ \t]+(?:the[ \t]+)?"
+    r"(?i)(?-u:\b)(?P<verb>made|manufactured|produced|assembled|fabricated|built)[ \t]+in[ \t]+(?:the[ \t]+)?"
 );
 
 lazy_re!(
     LABEL,
-    r"(?i)\b(?:country[ \t]+of[ \t]+(?:origin|manufacture|manufacturing|assembly|production)|(?:place|location)[ \t]+of[ \t]+(?:origin|manufacture|manufacturing|assembly|production)|origin[ \t]+country|(?:final[ \t]+)?(?:assembly|manufacturing|manufacture|production)\s+(?:location|site|country|plant|place))\b|\borigin[ \t]*[:：]"
+    r"(?i)(?-u:\b)(?:country[ \t]+of[ \t]+(?:origin|manufacture|manufacturing|assembly|production)|(?:place|location)[ \t]+of[ \t]+(?:origin|manufacture|manufacturing|assembly|production)|origin[ \t]+country|(?:final[ \t]+)?(?:assembly|manufacturing|manufacture|production)\s+(?:location|site|country|plant|place))(?-u:\b)|(?-u:\b)origin[ \t]*[:：]"
 );
 
 // COO is only an abbreviation in capitals.
-lazy_re!(COO, r"\bC\.?O\.?O\.?[ \t]*[:：]");
+lazy_re!(COO, r"(?-u:\b)C\.?O\.?O\.?[ \t]*[:：]");
 
 lazy_re!(
     LABEL_ZH,
@@ -49,10 +50,21 @@ pub(crate) fn find(text: &str, base: usize) -> Vec<OriginFinding> {
     out
 }
 
-fn push(out: &mut Vec<OriginFinding>, base: usize, start: usize, end: usize, country: &'static str, confidence: f32, rule: &'static str) {
+fn push(
+    out: &mut Vec<OriginFinding>,
+    base: usize,
+    start: usize,
+    end: usize,
+    country: &'static str,
+    confidence: f32,
+    rule: &'static str,
+) {
     out.push(OriginFinding {
         country: country.to_string(),
-        evidence: Evidence { start: base + start, end: base + end },
+        evidence: Evidence {
+            start: base + start,
+            end: base + end,
+        },
         confidence,
         rule,
     });
@@ -79,14 +91,25 @@ fn followed_by_alternative(text: &str, end: usize) -> bool {
 fn made_in(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
     let Some(re) = MADE_IN.as_ref() else { return };
     for c in re.captures_iter(text) {
-        let (Some(all), Some(verb)) = (c.get(0), c.name("verb")) else { continue };
+        let (Some(all), Some(verb)) = (c.get(0), c.name("verb")) else {
+            continue;
+        };
         let before = line_before(text, all.start(), 30).to_lowercase();
-        if before.trim_end().ends_with("not") || before.contains("designed") || before.contains("except") {
+        if before.trim_end().ends_with("not")
+            || before.contains("designed")
+            || before.contains("except")
+        {
             continue;
         }
-        let Some((code, len)) = text.get(all.end()..).and_then(|t| country_prefix(t, false)) else { continue };
+        let Some((code, len)) = country_prefix(window(text, all.end(), 120), false) else {
+            continue;
+        };
         let end = all.end() + len;
-        let mut conf: f32 = if verb.as_str().eq_ignore_ascii_case("made") { 0.9 } else { 0.85 };
+        let mut conf: f32 = if verb.as_str().eq_ignore_ascii_case("made") {
+            0.9
+        } else {
+            0.85
+        };
         if followed_by_alternative(text, end) {
             conf = 0.6;
         }
@@ -106,27 +129,52 @@ fn labelled(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
             if has_any_stem(before, &["use", "customer", "sales", "sold", "ship"]) {
                 continue;
             }
-            let Some(rest) = text.get(m.end()..) else { continue };
+            let Some(rest) = Some(window(text, m.end(), 300)) else {
+                continue;
+            };
             let skip = sep_re.find(rest).map_or(0, |s| s.end());
             let sep = rest.get(..skip).unwrap_or_default();
             if sep.matches('\n').count() > 2 {
                 continue;
             }
             let vstart = m.end() + skip;
-            let Some(value) = text.get(vstart..) else { continue };
-            let label_conf = if m.as_str().to_lowercase().starts_with("country") { 0.95 } else { base_conf };
+            let Some(value) = Some(window(text, vstart, 200)) else {
+                continue;
+            };
+            let label_conf = if m.as_str().to_lowercase().starts_with("country") {
+                0.95
+            } else {
+                base_conf
+            };
             if let Some((code, len)) = country_prefix(value, true) {
                 let written = value.get(..len).unwrap_or_default();
-                let is_code = written.len() <= 3 && written.chars().all(|ch| ch.is_ascii_uppercase());
-                let conf = if is_code { label_conf - 0.05 } else { label_conf };
-                let conf = if followed_by_alternative(text, vstart + len) { 0.6 } else { conf };
-                push(out, base, m.start(), vstart + len, code, conf, "origin_label");
+                let is_code =
+                    written.len() <= 3 && written.chars().all(|ch| ch.is_ascii_uppercase());
+                let conf = if is_code {
+                    label_conf - 0.05
+                } else {
+                    label_conf
+                };
+                let conf = if followed_by_alternative(text, vstart + len) {
+                    0.6
+                } else {
+                    conf
+                };
+                push(
+                    out,
+                    base,
+                    m.start(),
+                    vstart + len,
+                    code,
+                    conf,
+                    "origin_label",
+                );
                 continue;
             }
             // "Kuala Lumpur, Malaysia": a short place name, a comma, a country
             // name (never a code: "Malvern, PA" is Pennsylvania, not Panama).
             let line = line_after(text, vstart, 80);
-            let mut offset = 0;
+            let mut offset: usize = 0;
             for part in line.split(',') {
                 // the place name(s) before this comma
                 let words = line.get(..offset.saturating_sub(1)).unwrap_or_default();
@@ -135,11 +183,23 @@ fn labelled(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
                     if let Some((code, len)) = country_prefix(part.trim_start(), false) {
                         let place_ok = words.split(',').all(|w| {
                             let w = w.trim();
-                            !w.is_empty() && w.split_whitespace().count() <= 3 && w.chars().all(|ch| ch.is_alphabetic() || ch == ' ' || ch == '-' || ch == '.')
+                            !w.is_empty()
+                                && w.split_whitespace().count() <= 3
+                                && w.chars().all(|ch| {
+                                    ch.is_alphabetic() || ch == ' ' || ch == '-' || ch == '.'
+                                })
                         });
                         if place_ok {
                             let end = vstart + offset + lead + len;
-                            push(out, base, m.start(), end, code, label_conf - 0.1, "origin_label");
+                            push(
+                                out,
+                                base,
+                                m.start(),
+                                end,
+                                code,
+                                label_conf - 0.1,
+                                "origin_label",
+                            );
                         }
                         break;
                     }
@@ -156,8 +216,16 @@ fn labelled(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
 fn chinese(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
     if let Some(re) = LABEL_ZH.as_ref() {
         for m in re.find_iter(text) {
-            if let Some((code, len)) = text.get(m.end()..).and_then(|t| country_prefix(t, false)) {
-                push(out, base, m.start(), m.end() + len, code, 0.9, "origin_label_zh");
+            if let Some((code, len)) = country_prefix(window(text, m.end(), 120), false) {
+                push(
+                    out,
+                    base,
+                    m.start(),
+                    m.end() + len,
+                    code,
+                    0.9,
+                    "origin_label_zh",
+                );
             }
         }
     }
@@ -170,12 +238,14 @@ fn chinese(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
                 if !is_cjk(ch) {
                     continue;
                 }
-                let Some(cand) = before.get(i..) else { continue };
-                if let Some((code, len)) = country_prefix(cand, false) {
-                    if len == cand.len() {
-                        best = Some((code, before.len() - i));
-                        break;
-                    }
+                let Some(cand) = before.get(i..) else {
+                    continue;
+                };
+                if let Some((code, len)) = country_prefix(cand, false)
+                    && len == cand.len()
+                {
+                    best = Some((code, before.len() - i));
+                    break;
                 }
             }
             if let Some((code, back)) = best {
@@ -194,7 +264,13 @@ mod tests {
     fn origins(text: &str) -> Vec<(String, String, &'static str)> {
         find(text, 0)
             .into_iter()
-            .map(|f| (f.country, text[f.evidence.start..f.evidence.end].to_string(), f.rule))
+            .map(|f| {
+                (
+                    f.country,
+                    text[f.evidence.start..f.evidence.end].to_string(),
+                    f.rule,
+                )
+            })
             .collect()
     }
 
@@ -214,27 +290,46 @@ mod tests {
     #[test]
     fn made_in_forms() {
         assert_eq!(only("Made in China"), ("CN".into(), "Made in China".into()));
-        assert_eq!(only("This relay is manufactured in Mexico."), ("MX".into(), "manufactured in Mexico".into()));
-        assert_eq!(only("Assembled in the USA from imported parts"), ("US".into(), "Assembled in the USA".into()));
+        assert_eq!(
+            only("This relay is manufactured in Mexico."),
+            ("MX".into(), "manufactured in Mexico".into())
+        );
+        assert_eq!(
+            only("Assembled in the USA from imported parts"),
+            ("US".into(), "Assembled in the USA".into())
+        );
         assert_eq!(only("MADE IN JAPAN"), ("JP".into(), "MADE IN JAPAN".into()));
-        assert_eq!(only("Made in P.R. China"), ("CN".into(), "Made in P.R. China".into()));
-        assert_eq!(only("Made in Viet Nam"), ("VN".into(), "Made in Viet Nam".into()));
+        assert_eq!(
+            only("Made in P.R. China"),
+            ("CN".into(), "Made in P.R. China".into())
+        );
+        assert_eq!(
+            only("Made in Viet Nam"),
+            ("VN".into(), "Made in Viet Nam".into())
+        );
     }
 
     #[test]
     fn labelled_forms() {
-        assert_eq!(only("Country of origin: Japan"), ("JP".into(), "Country of origin: Japan".into()));
+        assert_eq!(
+            only("Country of origin: Japan"),
+            ("JP".into(), "Country of origin: Japan".into())
+        );
         assert_eq!(only("COO: TW"), ("TW".into(), "COO: TW".into()));
         assert_eq!(
             only("Final manufacturing location  China \nAdditional product"),
             ("CN".into(), "Final manufacturing location  China".into())
         );
         assert_eq!(
-            only("Product Weight  13.23 kg  Screen Size  27”  Assembly \nLocation  China \nProduct Lifetime  4 years  Use Location  EU"),
+            only(
+                "Product Weight  13.23 kg  Screen Size  27”  Assembly \nLocation  China \nProduct Lifetime  4 years  Use Location  EU"
+            ),
             ("CN".into(), "Assembly \nLocation  China".into())
         );
         assert_eq!(
-            only("Location  Assembly Location  no unit  CN                         \nUse Location  no unit  WW"),
+            only(
+                "Location  Assembly Location  no unit  CN                         \nUse Location  no unit  WW"
+            ),
             ("CN".into(), "Assembly Location  no unit  CN".into())
         );
         assert_eq!(
@@ -243,9 +338,15 @@ mod tests {
         );
         assert_eq!(
             only("Manufacturing site: Kuala Lumpur, Malaysia"),
-            ("MY".into(), "Manufacturing site: Kuala Lumpur, Malaysia".into())
+            (
+                "MY".into(),
+                "Manufacturing site: Kuala Lumpur, Malaysia".into()
+            )
         );
-        assert_eq!(only("Origin: Germany"), ("DE".into(), "Origin: Germany".into()));
+        assert_eq!(
+            only("Origin: Germany"),
+            ("DE".into(), "Origin: Germany".into())
+        );
     }
 
     #[test]
@@ -280,6 +381,7 @@ mod tests {
             "Customer location: Japan",
             "Manufacturing site: Vishay, Malvern, PA",
             "made in us",
+            "Printed in USA",
             "coo: cn",
         ] {
             assert!(origins(t).is_empty(), "{t}: {:?}", origins(t));
@@ -288,7 +390,10 @@ mod tests {
 
     #[test]
     fn designed_and_assembled() {
-        assert_eq!(only("Designed by Apple in California. Assembled in China."), ("CN".into(), "Assembled in China".into()));
+        assert_eq!(
+            only("Designed by Apple in California. Assembled in China."),
+            ("CN".into(), "Assembled in China".into())
+        );
     }
 
     #[test]

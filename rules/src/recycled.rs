@@ -80,7 +80,15 @@ mod tests {
 
     #[test]
     fn unspecified() {
-        for p in ["", "recycled", "100% recycled aluminium", "recyclable", "PCRs", "topic", "EPIC"] {
+        for p in [
+            "",
+            "recycled",
+            "100% recycled aluminium",
+            "recyclable",
+            "PCRs",
+            "topic",
+            "EPIC",
+        ] {
             assert_eq!(kind_of(p), Unspecified, "{p}");
         }
     }

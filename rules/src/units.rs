@@ -76,7 +76,9 @@ mod tests {
     #[test]
     fn rejects_unknown_and_non_mass_units() {
         // "gr" is the grain, not the gram: refuse rather than guess.
-        for u in ["", "gr", "gf", "kgf", "N", "mm", "kg CO2e", "g/m²", "mg/kg", "Wh/kg", "%", "ppm"] {
+        for u in [
+            "", "gr", "gf", "kgf", "N", "mm", "kg CO2e", "g/m²", "mg/kg", "Wh/kg", "%", "ppm",
+        ] {
             assert_eq!(to_grams(1.0, u), None, "{u}");
         }
     }

@@ -38,7 +38,9 @@ pub(crate) fn parse_number(s: &str) -> Option<f64> {
             let rest: Vec<&str> = parts.collect();
             let thousands = head != "0"
                 && !head.is_empty()
-                && rest.iter().all(|p| p.len() == 3 && p.chars().all(|c| c.is_ascii_digit()));
+                && rest
+                    .iter()
+                    .all(|p| p.len() == 3 && p.chars().all(|c| c.is_ascii_digit()));
             if thousands {
                 s.replace(',', "")
             } else if rest.len() == 1 {
@@ -100,6 +102,13 @@ pub(crate) fn next_char(s: &str, i: usize) -> Option<char> {
     s.get(i..)?.chars().next()
 }
 
+/// `s[i..i + max]`, shortened onto a char boundary. Anchored regexes run on
+/// such windows so each try costs O(max), not O(rest of the text).
+pub(crate) fn window(s: &str, i: usize, max: usize) -> &str {
+    let end = floor_boundary(s, i.saturating_add(max));
+    s.get(i..end.max(i)).unwrap_or_default()
+}
+
 /// The text from `i` back to at most `max` bytes, never crossing a line break.
 pub(crate) fn line_before(s: &str, i: usize, max: usize) -> &str {
     let from = floor_boundary(s, i.saturating_sub(max));
@@ -120,14 +129,6 @@ pub(crate) fn line_after(s: &str, i: usize, max: usize) -> &str {
     }
 }
 
-/// Byte range of the line containing `i` (without its line break).
-pub(crate) fn line_bounds(s: &str, i: usize) -> (usize, usize) {
-    let i = floor_boundary(s, i);
-    let start = s.get(..i).and_then(|h| h.rfind('\n')).map_or(0, |p| p + 1);
-    let end = s.get(i..).and_then(|t| t.find('\n')).map_or(s.len(), |p| i + p);
-    (start, end)
-}
-
 /// Bounds of the sentence-like clause around `start..end`, at most `max` bytes
 /// either side. Clauses end at . ! ? ; (when followed by a space or line
 /// break), bullets, and blank lines; single line breaks do not end a clause
@@ -143,10 +144,13 @@ pub(crate) fn clause_bounds(s: &str, start: usize, end: usize, max: usize) -> (u
     for (i, ch) in before.char_indices().rev() {
         let next = b.get(i + ch.len_utf8()).copied();
         let terminal = match ch {
+            '.' if abbreviation_dot(before, i) => false,
             '.' | '!' | '?' | ';' => matches!(next, Some(b' ' | b'\n' | b'\r' | b'\t') | None),
             '•' | '·' | '●' | '▪' | '。' | '；' => true,
             // a blank line: the previous line holds only whitespace
-            '\n' => before.get(..i).is_some_and(|h| h.trim_end_matches([' ', '\t', '\r']).ends_with('\n')),
+            '\n' => before
+                .get(..i)
+                .is_some_and(|h| h.trim_end_matches([' ', '\t', '\r']).ends_with('\n')),
             _ => false,
         };
         if terminal {
@@ -160,9 +164,12 @@ pub(crate) fn clause_bounds(s: &str, start: usize, end: usize, max: usize) -> (u
     for (i, ch) in after.char_indices() {
         let next = a.get(i + ch.len_utf8()).copied();
         let terminal = match ch {
+            '.' if abbreviation_dot(after, i) => false,
             '.' | '!' | '?' | ';' => matches!(next, Some(b' ' | b'\n' | b'\r' | b'\t') | None),
             '•' | '·' | '●' | '▪' | '。' | '；' => true,
-            '\n' => after.get(i + 1..).is_some_and(|t| t.trim_start_matches([' ', '\t', '\r']).starts_with('\n')),
+            '\n' => after
+                .get(i + 1..)
+                .is_some_and(|t| t.trim_start_matches([' ', '\t', '\r']).starts_with('\n')),
             _ => false,
         };
         if terminal {
@@ -173,25 +180,62 @@ pub(crate) fn clause_bounds(s: &str, start: usize, end: usize, max: usize) -> (u
     (cstart, cend)
 }
 
-/// True when `word` occurs in `hay` (ASCII case-insensitive) as a word start,
-/// i.e. not preceded by a letter. Used for context cue lists where stems
-/// ("packag") must match "packaging" and "packaged".
-pub(crate) fn has_stem(hay: &str, stem: &str) -> bool {
-    let lower = hay.to_lowercase();
-    let mut from = 0;
-    while let Some(p) = lower.get(from..).and_then(|t| t.find(stem)) {
-        let at = from + p;
-        // CJK has no spaces between words: a stem matches anywhere
-        if !stem.is_ascii() || !prev_char(&lower, at).is_some_and(char::is_alphanumeric) {
-            return true;
-        }
-        from = at + stem.len().max(1);
+/// "e.g.", "i.e.", "etc.", "approx.", "No." do not end a sentence.
+fn abbreviation_dot(s: &str, dot: usize) -> bool {
+    let head = s.get(..dot).unwrap_or_default();
+    let word: String = head
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphabetic() || *c == '.')
+        .collect();
+    let word: String = word.chars().rev().collect::<String>().to_lowercase();
+    let numbered = s
+        .get(dot + 1..)
+        .is_some_and(|t| t.trim_start().starts_with(|c: char| c.is_ascii_digit()));
+    match word.as_str() {
+        "e.g" | "i.e" | "etc" | "approx" | "vs" | "ca" | "incl" | "typ" | "e" | "g" | "i" => true,
+        // "No. 5", "Fig. 3", but "… Yes No. Construction" ends a cell
+        "no" | "fig" | "max" | "min" => numbered,
+        _ => false,
     }
-    false
+}
+
+/// True when `stem` occurs in `hay` (case-insensitive) at a word start, i.e.
+/// not preceded by a letter or digit. Used for context cue lists where stems
+/// ("packag") must match "packaging" and "packaged". CJK has no spaces
+/// between words, so a CJK stem matches anywhere.
+#[cfg(test)]
+pub(crate) fn has_stem(hay: &str, stem: &str) -> bool {
+    has_any_stem(hay, &[stem])
 }
 
 pub(crate) fn has_any_stem(hay: &str, stems: &[&str]) -> bool {
-    stems.iter().any(|s| has_stem(hay, s))
+    if hay.is_empty() {
+        return false;
+    }
+    let lower = hay.to_lowercase();
+    stems.iter().any(|stem| stem_in_lower(&lower, stem))
+}
+
+fn stem_in_lower(lower: &str, stem: &str) -> bool {
+    // A plain byte scan: the windows are short and the stems many, so the
+    // set-up of a substring searcher per stem would dominate.
+    let (hay, needle) = (lower.as_bytes(), stem.as_bytes());
+    let Some(&first) = needle.first() else {
+        return false;
+    };
+    if hay.len() < needle.len() {
+        return false;
+    }
+    for at in 0..=hay.len() - needle.len() {
+        if hay[at] != first || &hay[at..at + needle.len()] != needle {
+            continue;
+        }
+        if !stem.is_ascii() || !prev_char(lower, at).is_some_and(char::is_alphanumeric) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Trims ASCII/Unicode whitespace from both ends of `start..end` in `s`.
@@ -206,7 +250,11 @@ pub(crate) fn trim_span(s: &str, start: usize, end: usize) -> (usize, usize) {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::single_range_in_vec_init)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::single_range_in_vec_init,
+    clippy::reversed_empty_ranges
+)]
 mod tests {
     use super::*;
 
@@ -235,7 +283,10 @@ mod tests {
         assert_eq!(normalise_regions(t, &[3..100]), vec![5..7]);
         assert_eq!(normalise_regions(t, &[0..3]), vec![0..2]);
         assert_eq!(normalise_regions(t, &[5..6, 0..1, 1..2]), vec![0..2, 5..6]);
-        assert_eq!(normalise_regions(t, &[4..3, 50..60]), Vec::<Range<usize>>::new());
+        assert_eq!(
+            normalise_regions(t, &[4..3, 50..60]),
+            Vec::<Range<usize>>::new()
+        );
         assert_eq!(normalise_regions("", &[0..0]), Vec::<Range<usize>>::new());
     }
 
@@ -245,12 +296,14 @@ mod tests {
         let i = s.find("2 g").unwrap();
         assert_eq!(line_before(s, i, 100), "Weight: ");
         assert_eq!(line_after(s, i, 100), "2 g here");
-        let (a, b) = line_bounds(s, i);
-        assert_eq!(&s[a..b], "Weight: 2 g here");
         let p = "Intro. The box is made of 100% recycled paper; the case is not. End";
         let i = p.find("100%").unwrap();
         let (a, b) = clause_bounds(p, i, i + 4, 200);
         assert_eq!(&p[a..b], " The box is made of 100% recycled paper");
+        let e = "x. components containing lead in a glass, e.g. piezo devices, or in a glass matrix. Next";
+        let i = e.rfind("glass").unwrap();
+        let (a, b) = clause_bounds(e, i, i + 5, 200);
+        assert!(e[a..b].contains("containing lead"), "{}", &e[a..b]);
         let q = "100% \nrecycled aluminum\n\nnext para";
         let (a, b) = clause_bounds(q, 0, 4, 200);
         assert_eq!(&q[a..b], "100% \nrecycled aluminum");

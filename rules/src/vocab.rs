@@ -9,6 +9,9 @@
 //! - element symbols ("Cu", "Sn"): case-sensitive, only in labelled values and
 //!   declarations.
 //!
+//! Public: [`canonical`] and [`mentions`], so callers can check a quote
+//! against a canonical name. The matcher itself is crate-internal.
+//!
 //! Substances that are on documents because they are restricted (lead,
 //! mercury, cadmium, hexavalent chromium, PBB, PBDE) are deliberately absent:
 //! they appear in compliance statements far more often than in parts.
@@ -38,13 +41,27 @@ pub(crate) struct Hit {
 /// match any run of spaces/hyphens, including none, since flattened PDF text
 /// glues words: "PhosphorBronze").
 static WORDS: &[(&str, &[&str])] = &[
-    ("phosphor bronze", &["phosphor bronze", "phosphorus bronze", "phos bronze", "磷青铜"]),
-    ("beryllium copper", &["beryllium copper", "copper beryllium", "铍铜"]),
+    (
+        "phosphor bronze",
+        &[
+            "phosphor bronze",
+            "phosphorus bronze",
+            "phos bronze",
+            "磷青铜",
+        ],
+    ),
+    (
+        "beryllium copper",
+        &["beryllium copper", "copper beryllium", "铍铜"],
+    ),
     ("copper alloy", &["copper alloy", "cu alloy", "铜合金"]),
     ("brass", &["brass", "黄铜"]),
     ("bronze", &["bronze", "青铜"]),
     ("copper oxide", &["copper oxide", "cupric oxide"]),
-    ("copper", &["copper", "bare copper", "annealed copper", "铜"]),
+    (
+        "copper",
+        &["copper", "bare copper", "annealed copper", "铜"],
+    ),
     ("tin", &["tin", "matte tin", "锡"]),
     ("silver", &["silver", "银"]),
     ("gold alloy", &["gold alloy", "au alloy"]),
@@ -53,11 +70,26 @@ static WORDS: &[(&str, &[&str])] = &[
     ("nickel", &["nickel", "镍"]),
     ("palladium", &["palladium", "钯"]),
     ("platinum", &["platinum"]),
-    ("aluminium alloy", &["aluminium alloy", "aluminum alloy", "铝合金"]),
+    (
+        "aluminium alloy",
+        &["aluminium alloy", "aluminum alloy", "铝合金"],
+    ),
     ("alumina", &["alumina", "aluminium oxide", "aluminum oxide"]),
     ("aluminium", &["aluminium", "aluminum", "铝"]),
-    ("stainless steel", &["stainless steel", "stainless", "不锈钢"]),
-    ("steel", &["steel", "carbon steel", "spring steel", "cold rolled steel", "钢"]),
+    (
+        "stainless steel",
+        &["stainless steel", "stainless", "不锈钢"],
+    ),
+    (
+        "steel",
+        &[
+            "steel",
+            "carbon steel",
+            "spring steel",
+            "cold rolled steel",
+            "钢",
+        ],
+    ),
     ("iron oxide", &["iron oxide", "ferric oxide"]),
     ("iron", &["iron", "铁"]),
     ("zinc oxide", &["zinc oxide"]),
@@ -75,8 +107,18 @@ static WORDS: &[(&str, &[&str])] = &[
     ("magnesium", &["magnesium"]),
     ("bismuth trioxide", &["bismuth trioxide", "bismuth oxide"]),
     ("bismuth", &["bismuth"]),
-    ("antimony trioxide", &["antimony trioxide", "antimony oxide"]),
-    ("lithium cobalt oxide", &["lithium cobalt oxide", "lithium cobalt dioxide", "lithium cobaltate"]),
+    (
+        "antimony trioxide",
+        &["antimony trioxide", "antimony oxide"],
+    ),
+    (
+        "lithium cobalt oxide",
+        &[
+            "lithium cobalt oxide",
+            "lithium cobalt dioxide",
+            "lithium cobaltate",
+        ],
+    ),
     ("lithium iron phosphate", &["lithium iron phosphate"]),
     ("lithium iron disulfide", &["lithium iron disulfide"]),
     ("lithium", &["lithium"]),
@@ -88,7 +130,14 @@ static WORDS: &[(&str, &[&str])] = &[
     ("silicon carbide", &["silicon carbide"]),
     (
         "silica",
-        &["silica", "silicon dioxide", "fused silica", "silica fused", "vitreous silica", "silica vitreous"],
+        &[
+            "silica",
+            "silicon dioxide",
+            "fused silica",
+            "silica fused",
+            "vitreous silica",
+            "silica vitreous",
+        ],
     ),
     ("silicone", &["silicone", "silicone rubber", "硅胶"]),
     ("silicon", &["silicon", "硅"]),
@@ -123,20 +172,32 @@ static WORDS: &[(&str, &[&str])] = &[
     ),
     (
         "phenolic resin",
-        &["phenolic resin", "phenol resin", "phenolic", "phenol novolac", "phenolformaldehyde polymer"],
+        &[
+            "phenolic resin",
+            "phenol resin",
+            "phenolic",
+            "phenol novolac",
+            "phenolformaldehyde polymer",
+        ],
     ),
     ("polyester", &["polyester", "polyester resin"]),
     ("pc", &["polycarbonate", "聚碳酸酯"]),
     ("pbt", &["polybutylene terephthalate"]),
     ("pet", &["polyethylene terephthalate"]),
-    ("pa66", &["nylon 66", "nylon 6/6", "nylon 6.6", "polyamide 66"]),
+    (
+        "pa66",
+        &["nylon 66", "nylon 6/6", "nylon 6.6", "polyamide 66"],
+    ),
     ("pa46", &["nylon 46", "polyamide 46"]),
     ("pa6", &["nylon 6", "polyamide 6"]),
     ("pa", &["polyamide", "nylon", "尼龙"]),
     ("lcp", &["liquid crystal polymer", "液晶聚合物"]),
     ("pps", &["polyphenylene sulfide", "polyphenylene sulphide"]),
     ("abs", &["acrylonitrile butadiene styrene"]),
-    ("pvc", &["polyvinyl chloride", "polyvinylchloride", "聚氯乙烯"]),
+    (
+        "pvc",
+        &["polyvinyl chloride", "polyvinylchloride", "聚氯乙烯"],
+    ),
     ("pe", &["polyethylene", "polythene", "聚乙烯"]),
     ("pp", &["polypropylene", "聚丙烯"]),
     ("pom", &["polyoxymethylene", "acetal"]),
@@ -150,9 +211,27 @@ static WORDS: &[(&str, &[&str])] = &[
     ("peek", &["polyether ether ketone", "polyetheretherketone"]),
     ("epdm", &["ethylene propylene diene"]),
     ("rubber", &["rubber", "橡胶"]),
-    ("plastic", &["plastic", "molded plastic", "moulded plastic", "塑料", "塑胶"]),
+    (
+        "plastic",
+        &[
+            "plastic",
+            "molded plastic",
+            "moulded plastic",
+            "塑料",
+            "塑胶",
+        ],
+    ),
     ("paper", &["paper", "纸"]),
-    ("cardboard", &["cardboard", "paperboard", "fiberboard", "fibreboard", "chipboard"]),
+    (
+        "cardboard",
+        &[
+            "cardboard",
+            "paperboard",
+            "fiberboard",
+            "fibreboard",
+            "chipboard",
+        ],
+    ),
     ("wood", &["wood"]),
     ("fabric", &["fabric", "textile"]),
     ("leather", &["leather"]),
@@ -260,14 +339,17 @@ static VOCAB: LazyLock<Vocab> = LazyLock::new(|| {
     Vocab { words, abbrs }
 });
 
-fn sorted_longest_first<'a>(mut v: Vec<&'a str>) -> Vec<&'a str> {
+fn sorted_longest_first(mut v: Vec<&str>) -> Vec<&str> {
     v.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b)));
     v
 }
 
 static WORD_RE: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
     let aliases: Vec<&str> = WORDS.iter().flat_map(|(_, a)| a.iter().copied()).collect();
-    let alts: Vec<String> = sorted_longest_first(aliases).into_iter().map(alias_pattern).collect();
+    let alts: Vec<String> = sorted_longest_first(aliases)
+        .into_iter()
+        .map(alias_pattern)
+        .collect();
     regex::Regex::new(&format!(r"(?i)(?P<a>{})(?P<pl>e?s)?", alts.join("|"))).ok()
 });
 
@@ -285,7 +367,10 @@ static SYMBOL_RE: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
 });
 
 // Stainless grades are a family, not a list.
-lazy_re!(SUS_RE, r"\b(?:SUS|SS|AISI)[ ]?(?:2|3|4)\d\d(?:L|J1)?\b");
+lazy_re!(
+    SUS_RE,
+    r"(?-u:\b)(?:SUS|SS|AISI)[ ]?(?:2|3|4)\d\d(?:L|J1)?(?-u:\b)"
+);
 
 /// All vocabulary hits in `text`, non-overlapping, leftmost-longest. Abbreviations
 /// and symbols only when asked for.
@@ -293,37 +378,69 @@ pub(crate) fn scan(text: &str, abbrs: bool, symbols: bool) -> Vec<Hit> {
     let mut hits = Vec::new();
     if let Some(re) = WORD_RE.as_ref() {
         for c in re.captures_iter(text) {
-            let (Some(all), Some(a)) = (c.get(0), c.name("a")) else { continue };
-            let Some(&canon) = VOCAB.words.get(&key(a.as_str())) else { continue };
+            let (Some(all), Some(a)) = (c.get(0), c.name("a")) else {
+                continue;
+            };
+            let Some(&canon) = VOCAB.words.get(&key(a.as_str())) else {
+                continue;
+            };
             // plural only for Latin words ("resins", "ceramics"), never "tins" of "tinsel"
-            let end = if a.as_str().chars().any(is_cjk) { a.end() } else { all.end() };
+            let end = if a.as_str().chars().any(is_cjk) {
+                a.end()
+            } else {
+                all.end()
+            };
             if word_boundaries_ok(text, a.start(), end, a.as_str()) {
-                hits.push(Hit { start: a.start(), end, canon, class: Class::Word });
+                hits.push(Hit {
+                    start: a.start(),
+                    end,
+                    canon,
+                    class: Class::Word,
+                });
             }
         }
     }
     if abbrs {
         if let Some(re) = ABBR_RE.as_ref() {
             for m in re.find_iter(text) {
-                let Some(&canon) = VOCAB.abbrs.get(m.as_str()) else { continue };
-                if code_boundaries_ok(text, m.start(), m.end()) && !pc_board(text, m.as_str(), m.end()) {
-                    hits.push(Hit { start: m.start(), end: m.end(), canon, class: Class::Abbr });
+                let Some(&canon) = VOCAB.abbrs.get(m.as_str()) else {
+                    continue;
+                };
+                if code_boundaries_ok(text, m.start(), m.end())
+                    && !pc_board(text, m.as_str(), m.end())
+                {
+                    hits.push(Hit {
+                        start: m.start(),
+                        end: m.end(),
+                        canon,
+                        class: Class::Abbr,
+                    });
                 }
             }
         }
         if let Some(re) = SUS_RE.as_ref() {
             for m in re.find_iter(text) {
-                hits.push(Hit { start: m.start(), end: m.end(), canon: "stainless steel", class: Class::Abbr });
+                hits.push(Hit {
+                    start: m.start(),
+                    end: m.end(),
+                    canon: "stainless steel",
+                    class: Class::Abbr,
+                });
             }
         }
     }
-    if symbols {
-        if let Some(re) = SYMBOL_RE.as_ref() {
-            for m in re.find_iter(text) {
-                let Some(&canon) = VOCAB.abbrs.get(m.as_str()) else { continue };
-                if code_boundaries_ok(text, m.start(), m.end()) {
-                    hits.push(Hit { start: m.start(), end: m.end(), canon, class: Class::Symbol });
-                }
+    if symbols && let Some(re) = SYMBOL_RE.as_ref() {
+        for m in re.find_iter(text) {
+            let Some(&canon) = VOCAB.abbrs.get(m.as_str()) else {
+                continue;
+            };
+            if code_boundaries_ok(text, m.start(), m.end()) {
+                hits.push(Hit {
+                    start: m.start(),
+                    end: m.end(),
+                    canon,
+                    class: Class::Symbol,
+                });
             }
         }
     }
@@ -400,11 +517,11 @@ fn code_boundaries_ok(text: &str, start: usize, end: usize) -> bool {
 
 lazy_re!(
     NEG_AFTER,
-    r"(?i)^\s*(?:\([^)\n]{0,40}\)\s*)?[-‐‑–−]?\s*(?:free\b|无|不含)"
+    r"(?i)^\s*(?:\([^)\n]{0,40}\)\s*)?[-‐‑–−]?\s*(?:free(?-u:\b)|无|不含)"
 );
 lazy_re!(
     NEG_BEFORE,
-    r"(?i)(?:\bfree\s+(?:of|from)|\bno|\bnon|\bwithout|\bexcept|\bzero|\bnot|\bhexavalent|不含|无)[\s\-]*$"
+    r"(?i)(?:(?-u:\b)free\s+(?:of|from)|(?-u:\b)no|(?-u:\b)non|(?-u:\b)without|(?-u:\b)except|(?-u:\b)zero|(?-u:\b)not|(?-u:\b)hexavalent|不含|无)[\s\-]*$"
 );
 
 /// "lead-free", "PVC-free", "Halogen Free", "BFR (…) free", "free of X",
@@ -419,15 +536,25 @@ pub(crate) fn negated(text: &str, start: usize, end: usize) -> bool {
     NEG_BEFORE.as_ref().is_some_and(|re| re.is_match(before))
 }
 
-/// Just the canonical name for a single term, for tests and for callers that
-/// already isolated a value ("Phosphor Bronze" → "phosphor bronze").
-#[cfg(test)]
-pub(crate) fn canonical(term: &str) -> Option<&'static str> {
+/// The canonical name of a single material term as written: "Phosphor
+/// Bronze" → "phosphor bronze", "PBT" → "pbt", "SUS304" → "stainless steel",
+/// "磷青铜" → "phosphor bronze", "Cu" → "copper". `None` unless the whole
+/// (trimmed) term is one vocabulary entry.
+pub fn canonical(term: &str) -> Option<&'static str> {
+    let term = term.trim();
     let hits = scan(term, true, true);
     match hits.as_slice() {
         [h] if h.start == 0 && h.end == term.len() => Some(h.canon),
         _ => None,
     }
+}
+
+/// Whether `quote` names the canonical material `name` in any spelling the
+/// rules accept ("Polyethylene (PE)" names "pe", "Ag/Ni/Sn" names "silver").
+/// Canonical names are normalised, so a verifier that looks for the name
+/// itself in the quote should ask this instead.
+pub fn mentions(quote: &str, name: &str) -> bool {
+    scan(quote, true, true).iter().any(|h| h.canon == name)
 }
 
 #[cfg(test)]
@@ -458,6 +585,20 @@ mod tests {
     }
 
     #[test]
+    fn mentions_matches_any_spelling() {
+        assert!(mentions("Insulation:Polyethylene (PE)", "pe"));
+        assert!(mentions("Terminal ....Ag/Ni/Sn", "silver"));
+        assert!(mentions("端子基材 磷青铜", "phosphor bronze"));
+        assert!(mentions(
+            "Enclosure made with 100% recycled aluminum",
+            "aluminium"
+        ));
+        assert!(!mentions("Housing: PBT", "pa"));
+        assert_eq!(canonical("  Phosphor Bronze "), Some("phosphor bronze"));
+        assert_eq!(canonical("bronze plating"), None);
+    }
+
+    #[test]
     fn canonical_names() {
         assert_eq!(canonical("Phosphor Bronze"), Some("phosphor bronze"));
         assert_eq!(canonical("PhosphorBronze"), Some("phosphor bronze"));
@@ -474,14 +615,20 @@ mod tests {
     }
 
     fn names(text: &str, abbrs: bool, symbols: bool) -> Vec<&'static str> {
-        scan(text, abbrs, symbols).into_iter().map(|h| h.canon).collect()
+        scan(text, abbrs, symbols)
+            .into_iter()
+            .map(|h| h.canon)
+            .collect()
     }
 
     #[test]
     fn longest_alias_wins() {
         assert_eq!(names("Copper Alloy", false, false), ["copper alloy"]);
         assert_eq!(names("silicone rubber", false, false), ["silicone"]);
-        assert_eq!(names("Iron oxide (Fe2O3)", true, true), ["iron oxide", "iron oxide"]);
+        assert_eq!(
+            names("Iron oxide (Fe2O3)", true, true),
+            ["iron oxide", "iron oxide"]
+        );
         assert_eq!(names("polyethylene terephthalate", false, false), ["pet"]);
         assert_eq!(names("Ag + Au-Alloy", true, true), ["silver", "gold alloy"]);
     }
@@ -491,8 +638,14 @@ mod tests {
         assert!(names("tinned, leads, solderable, Massachusetts", true, true).is_empty());
         assert!(names("Also Features Size Time August", true, true).is_empty());
         assert!(names("PCB and PC board", true, false).is_empty());
-        assert_eq!(names("Copper and its compoundsCopper, metal", false, false), ["copper", "copper"]);
-        assert_eq!(names("CuPdAuCopper", false, true), ["copper", "palladium", "gold", "copper"]);
+        assert_eq!(
+            names("Copper and its compoundsCopper, metal", false, false),
+            ["copper", "copper"]
+        );
+        assert_eq!(
+            names("CuPdAuCopper", false, true),
+            ["copper", "palladium", "gold", "copper"]
+        );
         assert_eq!(names("MainbodyLCP(本色)", true, false), ["lcp"]);
         assert_eq!(names("Ag/Ni/Sn", false, true), ["silver", "nickel", "tin"]);
         assert_eq!(names("PE/PVC", true, false), ["pe", "pvc"]);

@@ -57,7 +57,11 @@ impl IntoResponse for ApiError {
             };
             tracing::error!(code, detail, "request failed");
         }
-        (status, Json(json!({"error": {"code": code, "message": self.to_string()}}))).into_response()
+        (
+            status,
+            Json(json!({"error": {"code": code, "message": self.to_string()}})),
+        )
+            .into_response()
     }
 }
 
@@ -104,7 +108,9 @@ where
             Ok(Json(v)) => Ok(ApiJson(v)),
             Err(JsonRejection::JsonDataError(e)) => Err(ApiError::InvalidJson(e.body_text())),
             Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::InvalidJson(e.body_text())),
-            Err(JsonRejection::MissingJsonContentType(e)) => Err(ApiError::BadRequest(e.body_text())),
+            Err(JsonRejection::MissingJsonContentType(e)) => {
+                Err(ApiError::BadRequest(e.body_text()))
+            }
             Err(JsonRejection::BytesRejection(e)) => {
                 if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                     Err(ApiError::TooLarge(crate::startup::JSON_BODY_LIMIT as u64))

@@ -13,7 +13,11 @@ use attest_service::Settings;
 use attest_service::startup::Application;
 
 #[derive(Parser)]
-#[command(name = "attest", version, about = "Cited answers about materials, mass, origin and recycled content")]
+#[command(
+    name = "attest",
+    version,
+    about = "Cited answers about materials, mass, origin and recycled content"
+)]
 struct Cli {
     /// TOML configuration file (environment variables ATTEST_* override it).
     #[arg(long, global = true, env = "ATTEST_CONFIG")]
@@ -40,12 +44,17 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!(settings = ?settings, "starting");
     match cli.command {
         Command::Serve { ingest } => {
-            let app = Application::build(settings.clone()).await.context("cannot start attest")?;
+            let app = Application::build(settings.clone())
+                .await
+                .context("cannot start attest")?;
             let engine = app.state.engine.clone();
             let files = collect_files(&ingest);
             let mut queued = 0usize;
             for file in &files {
-                let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("unnamed");
+                let name = file
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or("unnamed");
                 match std::fs::read(file) {
                     Ok(bytes) => match engine.submit(DEFAULT_TENANT, name, &bytes) {
                         Ok(s) if s.status == attest_engine::document::IngestStatus::Queued => {
@@ -53,12 +62,18 @@ async fn main() -> anyhow::Result<()> {
                             queued += 1;
                         }
                         Ok(_) => {}
-                        Err(e) => tracing::error!(file = %file.display(), error = %e, "cannot submit"),
+                        Err(e) => {
+                            tracing::error!(file = %file.display(), error = %e, "cannot submit")
+                        }
                     },
                     Err(e) => tracing::error!(file = %file.display(), error = %e, "cannot read"),
                 }
             }
-            let host = settings.addr.rsplit_once(':').map(|(h, _)| h).unwrap_or("127.0.0.1");
+            let host = settings
+                .addr
+                .rsplit_once(':')
+                .map(|(h, _)| h)
+                .unwrap_or("127.0.0.1");
             println!("attest is serving on http://{host}:{}", app.port());
             if !files.is_empty() {
                 println!(
@@ -75,8 +90,11 @@ async fn main() -> anyhow::Result<()> {
 
 fn init_tracing(format: &str) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("ATTEST_LOG").unwrap_or_else(|_| EnvFilter::new("info,qdrant_edge=warn,ort=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = EnvFilter::try_from_env("ATTEST_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,qdrant_edge=warn,ort=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if format == "json" {
         builder.json().init();
     } else {

@@ -38,7 +38,10 @@ pub fn router(state: AppState) -> Router {
         .saturating_add(64 * 1024);
     let timeout = Duration::from_secs(state.settings.request_timeout_secs.max(1));
     let documents = Router::new()
-        .route("/v1/documents", post(routes::documents::upload).get(routes::documents::list))
+        .route(
+            "/v1/documents",
+            post(routes::documents::upload).get(routes::documents::list),
+        )
         .layer(DefaultBodyLimit::max(upload_limit));
     Router::new()
         .route("/v1/documents/{id}", get(routes::documents::get).delete(routes::documents::delete))
@@ -92,7 +95,11 @@ impl Application {
     pub async fn with_engine(settings: Settings, engine: Arc<Engine>) -> anyhow::Result<Self> {
         engine.spawn_worker();
         if let Some(inbox) = settings.inbox_dir.clone() {
-            tokio::spawn(engine.clone().watch_inbox(DEFAULT_TENANT.into(), inbox, Duration::from_secs(2)));
+            tokio::spawn(engine.clone().watch_inbox(
+                DEFAULT_TENANT.into(),
+                inbox,
+                Duration::from_secs(2),
+            ));
         }
         let listener = TcpListener::bind(&settings.addr).await?;
         let port = listener.local_addr()?.port();

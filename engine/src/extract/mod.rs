@@ -38,7 +38,12 @@ pub enum Field {
     RecycledContent,
 }
 
-pub const ALL_FIELDS: [Field; 4] = [Field::Mass, Field::Origin, Field::Materials, Field::RecycledContent];
+pub const ALL_FIELDS: [Field; 4] = [
+    Field::Mass,
+    Field::Origin,
+    Field::Materials,
+    Field::RecycledContent,
+];
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -182,7 +187,11 @@ pub(crate) fn cite_chars(doc: &Document, idx: &CharIndex, r: CharRange) -> Citat
 
 /// Byte ranges of the parts of a document that are about the subject:
 /// the whole text, or for a spreadsheet the matching rows.
-fn regions(doc: &Document, idx: &CharIndex, subject: Option<&str>) -> Option<Vec<std::ops::Range<usize>>> {
+fn regions(
+    doc: &Document,
+    idx: &CharIndex,
+    subject: Option<&str>,
+) -> Option<Vec<std::ops::Range<usize>>> {
     match (&doc.sheet, subject) {
         (Some(layout), Some(s)) => {
             let key = fold_key(s);
@@ -200,7 +209,12 @@ fn regions(doc: &Document, idx: &CharIndex, subject: Option<&str>) -> Option<Vec
     }
 }
 
-fn rules_candidates(doc: &Document, idx: &CharIndex, regions: &[std::ops::Range<usize>], out: &mut Candidates) {
+fn rules_candidates(
+    doc: &Document,
+    idx: &CharIndex,
+    regions: &[std::ops::Range<usize>],
+    out: &mut Candidates,
+) {
     let f = attest_rules::extract(&doc.text, regions);
     let ex = |rule: &str| format!("rules:{rule}");
     for m in f.mass {
@@ -249,14 +263,23 @@ pub async fn extract(
     request_id: &str,
     req: &ExtractRequest,
 ) -> Result<ExtractResponse, ExtractError> {
-    let subject = req.subject.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let subject = req
+        .subject
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
     if subject.is_none() && req.document_ids.as_ref().is_none_or(Vec::is_empty) {
         return Err(ExtractError::NothingToExtractFrom);
     }
     if let Some(ids) = &req.document_ids {
         let unknown: Vec<String> = ids
             .iter()
-            .filter(|id| engine.catalog.get(id).is_none_or(|d| d.meta.tenant != tenant))
+            .filter(|id| {
+                engine
+                    .catalog
+                    .get(id)
+                    .is_none_or(|d| d.meta.tenant != tenant)
+            })
             .cloned()
             .collect();
         if !unknown.is_empty() {
@@ -265,7 +288,8 @@ pub async fn extract(
     }
     let _guard = engine.read_guard().await;
     let generation = engine.catalog.generation();
-    let ids = resolve_documents(engine, tenant, req.document_ids.as_deref(), subject).unwrap_or_default();
+    let ids =
+        resolve_documents(engine, tenant, req.document_ids.as_deref(), subject).unwrap_or_default();
     let docs: Vec<Arc<Document>> = ids
         .iter()
         .filter_map(|id| engine.catalog.get(id))
@@ -300,7 +324,10 @@ pub async fn extract(
     .await
     .map_err(|e| EngineError::Internal(format!("extract task: {e}")))?;
 
-    let by_id: BTreeMap<&str, &Document> = docs.iter().map(|d| (d.meta.id.as_str(), d.as_ref())).collect();
+    let by_id: BTreeMap<&str, &Document> = docs
+        .iter()
+        .map(|d| (d.meta.id.as_str(), d.as_ref()))
+        .collect();
     let (fields, dropped) = verify::reconcile(candidates, &by_id, &wanted);
     let not_found: Vec<Field> = wanted
         .iter()
@@ -349,23 +376,33 @@ fn chunks_for(fields: &Fields, docs: &[Arc<Document>], cfg: crate::chunk::ChunkC
     if let Some(m) = &fields.mass {
         cites.extend(&m.citations);
     }
-    fields.origin.iter().for_each(|v| cites.extend(&v.citations));
-    fields.materials.iter().for_each(|v| cites.extend(&v.citations));
-    fields.recycled_content.iter().for_each(|v| cites.extend(&v.citations));
+    fields
+        .origin
+        .iter()
+        .for_each(|v| cites.extend(&v.citations));
+    fields
+        .materials
+        .iter()
+        .for_each(|v| cites.extend(&v.citations));
+    fields
+        .recycled_content
+        .iter()
+        .for_each(|v| cites.extend(&v.citations));
     let mut out = Vec::new();
     for doc in docs {
-        let mine: Vec<&&Citation> = cites.iter().filter(|c| c.document_id == doc.meta.id).collect();
+        let mine: Vec<&&Citation> = cites
+            .iter()
+            .filter(|c| c.document_id == doc.meta.id)
+            .collect();
         if mine.is_empty() {
             continue;
         }
-        let chunks = crate::chunk::chunk_document(
-            &doc.text,
-            &doc.pages,
-            doc.sheet.as_ref(),
-            cfg,
-        );
+        let chunks = crate::chunk::chunk_document(&doc.text, &doc.pages, doc.sheet.as_ref(), cfg);
         for c in chunks {
-            if mine.iter().any(|q| q.start < c.span.end && q.end > c.span.start) {
+            if mine
+                .iter()
+                .any(|q| q.start < c.span.end && q.end > c.span.start)
+            {
                 out.push(crate::store::point_id(&doc.meta.id, c.index));
             }
         }

@@ -14,8 +14,19 @@ fn cell<'a>(doc: &'a Document, row: &SheetRow, i: usize) -> Option<&'a str> {
 /// "Weight_lbs".
 fn header_unit(header: &str) -> Option<&'static str> {
     let h = header.to_ascii_lowercase();
-    let tokens: Vec<&str> = h.split(|c: char| !c.is_ascii_alphanumeric()).filter(|t| !t.is_empty()).collect();
-    for (t, unit) in [("kg", "kg"), ("kgs", "kg"), ("g", "g"), ("grams", "g"), ("mg", "mg"), ("lb", "lb"), ("lbs", "lb")] {
+    let tokens: Vec<&str> = h
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .collect();
+    for (t, unit) in [
+        ("kg", "kg"),
+        ("kgs", "kg"),
+        ("g", "g"),
+        ("grams", "g"),
+        ("mg", "mg"),
+        ("lb", "lb"),
+        ("lbs", "lb"),
+    ] {
         if tokens.contains(&t) {
             return Some(unit);
         }
@@ -26,16 +37,25 @@ fn header_unit(header: &str) -> Option<&'static str> {
 fn is_mass_header(h: &str) -> bool {
     let k = fold_key(h);
     (k.contains("weight") || k.contains("mass"))
-        && !["co2", "carbon", "emission", "ratio", "percent", "share", "packag", "shipping"]
-            .iter()
-            .any(|x| k.contains(x))
+        && ![
+            "co2", "carbon", "emission", "ratio", "percent", "share", "packag", "shipping",
+        ]
+        .iter()
+        .any(|x| k.contains(x))
 }
 
 fn is_origin_header(h: &str) -> bool {
     let k = fold_key(h);
-    ["assemblylocation", "countryoforigin", "origin", "manufacturingcountry", "madein", "manufacturinglocation"]
-        .iter()
-        .any(|x| k.contains(x))
+    [
+        "assemblylocation",
+        "countryoforigin",
+        "origin",
+        "manufacturingcountry",
+        "madein",
+        "manufacturinglocation",
+    ]
+    .iter()
+    .any(|x| k.contains(x))
         && !k.contains("use")
 }
 
@@ -48,7 +68,10 @@ pub(super) fn candidates(
 ) {
     for row in &layout.rows {
         let span = idx.bytes(row.span);
-        if !regions.iter().any(|r| r.start <= span.start && span.end <= r.end) {
+        if !regions
+            .iter()
+            .any(|r| r.start <= span.start && span.end <= r.end)
+        {
             continue;
         }
         let Some(header) = layout
@@ -63,8 +86,12 @@ pub(super) fn candidates(
             continue;
         }
         for (i, hc) in header.cells.iter().enumerate() {
-            let Some(h) = slice_chars(&doc.text, hc.start, hc.end) else { continue };
-            let Some(value) = cell(doc, row, i).map(str::trim).filter(|v| !v.is_empty()) else { continue };
+            let Some(h) = slice_chars(&doc.text, hc.start, hc.end) else {
+                continue;
+            };
+            let Some(value) = cell(doc, row, i).map(str::trim).filter(|v| !v.is_empty()) else {
+                continue;
+            };
             if is_mass_header(h)
                 && let Some(unit) = header_unit(h)
                 && let Ok(v) = value.parse::<f64>()
@@ -73,7 +100,10 @@ pub(super) fn candidates(
             {
                 out.mass.push(Candidate {
                     value: (grams, v, unit.to_owned()),
-                    citations: vec![cite_chars(doc, idx, row.cells[i]), cite_chars(doc, idx, *hc)],
+                    citations: vec![
+                        cite_chars(doc, idx, row.cells[i]),
+                        cite_chars(doc, idx, *hc),
+                    ],
                     confidence: 0.9,
                     extractor: "sheet:column".into(),
                 });
@@ -83,7 +113,10 @@ pub(super) fn candidates(
             {
                 out.origin.push(Candidate {
                     value: code.to_owned(),
-                    citations: vec![cite_chars(doc, idx, row.cells[i]), cite_chars(doc, idx, *hc)],
+                    citations: vec![
+                        cite_chars(doc, idx, row.cells[i]),
+                        cite_chars(doc, idx, *hc),
+                    ],
                     confidence: 0.9,
                     extractor: "sheet:column".into(),
                 });

@@ -7,7 +7,10 @@
 
 use std::collections::BTreeMap;
 
-use super::{Candidate, Candidates, Citation, Field, Fields, MassValue, MaterialValue, OriginValue, RecycledValue};
+use super::{
+    Candidate, Candidates, Citation, Field, Fields, MassValue, MaterialValue, OriginValue,
+    RecycledValue,
+};
 use crate::document::Document;
 use crate::text::{fold_key, slice_chars};
 
@@ -30,7 +33,9 @@ pub fn numbers_in(quote: &str) -> Vec<f64> {
             // "1,234.5" → 1234.5; "0,07" → 0.07
             let normalised = if t.contains('.') {
                 t.replace(',', "")
-            } else if t.matches(',').count() == 1 && t.split(',').nth(1).is_some_and(|d| d.len() != 3) {
+            } else if t.matches(',').count() == 1
+                && t.split(',').nth(1).is_some_and(|d| d.len() != 3)
+            {
                 t.replace(',', ".")
             } else {
                 t.replace(',', "")
@@ -58,18 +63,21 @@ pub fn quote_has_number(quote: &str, value: f64) -> bool {
         .any(|n| (n - value).abs() <= 1e-9_f64.max(value.abs() * 1e-9))
 }
 
-fn supported(doc_by_id: &BTreeMap<&str, &Document>, cites: &[Citation], check: impl Fn(&str) -> bool) -> bool {
+fn supported(
+    doc_by_id: &BTreeMap<&str, &Document>,
+    cites: &[Citation],
+    check: impl Fn(&str) -> bool,
+) -> bool {
     !cites.is_empty()
-        && cites
-            .iter()
-            .all(|c| doc_by_id.get(c.document_id.as_str()).is_some_and(|d| citation_matches(d, c)))
+        && cites.iter().all(|c| {
+            doc_by_id
+                .get(c.document_id.as_str())
+                .is_some_and(|d| citation_matches(d, c))
+        })
         && cites.first().is_some_and(|c| check(&c.quote))
 }
 
-fn merge<V: Clone, K: Ord>(
-    cands: Vec<Candidate<V>>,
-    key: impl Fn(&V) -> K,
-) -> Vec<Candidate<V>> {
+fn merge<V: Clone, K: Ord>(cands: Vec<Candidate<V>>, key: impl Fn(&V) -> K) -> Vec<Candidate<V>> {
     let mut groups: BTreeMap<K, Candidate<V>> = BTreeMap::new();
     let mut order: Vec<K> = Vec::new();
     for c in cands {
@@ -99,7 +107,11 @@ fn merge<V: Clone, K: Ord>(
 
 /// Verifies every candidate and merges them into the answer. Returns the
 /// fields and the number of candidates dropped by verification.
-pub(crate) fn reconcile(c: Candidates, docs: &BTreeMap<&str, &Document>, wanted: &[Field]) -> (Fields, usize) {
+pub(crate) fn reconcile(
+    c: Candidates,
+    docs: &BTreeMap<&str, &Document>,
+    wanted: &[Field],
+) -> (Fields, usize) {
     let mut dropped = 0usize;
     let mut keep = |ok: bool| {
         if !ok {
@@ -111,23 +123,39 @@ pub(crate) fn reconcile(c: Candidates, docs: &BTreeMap<&str, &Document>, wanted:
         .mass
         .into_iter()
         .filter(|m| m.value.0.is_finite() && m.value.0 > 0.0)
-        .filter(|m| keep(supported(docs, &m.citations, |q| quote_has_number(q, m.value.1))))
+        .filter(|m| {
+            keep(supported(docs, &m.citations, |q| {
+                quote_has_number(q, m.value.1)
+            }))
+        })
         .collect();
     let origin: Vec<_> = c
         .origin
         .into_iter()
-        .filter(|o| keep(supported(docs, &o.citations, |q| country_supported(q, &o.value))))
+        .filter(|o| {
+            keep(supported(docs, &o.citations, |q| {
+                country_supported(q, &o.value)
+            }))
+        })
         .collect();
     let materials: Vec<_> = c
         .materials
         .into_iter()
-        .filter(|m| keep(supported(docs, &m.citations, |q| material_supported(q, &m.value))))
+        .filter(|m| {
+            keep(supported(docs, &m.citations, |q| {
+                material_supported(q, &m.value)
+            }))
+        })
         .collect();
     let recycled: Vec<_> = c
         .recycled
         .into_iter()
         .filter(|r| r.value.1 > 0.0 && r.value.1 <= 100.0)
-        .filter(|r| keep(supported(docs, &r.citations, |q| quote_has_number(q, r.value.1))))
+        .filter(|r| {
+            keep(supported(docs, &r.citations, |q| {
+                quote_has_number(q, r.value.1)
+            }))
+        })
         .collect();
 
     let mut fields = Fields::default();
@@ -202,7 +230,10 @@ pub(crate) fn reconcile(c: Candidates, docs: &BTreeMap<&str, &Document>, wanted:
 
 /// The quote names the country: its code, or a name that normalises to it.
 fn country_supported(quote: &str, code: &str) -> bool {
-    if quote.split(|c: char| !c.is_alphanumeric()).any(|w| w == code) {
+    if quote
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| w == code)
+    {
         return true;
     }
     // Any run of 1-4 words that normalises to the code.
@@ -221,54 +252,15 @@ fn country_supported(quote: &str, code: &str) -> bool {
     quote.chars().count() <= 200
         && (0..quote.chars().count()).any(|i| {
             (2..=5).any(|len| {
-                slice_chars(quote, i, i + len).is_some_and(|s| attest_rules::country::to_alpha2(s) == Some(code))
+                slice_chars(quote, i, i + len)
+                    .is_some_and(|s| attest_rules::country::to_alpha2(s) == Some(code))
             })
         })
 }
 
-/// Every significant word of the material name appears in the quote.
+/// The quote mentions the material under one of the spellings the rules
+/// vocabulary knows ("Cu" for copper, "磷青铜" for phosphor bronze, ...).
 fn material_supported(quote: &str, name: &str) -> bool {
-    let q = fold_key(quote);
-    let n = fold_key(name);
-    if n.is_empty() {
-        return false;
-    }
-    q.contains(&n)
-        || name
-            .split_whitespace()
-            .filter(|w| w.len() > 2)
-            .all(|w| q.contains(&fold_key(w)))
-        // Spelling variants the rules normalise.
-        || aliases(&n).iter().any(|a| q.contains(&fold_key(a)))
-}
-
-fn aliases(folded: &str) -> &'static [&'static str] {
-    match folded {
-        "aluminium" | "aluminum" => &["aluminium", "aluminum", "alu"],
-        "sulfur" | "sulphur" => &["sulfur", "sulphur"],
-        _ => &[],
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_are_read_in_either_decimal_style() {
-        assert_eq!(numbers_in("Weight: approx. 105 mg"), vec![105.0]);
-        assert_eq!(numbers_in("0.002 ounce, 0.07 grams"), vec![0.002, 0.07]);
-        assert_eq!(numbers_in("Gewicht 0,07 g"), vec![0.07]);
-        assert_eq!(numbers_in("1,234.5 kg"), vec![1234.5]);
-        assert!(quote_has_number("2.1±0.2 g", 2.1));
-        assert!(!quote_has_number("weight 999 g", 99.0));
-    }
-
-    #[test]
-    fn countries_are_found_by_code_or_name() {
-        assert!(country_supported("Assembly Location CN", "CN"));
-        assert!(country_supported("Made in China", "CN"));
-        assert!(country_supported("产地：中国", "CN"));
-        assert!(!country_supported("Made in Japan", "CN"));
-    }
+    let (q, n) = (fold_key(quote), fold_key(name));
+    !n.is_empty() && (q.contains(&n) || attest_rules::vocab::mentions(quote, name))
 }

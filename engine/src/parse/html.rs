@@ -40,10 +40,9 @@ pub(super) fn to_text(html: &str) -> String {
             "script" if !closing => skip_until = Some("script"),
             "style" if !closing => skip_until = Some("style"),
             "head" if !closing => skip_until = Some("head"),
-            "br" | "p" | "div" | "li" | "tr" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "table"
-            | "section" | "article" | "ul" | "ol" | "dl" | "dt" | "dd" | "header" | "footer" => {
-                out.push('\n')
-            }
+            "br" | "p" | "div" | "li" | "tr" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
+            | "table" | "section" | "article" | "ul" | "ol" | "dl" | "dt" | "dd" | "header"
+            | "footer" => out.push('\n'),
             "td" | "th" if closing => out.push_str(" | "),
             _ => {}
         }
@@ -77,7 +76,9 @@ fn decode_entities(s: &str) -> String {
                 "micro" => Some('µ'),
                 "plusmn" => Some('±'),
                 _ if ent.starts_with("#x") || ent.starts_with("#X") => {
-                    u32::from_str_radix(&ent[2..], 16).ok().and_then(char::from_u32)
+                    u32::from_str_radix(&ent[2..], 16)
+                        .ok()
+                        .and_then(char::from_u32)
                 }
                 _ if ent.starts_with('#') => ent[1..].parse().ok().and_then(char::from_u32),
                 _ => None,

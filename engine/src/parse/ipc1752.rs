@@ -9,13 +9,21 @@
 use roxmltree::{Document as Xml, Node, ParsingOptions};
 
 use super::{ParseError, Parsed};
-use crate::document::{Cited, CitedMass, Declaration, DeclaredMaterial, DeclaredSubstance, Format, PageSpan};
+use crate::document::{
+    Cited, CitedMass, Declaration, DeclaredMaterial, DeclaredSubstance, Format, PageSpan,
+};
 use crate::text::{CharIndex, CharRange};
 
 pub(super) fn looks_like_declaration(lower_head: &str) -> bool {
-    ["maindeclaration", "175x", "homogeneousmaterial", "iec62474", "materialdeclaration"]
-        .iter()
-        .any(|k| lower_head.contains(k))
+    [
+        "maindeclaration",
+        "175x",
+        "homogeneousmaterial",
+        "iec62474",
+        "materialdeclaration",
+    ]
+    .iter()
+    .any(|k| lower_head.contains(k))
 }
 
 /// Builds the canonical text while recording byte spans of values.
@@ -60,7 +68,11 @@ fn child<'a, 'i>(n: &Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
 fn mass_of(n: &Node) -> Option<(f64, String)> {
     let parse_pair = |node: &Node, vnames: &[&str]| {
         let v = attr(node, vnames)?.parse::<f64>().ok()?;
-        let u = attr(node, &["uom", "unitofmeasure", "unit", "weightunit", "massunit"]).unwrap_or("g");
+        let u = attr(
+            node,
+            &["uom", "unitofmeasure", "unit", "weightunit", "massunit"],
+        )
+        .unwrap_or("g");
         (v.is_finite() && v >= 0.0).then(|| (v, u.to_owned()))
     };
     parse_pair(n, &["mass", "weight"]).or_else(|| {
@@ -80,7 +92,11 @@ fn mass_of(n: &Node) -> Option<(f64, String)> {
 fn name_of(n: &Node) -> Option<String> {
     attr(n, &["name", "itemname", "materialname", "substancename"])
         .map(str::to_owned)
-        .or_else(|| child(n, "name").and_then(|c| c.text()).map(|t| t.trim().to_owned()))
+        .or_else(|| {
+            child(n, "name")
+                .and_then(|c| c.text())
+                .map(|t| t.trim().to_owned())
+        })
         .filter(|s| !s.is_empty())
 }
 
@@ -95,13 +111,17 @@ pub(super) fn parse(xml: &str) -> Result<Parsed, ParseError> {
         reason: e.to_string(),
     })?;
     let root = doc.root_element();
-    let has_materials = root.descendants().any(|n| local(&n) == "homogeneousmaterial");
+    let has_materials = root
+        .descendants()
+        .any(|n| local(&n) == "homogeneousmaterial");
     if !has_materials {
         return Err(ParseError::Unsupported(
             "XML without IPC-1752A / IEC 62474 homogeneous materials".into(),
         ));
     }
-    let mut w = Writer { text: String::new() };
+    let mut w = Writer {
+        text: String::new(),
+    };
     w.line(0, "Material declaration (IPC-1752A)");
     let mut decl_bytes = DeclBytes::default();
 
@@ -133,7 +153,12 @@ pub(super) fn parse(xml: &str) -> Result<Parsed, ParseError> {
             w.push(&s);
             decl_bytes.total = Some((v, u, start..w.text.len()));
         }
-        for key in ["countryoforigin", "origin", "manufacturingcountry", "country"] {
+        for key in [
+            "countryoforigin",
+            "origin",
+            "manufacturingcountry",
+            "country",
+        ] {
             if let Some(c) = attr(&p, &[key]).or_else(|| attr(&pid, &[key])) {
                 w.line(0, "");
                 let start = w.text.len();
@@ -144,7 +169,10 @@ pub(super) fn parse(xml: &str) -> Result<Parsed, ParseError> {
             }
         }
     }
-    for m in root.descendants().filter(|n| local(n) == "homogeneousmaterial") {
+    for m in root
+        .descendants()
+        .filter(|n| local(n) == "homogeneousmaterial")
+    {
         let Some(name) = name_of(&m) else { continue };
         w.line(0, "Homogeneous material: ");
         let name_span = w.push(&name);
@@ -183,7 +211,9 @@ pub(super) fn parse(xml: &str) -> Result<Parsed, ParseError> {
         span: idx.chars(span),
     };
     let declaration = Declaration {
-        product: decl_bytes.product.map(|(value, s)| Cited { value, span: r(s) }),
+        product: decl_bytes
+            .product
+            .map(|(value, s)| Cited { value, span: r(s) }),
         total_mass: decl_bytes.total.map(cm),
         origin: decl_bytes
             .origin
@@ -194,12 +224,18 @@ pub(super) fn parse(xml: &str) -> Result<Parsed, ParseError> {
             .materials
             .into_iter()
             .map(|(name, span, mass, subs)| DeclaredMaterial {
-                name: Cited { value: name, span: r(span) },
+                name: Cited {
+                    value: name,
+                    span: r(span),
+                },
                 mass: mass.map(cm),
                 substances: subs
                     .into_iter()
                     .map(|(n, s, cas, m)| DeclaredSubstance {
-                        name: Cited { value: n, span: r(s) },
+                        name: Cited {
+                            value: n,
+                            span: r(s),
+                        },
                         cas,
                         mass: m.map(cm),
                     })
@@ -211,7 +247,11 @@ pub(super) fn parse(xml: &str) -> Result<Parsed, ParseError> {
     Ok(Parsed {
         format: Format::Ipc1752Xml,
         text,
-        pages: vec![PageSpan { page: 1, start: 0, end }],
+        pages: vec![PageSpan {
+            page: 1,
+            start: 0,
+            end,
+        }],
         extractor: "ipc-1752a".into(),
         sheet: None,
         declaration: Some(declaration),
@@ -227,7 +267,12 @@ struct DeclBytes {
     total: Option<MassSpan>,
     origin: Vec<(String, Span)>,
     #[allow(clippy::type_complexity)]
-    materials: Vec<(String, Span, Option<MassSpan>, Vec<(String, Span, Option<String>, Option<MassSpan>)>)>,
+    materials: Vec<(
+        String,
+        Span,
+        Option<MassSpan>,
+        Vec<(String, Span, Option<String>, Option<MassSpan>)>,
+    )>,
 }
 
 #[cfg(test)]
@@ -267,7 +312,10 @@ mod tests {
         assert_eq!(q(d.product.unwrap().span), "Chip résistor (AC-100)");
         assert_eq!(d.materials.len(), 2);
         assert_eq!(q(d.materials[0].name.span), "Alumina substrate");
-        assert_eq!(d.materials[0].substances[0].cas.as_deref(), Some("1344-28-1"));
+        assert_eq!(
+            d.materials[0].substances[0].cas.as_deref(),
+            Some("1344-28-1")
+        );
         assert_eq!(q(d.materials[1].mass.clone().unwrap().span), "2.5 mg");
         assert_eq!(q(d.origin[0].span), "Country of origin: Malaysia");
     }
@@ -276,7 +324,10 @@ mod tests {
     fn hostile_xml_is_refused() {
         let bomb = r#"<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]><MainDeclaration>&lol2;</MainDeclaration>"#;
         assert_eq!(parse(bomb).unwrap_err().code(), "malformed_document");
-        assert_eq!(parse("<MainDeclaration><Product>").unwrap_err().code(), "malformed_document");
+        assert_eq!(
+            parse("<MainDeclaration><Product>").unwrap_err().code(),
+            "malformed_document"
+        );
         assert_eq!(parse("<a/>").unwrap_err().code(), "unsupported_format");
     }
 }

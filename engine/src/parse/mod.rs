@@ -15,7 +15,7 @@ use std::time::Duration;
 use crate::document::{Declaration, Format, PageSpan, SheetLayout};
 use crate::text::{CharIndex, canonicalize};
 
-pub use pdf::{PdfExtractor, pdftotext_available};
+pub use pdf::{PdfExtractor, extract_with, pdftotext_available};
 
 /// Bounds every parser works within.
 #[derive(Debug, Clone)]
@@ -60,11 +60,17 @@ pub enum ParseError {
     #[error("the file is {size} bytes, over the limit of {limit} bytes")]
     TooLarge { size: u64, limit: u64 },
     #[error("the file's name says {claimed} but its content is not: {detail}")]
-    FormatMismatch { claimed: &'static str, detail: String },
+    FormatMismatch {
+        claimed: &'static str,
+        detail: String,
+    },
     #[error("unsupported file format: {0}")]
     Unsupported(String),
     #[error("malformed {format}: {reason}")]
-    Malformed { format: &'static str, reason: String },
+    Malformed {
+        format: &'static str,
+        reason: String,
+    },
     #[error("the PDF has {pages} page(s) but no text layer; it needs OCR")]
     NeedsOcr { pages: usize },
     #[error("the document contains no text")]
@@ -163,7 +169,11 @@ pub fn sniff(name: &str, bytes: &[u8]) -> Result<Format, ParseError> {
     if !looks_textual(bytes) {
         return Err(ParseError::Unsupported(format!(
             "binary content{}",
-            if ext.is_empty() { String::new() } else { format!(" named .{ext}") }
+            if ext.is_empty() {
+                String::new()
+            } else {
+                format!(" named .{ext}")
+            }
         )));
     }
     let lower_head = String::from_utf8_lossy(head).to_ascii_lowercase();
@@ -252,7 +262,10 @@ mod tests {
             sniff("a.pdf", b"hello").unwrap_err().code(),
             "format_mismatch"
         );
-        assert_eq!(sniff("a.bin", b"\x00\x01\x02").unwrap_err().code(), "unsupported_format");
+        assert_eq!(
+            sniff("a.bin", b"\x00\x01\x02").unwrap_err().code(),
+            "unsupported_format"
+        );
         assert_eq!(sniff("a.csv", b"a,b\n1,2").unwrap(), Format::Csv);
         assert_eq!(sniff("x", b"<!DOCTYPE html><p>x").unwrap(), Format::Html);
     }
@@ -264,7 +277,10 @@ mod tests {
             ..ParseLimits::default()
         };
         assert_eq!(parse("a.txt", b"", &limits).unwrap_err(), ParseError::Empty);
-        assert_eq!(parse("a.txt", b"hello", &limits).unwrap_err().code(), "file_too_large");
+        assert_eq!(
+            parse("a.txt", b"hello", &limits).unwrap_err().code(),
+            "file_too_large"
+        );
     }
 
     #[test]

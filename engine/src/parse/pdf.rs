@@ -130,13 +130,47 @@ fn clean_pages(mut pages: Vec<String>) -> Vec<String> {
     pages
 }
 
+/// Runs one extractor alone (for measurements and diagnostics).
+pub fn extract_with(
+    bytes: &[u8],
+    which: PdfExtractor,
+    timeout: Duration,
+) -> Result<Vec<String>, String> {
+    match which {
+        PdfExtractor::PdfExtract => run_pdf_extract(bytes, timeout),
+        PdfExtractor::Pdftotext => run_pdftotext(bytes, timeout),
+    }
+    .map_err(|e| e.to_string())
+}
+
+/// pdf-extract reports unsupported input by panicking. Those panics are
+/// expected and handled (the fallback extractor runs), so the default hook's
+/// message and backtrace are replaced by one log line for this thread.
+fn quiet_pdf_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if std::thread::current().name() == Some(PDF_THREAD) {
+                tracing::debug!(panic = %info, "pdf-extract panicked");
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
+const PDF_THREAD: &str = "pdf-extract";
+
 fn run_pdf_extract(bytes: &[u8], timeout: Duration) -> Result<Vec<String>, RunError> {
+    quiet_pdf_panics();
     let data: Arc<[u8]> = Arc::from(bytes);
     let (tx, rx) = mpsc::channel();
     let spawned = std::thread::Builder::new()
-        .name("pdf-extract".into())
+        .name(PDF_THREAD.into())
         .spawn(move || {
-            let result = std::panic::catch_unwind(|| pdf_extract::extract_text_from_mem_by_pages(&data));
+            let result =
+                std::panic::catch_unwind(|| pdf_extract::extract_text_from_mem_by_pages(&data));
             let _ = tx.send(result);
         });
     if let Err(e) = spawned {
@@ -157,7 +191,9 @@ fn run_pdf_extract(bytes: &[u8], timeout: Duration) -> Result<Vec<String>, RunEr
             ABANDONED_PDF_THREADS.fetch_add(1, Ordering::Relaxed);
             Err(RunError::TimedOut)
         }
-        Err(mpsc::RecvTimeoutError::Disconnected) => Err(RunError::Failed("thread ended without a result".into())),
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            Err(RunError::Failed("thread ended without a result".into()))
+        }
     }
 }
 
@@ -188,7 +224,10 @@ fn run_pdftotext(bytes: &[u8], timeout: Duration) -> Result<Vec<String>, RunErro
         Err(e) => return Err(RunError::Failed(e.to_string())),
     };
     // Read stdout on a thread so a large output cannot block the child.
-    let mut stdout = child.stdout.take().ok_or_else(|| RunError::Failed("no stdout".into()))?;
+    let mut stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| RunError::Failed("no stdout".into()))?;
     let reader = std::thread::spawn(move || {
         let mut buf = Vec::new();
         let _ = stdout.read_to_end(&mut buf);
@@ -207,7 +246,9 @@ fn run_pdftotext(bytes: &[u8], timeout: Duration) -> Result<Vec<String>, RunErro
             Err(e) => return Err(RunError::Failed(e.to_string())),
         }
     };
-    let out = reader.join().map_err(|_| RunError::Failed("reader thread failed".into()))?;
+    let out = reader
+        .join()
+        .map_err(|_| RunError::Failed("reader thread failed".into()))?;
     if !status.success() {
         return Err(RunError::Failed(format!("exit status {status}")));
     }

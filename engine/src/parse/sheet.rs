@@ -17,7 +17,11 @@ pub const CELL_SEPARATOR: &str = " | ";
 
 pub(super) fn parse_csv(name: &str, raw: &str) -> Result<Parsed, ParseError> {
     let text = canonicalize(raw);
-    let delimiter = if name.to_ascii_lowercase().ends_with(".tsv") { '\t' } else { ',' };
+    let delimiter = if name.to_ascii_lowercase().ends_with(".tsv") {
+        '\t'
+    } else {
+        ','
+    };
     let idx = CharIndex::new(&text);
     let sheet_name = std::path::Path::new(name)
         .file_name()
@@ -46,7 +50,11 @@ pub(super) fn parse_csv(name: &str, raw: &str) -> Result<Parsed, ParseError> {
     Ok(Parsed {
         format: Format::Csv,
         text,
-        pages: vec![PageSpan { page: 1, start: 0, end }],
+        pages: vec![PageSpan {
+            page: 1,
+            start: 0,
+            end,
+        }],
         extractor: "csv".into(),
         sheet: Some(layout),
         declaration: None,
@@ -56,21 +64,25 @@ pub(super) fn parse_csv(name: &str, raw: &str) -> Result<Parsed, ParseError> {
 /// Splits CSV text into rows and cells (byte ranges), honouring quoted
 /// fields that contain delimiters and newlines. A cell's range excludes its
 /// surrounding quotes.
-fn split_csv(text: &str, delim: char) -> Vec<(std::ops::Range<usize>, Vec<std::ops::Range<usize>>)> {
+fn split_csv(
+    text: &str,
+    delim: char,
+) -> Vec<(std::ops::Range<usize>, Vec<std::ops::Range<usize>>)> {
     let mut rows = Vec::new();
     let mut cells = Vec::new();
     let mut row_start = 0;
     let mut cell_start = 0;
     let mut in_quotes = false;
     let mut quoted_cell = false;
-    let push_cell = |cells: &mut Vec<std::ops::Range<usize>>, start: usize, end: usize, quoted: bool| {
-        let (mut s, mut e) = (start, end);
-        if quoted && e >= s + 2 && text[s..e].starts_with('"') && text[s..e].ends_with('"') {
-            s += 1;
-            e -= 1;
-        }
-        cells.push(s..e);
-    };
+    let push_cell =
+        |cells: &mut Vec<std::ops::Range<usize>>, start: usize, end: usize, quoted: bool| {
+            let (mut s, mut e) = (start, end);
+            if quoted && e >= s + 2 && text[s..e].starts_with('"') && text[s..e].ends_with('"') {
+                s += 1;
+                e -= 1;
+            }
+            cells.push(s..e);
+        };
     for (i, c) in text.char_indices() {
         if in_quotes {
             if c == '"' {
@@ -103,19 +115,32 @@ fn split_csv(text: &str, delim: char) -> Vec<(std::ops::Range<usize>, Vec<std::o
     rows
 }
 
-pub(super) fn parse_xlsx(_name: &str, bytes: &[u8], limits: &ParseLimits) -> Result<Parsed, ParseError> {
+pub(super) fn parse_xlsx(
+    _name: &str,
+    bytes: &[u8],
+    limits: &ParseLimits,
+) -> Result<Parsed, ParseError> {
     let malformed = |e: String| ParseError::Malformed {
         format: "spreadsheet",
         reason: e,
     };
-    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| malformed(e.to_string()))?;
+    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
+        .map_err(|e| malformed(e.to_string()))?;
     let mut text = String::new();
     // (sheet, row number, row byte range, cell byte ranges, is header)
-    let mut rows: Vec<(String, u32, std::ops::Range<usize>, Vec<std::ops::Range<usize>>, bool)> = Vec::new();
+    let mut rows: Vec<(
+        String,
+        u32,
+        std::ops::Range<usize>,
+        Vec<std::ops::Range<usize>>,
+        bool,
+    )> = Vec::new();
     let mut page_bytes = Vec::new();
     let mut cells_seen = 0usize;
     for sheet_name in book.sheet_names() {
-        let range = book.worksheet_range(&sheet_name).map_err(|e| malformed(e.to_string()))?;
+        let range = book
+            .worksheet_range(&sheet_name)
+            .map_err(|e| malformed(e.to_string()))?;
         let (h, w) = range.get_size();
         cells_seen = cells_seen.saturating_add(h.saturating_mul(w));
         if cells_seen > limits.max_cells {
@@ -176,7 +201,11 @@ pub(super) fn parse_xlsx(_name: &str, bytes: &[u8], limits: &ParseLimits) -> Res
         .enumerate()
         .map(|(i, r)| {
             let CharRange { start, end } = idx.chars(r);
-            PageSpan { page: i as u32 + 1, start, end }
+            PageSpan {
+                page: i as u32 + 1,
+                start,
+                end,
+            }
         })
         .collect();
     Ok(Parsed {
@@ -202,7 +231,10 @@ fn render_cell(d: &Data) -> String {
         Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
         Data::Error(e) => format!("#{e:?}"),
     };
-    s.replace(['\n', '\r', '\t'], " ").replace(CELL_SEPARATOR, " / ").trim().to_owned()
+    s.replace(['\n', '\r', '\t'], " ")
+        .replace(CELL_SEPARATOR, " / ")
+        .trim()
+        .to_owned()
 }
 
 #[cfg(test)]
@@ -213,7 +245,8 @@ mod tests {
 
     #[test]
     fn csv_cells_are_addressable_with_quotes_and_unicode() {
-        let raw = "name,weight,origin\n\"Relay, small\",2.1,中国\n\"multi\nline\",\"a \"\"q\"\"\",x\n";
+        let raw =
+            "name,weight,origin\n\"Relay, small\",2.1,中国\n\"multi\nline\",\"a \"\"q\"\"\",x\n";
         let p = parse_csv("t.csv", raw).unwrap();
         let layout = p.sheet.unwrap();
         assert_eq!(layout.rows.len(), 3);
@@ -230,7 +263,12 @@ mod tests {
 
     #[test]
     fn garbage_xlsx_is_a_clear_error() {
-        let err = parse_xlsx("x.xlsx", b"PK\x03\x04 not really a zip", &ParseLimits::default()).unwrap_err();
+        let err = parse_xlsx(
+            "x.xlsx",
+            b"PK\x03\x04 not really a zip",
+            &ParseLimits::default(),
+        )
+        .unwrap_err();
         assert_eq!(err.code(), "malformed_document");
     }
 }

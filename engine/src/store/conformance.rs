@@ -55,8 +55,14 @@ pub async fn run_all(store: &dyn VectorStore) -> anyhow::Result<()> {
         "重量 1.6 克 外壳材料 PBT",
         "Final assembly location: China",
     ];
-    let doc_a: Vec<ChunkPoint> = texts.iter().enumerate().map(|(i, t)| point(&bm25, "t1", "docA", i as u32, t)).collect();
-    let doc_b: Vec<ChunkPoint> = (0..3).map(|i| point(&bm25, "t1", "docBB", i, "Operating temperature -40 to 85 C")).collect();
+    let doc_a: Vec<ChunkPoint> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| point(&bm25, "t1", "docA", i as u32, t))
+        .collect();
+    let doc_b: Vec<ChunkPoint> = (0..3)
+        .map(|i| point(&bm25, "t1", "docBB", i, "Operating temperature -40 to 85 C"))
+        .collect();
     let other_tenant = vec![point(&bm25, "t2", "docC", 0, "Copper (Cu) CAS 7440-50-8")];
 
     store.upsert(doc_a.clone()).await?;
@@ -66,7 +72,10 @@ pub async fn run_all(store: &dyn VectorStore) -> anyhow::Result<()> {
 
     // Idempotent upsert.
     store.upsert(doc_a.clone()).await?;
-    anyhow::ensure!(store.count(all("t1")).await? == 7, "re-upsert must not add copies");
+    anyhow::ensure!(
+        store.count(all("t1")).await? == 7,
+        "re-upsert must not add copies"
+    );
     anyhow::ensure!(store.count(all("t2")).await? == 1, "tenant count");
 
     // Filters and limits.
@@ -79,23 +88,39 @@ pub async fn run_all(store: &dyn VectorStore) -> anyhow::Result<()> {
         },
         limit,
     };
-    let hits = store.query(q("t1", Some(vec!["docBB".into()]), "copper", 1, 10)).await?;
-    anyhow::ensure!(!hits.is_empty() && hits.iter().all(|h| h.payload.doc_id == "docBB"), "doc filter");
+    let hits = store
+        .query(q("t1", Some(vec!["docBB".into()]), "copper", 1, 10))
+        .await?;
+    anyhow::ensure!(
+        !hits.is_empty() && hits.iter().all(|h| h.payload.doc_id == "docBB"),
+        "doc filter"
+    );
     let hits = store.query(q("t1", None, "temperature", 2, 2)).await?;
     anyhow::ensure!(hits.len() == 2, "limit: got {}", hits.len());
-    anyhow::ensure!(hits.iter().all(|h| h.payload.tenant == "t1"), "tenant filter");
+    anyhow::ensure!(
+        hits.iter().all(|h| h.payload.tenant == "t1"),
+        "tenant filter"
+    );
     let hits = store.query(q("t1", Some(vec![]), "copper", 1, 10)).await?;
     anyhow::ensure!(hits.is_empty(), "an empty document list matches nothing");
 
     // An exact rare token is found through the sparse vector even when the
     // dense vector points elsewhere.
     let hits = store.query(q("t1", None, "7440-50-8", 99, 3)).await?;
-    let top = hits.first().ok_or_else(|| anyhow::anyhow!("no hit for a CAS number"))?;
-    anyhow::ensure!(top.payload.text.contains("7440-50-8"), "sparse match ranks first: {:?}", top.payload.text);
+    let top = hits
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("no hit for a CAS number"))?;
+    anyhow::ensure!(
+        top.payload.text.contains("7440-50-8"),
+        "sparse match ranks first: {:?}",
+        top.payload.text
+    );
     anyhow::ensure!(top.payload.tenant == "t1", "sparse query respects tenant");
 
     // Payload round-trips, including non-ASCII text and spans.
-    let hits = store.query(q("t1", Some(vec!["docA".into()]), "外壳材料 PBT", 3, 4)).await?;
+    let hits = store
+        .query(q("t1", Some(vec!["docA".into()]), "外壳材料 PBT", 3, 4))
+        .await?;
     let cjk = hits
         .iter()
         .find(|h| h.payload.chunk_index == 2)
@@ -106,9 +131,17 @@ pub async fn run_all(store: &dyn VectorStore) -> anyhow::Result<()> {
     // Deleting a document removes it and only it.
     store.delete_document("docA").await?;
     anyhow::ensure!(store.count(all("t1")).await? == 3, "delete_document");
-    let hits = store.query(q("t1", None, "copper 7440-50-8", 1, 10)).await?;
-    anyhow::ensure!(hits.iter().all(|h| h.payload.doc_id != "docA"), "deleted points are not returned");
-    anyhow::ensure!(store.count(all("t2")).await? == 1, "delete stays within its document");
+    let hits = store
+        .query(q("t1", None, "copper 7440-50-8", 1, 10))
+        .await?;
+    anyhow::ensure!(
+        hits.iter().all(|h| h.payload.doc_id != "docA"),
+        "deleted points are not returned"
+    );
+    anyhow::ensure!(
+        store.count(all("t2")).await? == 1,
+        "delete stays within its document"
+    );
 
     store.optimize().await?;
     anyhow::ensure!(store.count(all("t1")).await? == 3, "count after optimize");

@@ -14,14 +14,17 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use qdrant_edge::external::serde_json;
 use qdrant_edge::{
-    Condition, CreateIndex, Distance, EdgeConfig, EdgeShard, EdgeSparseVectorParams, EdgeVectorParams,
-    FieldCondition, FieldIndexOperations, Filter, Fusion, JsonPath, Match, Modifier, NamedQuery,
-    PayloadFieldSchema, PayloadSchemaType, PointId, PointInsertOperations, PointOperations, PointStruct,
-    Prefetch, QueryEnum, QueryRequest, ScoringQuery, UpdateOperation, Vector, VectorInternal, Vectors,
-    WithPayloadInterface, WithVector,
+    Condition, CreateIndex, Distance, EdgeConfig, EdgeShard, EdgeSparseVectorParams,
+    EdgeVectorParams, FieldCondition, FieldIndexOperations, Filter, Fusion, JsonPath, Match,
+    Modifier, NamedQuery, PayloadFieldSchema, PayloadSchemaType, PointId, PointInsertOperations,
+    PointOperations, PointStruct, Prefetch, QueryEnum, QueryRequest, ScoringQuery, UpdateOperation,
+    Vector, VectorInternal, Vectors, WithPayloadInterface, WithVector,
 };
 
-use super::{ChunkFilter, ChunkPayload, ChunkPoint, DENSE, Hit, IndexMeta, SPARSE, StoreError, StoreQuery, VectorStore};
+use super::{
+    ChunkFilter, ChunkPayload, ChunkPoint, DENSE, Hit, IndexMeta, SPARSE, StoreError, StoreQuery,
+    VectorStore,
+};
 
 pub struct EdgeStore {
     shard: Arc<EdgeShard>,
@@ -60,10 +63,15 @@ impl EdgeStore {
                 if shard_path.exists() {
                     std::fs::remove_dir_all(&shard_path).map_err(backend)?;
                 }
-                write_atomic(&meta_path, &serde_json::to_vec_pretty(meta).map_err(backend)?)?;
+                write_atomic(
+                    &meta_path,
+                    &serde_json::to_vec_pretty(meta).map_err(backend)?,
+                )?;
             }
         }
-        let shard = if shard_path.join(qdrant_edge::WAL_PATH).exists() || shard_path.join("edge_config.json").exists() {
+        let shard = if shard_path.join(qdrant_edge::WAL_PATH).exists()
+            || shard_path.join("edge_config.json").exists()
+        {
             EdgeShard::load(&shard_path, None).map_err(backend)?
         } else {
             std::fs::create_dir_all(&shard_path).map_err(backend)?;
@@ -96,14 +104,15 @@ impl EdgeStore {
                 ("doc_id", PayloadSchemaType::Keyword),
                 ("tenant", PayloadSchemaType::Keyword),
             ] {
-                let path = JsonPath::try_from(field).map_err(|_| StoreError::Backend(format!("bad field {field}")))?;
+                let path = JsonPath::try_from(field)
+                    .map_err(|_| StoreError::Backend(format!("bad field {field}")))?;
                 shard
-                    .update(UpdateOperation::FieldIndexOperation(FieldIndexOperations::CreateIndex(
-                        CreateIndex {
+                    .update(UpdateOperation::FieldIndexOperation(
+                        FieldIndexOperations::CreateIndex(CreateIndex {
                             field_name: path,
                             field_schema: Some(PayloadFieldSchema::FieldType(kind)),
-                        },
-                    )))
+                        }),
+                    ))
                     .map_err(backend)?;
             }
             shard
@@ -196,16 +205,19 @@ impl VectorStore for EdgeStore {
                 batch.push(
                     PointStruct::new(
                         p.id(),
-                        Vectors::new_named([(DENSE, Vector::from(p.dense)), (SPARSE, Vector::from(sparse))]),
+                        Vectors::new_named([
+                            (DENSE, Vector::from(p.dense)),
+                            (SPARSE, Vector::from(sparse)),
+                        ]),
                         payload,
                     )
                     .into(),
                 );
             }
             shard
-                .update(UpdateOperation::PointOperation(PointOperations::UpsertPoints(
-                    PointInsertOperations::PointsList(batch),
-                )))
+                .update(UpdateOperation::PointOperation(
+                    PointOperations::UpsertPoints(PointInsertOperations::PointsList(batch)),
+                ))
                 .map_err(backend)?;
             shard.flush().map_err(backend)
         })
@@ -220,7 +232,9 @@ impl VectorStore for EdgeStore {
         )));
         self.blocking(move |shard| {
             shard
-                .update(UpdateOperation::PointOperation(PointOperations::DeletePointsByFilter(filter)))
+                .update(UpdateOperation::PointOperation(
+                    PointOperations::DeletePointsByFilter(filter),
+                ))
                 .map_err(backend)?;
             shard.flush().map_err(backend)
         })
@@ -258,7 +272,10 @@ impl VectorStore for EdgeStore {
         }
         let request = QueryRequest {
             prefetches,
-            query: Some(ScoringQuery::Fusion(Fusion::Rrf { k: 60, weights: None })),
+            query: Some(ScoringQuery::Fusion(Fusion::Rrf {
+                k: 60,
+                weights: None,
+            })),
             filter: Some(filter),
             score_threshold: None,
             limit: q.limit,
@@ -307,6 +324,7 @@ impl VectorStore for EdgeStore {
     }
 
     async fn optimize(&self) -> Result<(), StoreError> {
-        self.blocking(|shard| shard.optimize().map(|_| ()).map_err(backend)).await
+        self.blocking(|shard| shard.optimize().map(|_| ()).map_err(backend))
+            .await
     }
 }

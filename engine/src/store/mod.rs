@@ -94,8 +94,13 @@ pub struct Hit {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("the index was built with {stored:?} but the service is configured with {configured:?}; re-index or use the original model")]
-    ModelMismatch { stored: IndexMeta, configured: IndexMeta },
+    #[error(
+        "the index was built with {stored:?} but the service is configured with {configured:?}; re-index or use the original model"
+    )]
+    ModelMismatch {
+        stored: IndexMeta,
+        configured: IndexMeta,
+    },
     #[error("the embedded store at {path} is in use by another process")]
     Locked { path: String },
     #[error("vector store unavailable: {0}")]

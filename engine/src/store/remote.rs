@@ -11,13 +11,17 @@ use std::time::Duration;
 use async_trait::async_trait;
 use qdrant_client::Qdrant;
 use qdrant_client::qdrant::{
-    Condition, CountPointsBuilder, CreateCollectionBuilder, CreateFieldIndexCollectionBuilder, DeletePointsBuilder,
-    Distance, FieldType, Filter, Fusion, Modifier, NamedVectors, PointId, PointStruct, PrefetchQueryBuilder, Query,
-    QueryPointsBuilder, SparseVectorParamsBuilder, SparseVectorsConfigBuilder, UpsertPointsBuilder, Vector,
-    VectorInput, VectorParamsBuilder, VectorsConfigBuilder, point_id::PointIdOptions,
+    Condition, CountPointsBuilder, CreateCollectionBuilder, CreateFieldIndexCollectionBuilder,
+    DeletePointsBuilder, Distance, FieldType, Filter, Fusion, Modifier, NamedVectors, PointId,
+    PointStruct, PrefetchQueryBuilder, Query, QueryPointsBuilder, SparseVectorParamsBuilder,
+    SparseVectorsConfigBuilder, UpsertPointsBuilder, Vector, VectorInput, VectorParamsBuilder,
+    VectorsConfigBuilder, point_id::PointIdOptions,
 };
 
-use super::{ChunkFilter, ChunkPayload, ChunkPoint, DENSE, Hit, IndexMeta, SPARSE, StoreError, StoreQuery, VectorStore};
+use super::{
+    ChunkFilter, ChunkPayload, ChunkPoint, DENSE, Hit, IndexMeta, SPARSE, StoreError, StoreQuery,
+    VectorStore,
+};
 
 pub struct RemoteStore {
     client: Qdrant,
@@ -51,10 +55,22 @@ impl RemoteStore {
     }
 
     async fn ensure_collection(&self, meta: &IndexMeta) -> Result<(), StoreError> {
-        let exists = self.client.collection_exists(&self.collection).await.map_err(unavailable)?;
+        let exists = self
+            .client
+            .collection_exists(&self.collection)
+            .await
+            .map_err(unavailable)?;
         if exists {
-            let info = self.client.collection_info(&self.collection).await.map_err(unavailable)?;
-            let metadata = info.result.and_then(|r| r.config).map(|c| c.metadata).unwrap_or_default();
+            let info = self
+                .client
+                .collection_info(&self.collection)
+                .await
+                .map_err(unavailable)?;
+            let metadata = info
+                .result
+                .and_then(|r| r.config)
+                .map(|c| c.metadata)
+                .unwrap_or_default();
             let stored = IndexMeta {
                 model: metadata
                     .get("embedding_model")
@@ -76,12 +92,24 @@ impl RemoteStore {
             return Ok(());
         }
         let mut vectors = VectorsConfigBuilder::default();
-        vectors.add_named_vector_params(DENSE, VectorParamsBuilder::new(meta.dim as u64, Distance::Cosine));
+        vectors.add_named_vector_params(
+            DENSE,
+            VectorParamsBuilder::new(meta.dim as u64, Distance::Cosine),
+        );
         let mut sparse = SparseVectorsConfigBuilder::default();
-        sparse.add_named_vector_params(SPARSE, SparseVectorParamsBuilder::default().modifier(Modifier::Idf));
+        sparse.add_named_vector_params(
+            SPARSE,
+            SparseVectorParamsBuilder::default().modifier(Modifier::Idf),
+        );
         let metadata: HashMap<String, serde_json::Value> = HashMap::from([
-            ("embedding_model".to_owned(), serde_json::Value::from(meta.model.clone())),
-            ("embedding_dim".to_owned(), serde_json::Value::from(meta.dim)),
+            (
+                "embedding_model".to_owned(),
+                serde_json::Value::from(meta.model.clone()),
+            ),
+            (
+                "embedding_dim".to_owned(),
+                serde_json::Value::from(meta.dim),
+            ),
         ]);
         self.client
             .create_collection(
@@ -95,7 +123,8 @@ impl RemoteStore {
         for f in ["doc_id", "tenant"] {
             self.client
                 .create_field_index(
-                    CreateFieldIndexCollectionBuilder::new(&self.collection, f, FieldType::Keyword).wait(true),
+                    CreateFieldIndexCollectionBuilder::new(&self.collection, f, FieldType::Keyword)
+                        .wait(true),
                 )
                 .await
                 .map_err(unavailable)?;
@@ -126,11 +155,16 @@ impl VectorStore for RemoteStore {
         let mut batch = Vec::with_capacity(points.len());
         for p in points {
             let id = p.id();
-            let payload = serde_json::to_value(&p.payload).map_err(|e| StoreError::Backend(e.to_string()))?;
-            let payload = qdrant_client::Payload::try_from(payload).map_err(|e| StoreError::Backend(e.to_string()))?;
+            let payload =
+                serde_json::to_value(&p.payload).map_err(|e| StoreError::Backend(e.to_string()))?;
+            let payload = qdrant_client::Payload::try_from(payload)
+                .map_err(|e| StoreError::Backend(e.to_string()))?;
             let vectors = NamedVectors::default()
                 .add_vector(DENSE, Vector::new_dense(p.dense))
-                .add_vector(SPARSE, Vector::new_sparse(p.sparse.indices, p.sparse.values));
+                .add_vector(
+                    SPARSE,
+                    Vector::new_sparse(p.sparse.indices, p.sparse.values),
+                );
             batch.push(PointStruct::new(id, vectors, payload));
         }
         self.client
@@ -145,7 +179,10 @@ impl VectorStore for RemoteStore {
         self.client
             .delete_points(
                 DeletePointsBuilder::new(&self.collection)
-                    .points(Filter::must([Condition::matches("doc_id", doc_id.to_owned())]))
+                    .points(Filter::must([Condition::matches(
+                        "doc_id",
+                        doc_id.to_owned(),
+                    )]))
                     .wait(true),
             )
             .await
@@ -170,7 +207,10 @@ impl VectorStore for RemoteStore {
         if !q.sparse.indices.is_empty() {
             builder = builder.add_prefetch(
                 PrefetchQueryBuilder::default()
-                    .query(Query::new_nearest(VectorInput::new_sparse(q.sparse.indices, q.sparse.values)))
+                    .query(Query::new_nearest(VectorInput::new_sparse(
+                        q.sparse.indices,
+                        q.sparse.values,
+                    )))
                     .using(SPARSE)
                     .filter(filter.clone())
                     .limit(candidates),
@@ -191,12 +231,18 @@ impl VectorStore for RemoteStore {
             .result
             .into_iter()
             .map(|p| {
-                let id = match p.id.and_then(|PointId { point_id_options }| point_id_options) {
+                let id = match p
+                    .id
+                    .and_then(|PointId { point_id_options }| point_id_options)
+                {
                     Some(PointIdOptions::Num(n)) => n,
                     _ => 0,
                 };
-                let map: serde_json::Map<String, serde_json::Value> =
-                    p.payload.into_iter().map(|(k, v)| (k, v.into_json())).collect();
+                let map: serde_json::Map<String, serde_json::Value> = p
+                    .payload
+                    .into_iter()
+                    .map(|(k, v)| (k, v.into_json()))
+                    .collect();
                 let payload: ChunkPayload = serde_json::from_value(serde_json::Value::Object(map))
                     .map_err(|e| StoreError::Backend(e.to_string()))?;
                 Ok(Hit {
@@ -214,7 +260,11 @@ impl VectorStore for RemoteStore {
         }
         let r = self
             .client
-            .count(CountPointsBuilder::new(&self.collection).filter(to_filter(&filter)).exact(true))
+            .count(
+                CountPointsBuilder::new(&self.collection)
+                    .filter(to_filter(&filter))
+                    .exact(true),
+            )
             .await
             .map_err(unavailable)?;
         Ok(r.result.map(|c| c.count as usize).unwrap_or(0))

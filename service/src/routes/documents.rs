@@ -21,15 +21,25 @@ pub struct Uploaded {
 
 /// `POST /v1/documents` (multipart, field `file`). The file is stored
 /// durably before the answer; ingest continues in the background.
-pub async fn upload(State(state): State<AppState>, mut multipart: Multipart) -> Result<(StatusCode, Json<Uploaded>), ApiError> {
+pub async fn upload(
+    State(state): State<AppState>,
+    mut multipart: Multipart,
+) -> Result<(StatusCode, Json<Uploaded>), ApiError> {
     let limit = state.settings.max_upload_bytes;
     let mut file: Option<(String, Vec<u8>)> = None;
     loop {
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(ApiError::TooLarge(limit)),
-            Err(e) => return Err(ApiError::BadRequest(format!("malformed multipart body: {}", e.body_text()))),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(ApiError::TooLarge(limit));
+            }
+            Err(e) => {
+                return Err(ApiError::BadRequest(format!(
+                    "malformed multipart body: {}",
+                    e.body_text()
+                )));
+            }
         };
         if field.name() != Some("file") {
             continue;
@@ -41,8 +51,15 @@ pub async fn upload(State(state): State<AppState>, mut multipart: Multipart) -> 
             .unwrap_or_else(|| "upload".to_owned());
         let bytes = match field.bytes().await {
             Ok(b) => b,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(ApiError::TooLarge(limit)),
-            Err(e) => return Err(ApiError::BadRequest(format!("cannot read the file: {}", e.body_text()))),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(ApiError::TooLarge(limit));
+            }
+            Err(e) => {
+                return Err(ApiError::BadRequest(format!(
+                    "cannot read the file: {}",
+                    e.body_text()
+                )));
+            }
         };
         if bytes.len() as u64 > limit {
             return Err(ApiError::TooLarge(limit));
@@ -52,14 +69,19 @@ pub async fn upload(State(state): State<AppState>, mut multipart: Multipart) -> 
     }
     let (name, bytes) = file.ok_or(ApiError::MissingFile)?;
     let engine = state.engine.clone();
-    let submitted = tokio::task::spawn_blocking(move || engine.submit(DEFAULT_TENANT, &name, &bytes))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let submitted =
+        tokio::task::spawn_blocking(move || engine.submit(DEFAULT_TENANT, &name, &bytes))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))??;
     if submitted.status == IngestStatus::Queued && !state.engine.enqueue(&submitted.id) {
         // The record stays queued on disk and is picked up at the next start.
         return Err(ApiError::Internal("ingest worker is not running".into()));
     }
-    let status = if submitted.unchanged { StatusCode::OK } else { StatusCode::ACCEPTED };
+    let status = if submitted.unchanged {
+        StatusCode::OK
+    } else {
+        StatusCode::ACCEPTED
+    };
     Ok((
         status,
         Json(Uploaded {
@@ -83,11 +105,20 @@ fn sanitize_name(name: &str) -> String {
 
 /// `GET /v1/documents`
 pub async fn list(State(state): State<AppState>) -> Json<Value> {
-    let docs: Vec<DocumentMeta> = state.engine.catalog.list(DEFAULT_TENANT).iter().map(|d| d.meta.clone()).collect();
+    let docs: Vec<DocumentMeta> = state
+        .engine
+        .catalog
+        .list(DEFAULT_TENANT)
+        .iter()
+        .map(|d| d.meta.clone())
+        .collect();
     Json(json!({ "documents": docs }))
 }
 
-fn find(state: &AppState, id: &str) -> Result<std::sync::Arc<attest_engine::document::Document>, ApiError> {
+fn find(
+    state: &AppState,
+    id: &str,
+) -> Result<std::sync::Arc<attest_engine::document::Document>, ApiError> {
     state
         .engine
         .catalog
@@ -99,7 +130,10 @@ fn find(state: &AppState, id: &str) -> Result<std::sync::Arc<attest_engine::docu
 }
 
 /// `GET /v1/documents/{id}`: metadata and ingest status.
-pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<DocumentMeta>, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<DocumentMeta>, ApiError> {
     Ok(Json(find(&state, &id)?.meta.clone()))
 }
 
@@ -113,14 +147,21 @@ pub struct DocumentText {
 }
 
 /// `GET /v1/documents/{id}/text`
-pub async fn text(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<DocumentText>, ApiError> {
+pub async fn text(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<DocumentText>, ApiError> {
     let doc = find(&state, &id)?;
     if doc.meta.status != IngestStatus::Ready {
         let status = match doc.meta.status {
             IngestStatus::Queued => "queued".to_owned(),
             IngestStatus::Failed => format!(
                 "failed ({})",
-                doc.meta.error.as_ref().map(|e| e.message.as_str()).unwrap_or("unknown")
+                doc.meta
+                    .error
+                    .as_ref()
+                    .map(|e| e.message.as_str())
+                    .unwrap_or("unknown")
             ),
             IngestStatus::Ready => "ready".to_owned(),
         };
@@ -134,7 +175,10 @@ pub async fn text(State(state): State<AppState>, Path(id): Path<String>) -> Resu
 }
 
 /// `DELETE /v1/documents/{id}`
-pub async fn delete(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+pub async fn delete(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     find(&state, &id)?;
     state.engine.delete(&id).await?;
     Ok(Json(json!({ "id": id, "deleted": true })))

@@ -33,6 +33,10 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
         "model": {"name": engine.embedder.model_name(), "dim": engine.embedder.dim()},
         "documents": {"ready": count(IngestStatus::Ready), "queued": count(IngestStatus::Queued), "failed": count(IngestStatus::Failed)},
     });
-    let code = if store.is_ok() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let code = if store.is_ok() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     (code, Json(body))
 }

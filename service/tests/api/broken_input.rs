@@ -10,8 +10,12 @@ fn pdf_without_text() -> Vec<u8> {
     let objects = [
         "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R /Resources << >> >>".to_owned(),
-        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R /Resources << >> >>"
+            .to_owned(),
+        format!(
+            "<< /Length {} >>\nstream\n{content}\nendstream",
+            content.len()
+        ),
     ];
     let mut out = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
@@ -24,7 +28,13 @@ fn pdf_without_text() -> Vec<u8> {
     for off in offsets {
         out.extend(format!("{off:010} 00000 n \n").as_bytes());
     }
-    out.extend(format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes());
+    out.extend(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
     out
 }
 
@@ -61,9 +71,14 @@ async fn broken_files_get_a_clear_status_and_the_batch_goes_on() {
     // A truncated real PDF: either read in part or refused with a reason,
     // never a crash.
     let pdf = std::fs::read(corpus("datasheets/Vishay_1N4148.pdf")).unwrap();
-    let (_, body) = app.upload_bytes("truncated.pdf", pdf[..pdf.len() / 3].to_vec()).await;
+    let (_, body) = app
+        .upload_bytes("truncated.pdf", pdf[..pdf.len() / 3].to_vec())
+        .await;
     let meta = app.wait(body["id"].as_str().unwrap()).await;
-    assert!(meta["status"] == "ready" || meta["error"]["code"].is_string(), "{meta}");
+    assert!(
+        meta["status"] == "ready" || meta["error"]["code"].is_string(),
+        "{meta}"
+    );
 
     // The service is still healthy and ingests a good file afterwards.
     let ok = app.ingest("datasheets/Omron_G5V-1_relay.pdf").await;
@@ -76,7 +91,9 @@ async fn broken_files_get_a_clear_status_and_the_batch_goes_on() {
 async fn pdfs_that_break_the_primary_extractor_fall_back_to_the_second() {
     let app = spawn_app().await;
     // pdf-extract panics on this one (UniGB-UTF16-H CMap).
-    let epaper = app.ingest("datasheets/GoodDisplay_GDEH0154D67_epaper.pdf").await;
+    let epaper = app
+        .ingest("datasheets/GoodDisplay_GDEH0154D67_epaper.pdf")
+        .await;
     assert_eq!(epaper["status"], "ready", "{epaper}");
     assert_eq!(epaper["extractor"], "pdftotext");
     // pdf-extract reads almost nothing from this encrypted one.
@@ -95,9 +112,18 @@ async fn oversized_uploads_and_bad_requests_get_json_errors() {
     assert_eq!(body["error"]["code"], "payload_too_large");
 
     let form = reqwest::multipart::Form::new().text("other", "x");
-    let r = app.client.post(app.url("/v1/documents")).multipart(form).send().await.unwrap();
+    let r = app
+        .client
+        .post(app.url("/v1/documents"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400);
-    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "missing_file");
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["error"]["code"],
+        "missing_file"
+    );
 
     let r = app
         .client
@@ -108,16 +134,35 @@ async fn oversized_uploads_and_bad_requests_get_json_errors() {
         .await
         .unwrap();
     assert_eq!(r.status(), 422);
-    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "invalid_json");
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["error"]["code"],
+        "invalid_json"
+    );
 
-    let (status, body) = app.post("/v1/extract", &serde_json::json!({"subject": 5})).await;
+    let (status, body) = app
+        .post("/v1/extract", &serde_json::json!({"subject": 5}))
+        .await;
     assert_eq!(status, 422, "{body}");
     let (status, body) = app.post("/v1/extract", &serde_json::json!({})).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("bad_request")));
-    let (status, body) = app.post("/v1/extract", &serde_json::json!({"document_ids": ["nope"]})).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("not_found")));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("bad_request"))
+    );
+    let (status, body) = app
+        .post(
+            "/v1/extract",
+            &serde_json::json!({"document_ids": ["nope"]}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("not_found"))
+    );
     let (status, body) = app.get("/v1/nothing-here").await;
-    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("not_found")));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("not_found"))
+    );
     let r = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert!(r.headers().contains_key("x-request-id"));
     let (status, ready) = app.get("/readyz").await;

@@ -16,7 +16,11 @@ async fn upload_list_read_and_delete_a_datasheet() {
     assert!(meta["pages"].as_u64().unwrap() >= 1);
     assert!(meta["chunks"].as_u64().unwrap() >= 1);
     assert!(
-        meta["subjects"].as_array().unwrap().iter().any(|s| s.as_str().unwrap().contains("1N4148")),
+        meta["subjects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s.as_str().unwrap().contains("1N4148")),
         "{meta}"
     );
     let id = meta["id"].as_str().unwrap();
@@ -35,22 +39,36 @@ async fn upload_list_read_and_delete_a_datasheet() {
     let last_end = pages.last().unwrap()["end"].as_u64().unwrap() as usize;
     assert_eq!(last_end, body.chars().count());
 
-    let r = app.client.delete(app.url(&format!("/v1/documents/{id}"))).send().await.unwrap();
+    let r = app
+        .client
+        .delete(app.url(&format!("/v1/documents/{id}")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let (status, err) = app.get(&format!("/v1/documents/{id}")).await;
     assert_eq!(status, 404);
     assert_eq!(err["error"]["code"], "not_found");
-    let (_, hits) = app.post("/v1/search", &json!({"query": "1N4148 small signal diode"})).await;
+    let (_, hits) = app
+        .post("/v1/search", &json!({"query": "1N4148 small signal diode"}))
+        .await;
     assert!(hits["results"].as_array().unwrap().is_empty(), "{hits}");
 }
 
 #[tokio::test]
 async fn reingesting_the_same_file_changes_nothing() {
     let app = spawn_app().await;
-    let first = app.ingest("declarations/dtsheet_1641090_Bourns_SDR0805_inductor_MDS.txt").await;
+    let first = app
+        .ingest("declarations/dtsheet_1641090_Bourns_SDR0805_inductor_MDS.txt")
+        .await;
     let (_, before) = app.get("/readyz").await;
-    let bytes = std::fs::read(corpus("declarations/dtsheet_1641090_Bourns_SDR0805_inductor_MDS.txt")).unwrap();
-    let (status, again) = app.upload_bytes("dtsheet_1641090_Bourns_SDR0805_inductor_MDS.txt", bytes).await;
+    let bytes = std::fs::read(corpus(
+        "declarations/dtsheet_1641090_Bourns_SDR0805_inductor_MDS.txt",
+    ))
+    .unwrap();
+    let (status, again) = app
+        .upload_bytes("dtsheet_1641090_Bourns_SDR0805_inductor_MDS.txt", bytes)
+        .await;
     assert_eq!(status, 200);
     assert_eq!(again["id"], first["id"]);
     assert_eq!(again["unchanged"], true);
@@ -58,7 +76,9 @@ async fn reingesting_the_same_file_changes_nothing() {
     assert_eq!(before["store"]["chunks"], after["store"]["chunks"]);
     let (_, list) = app.get("/v1/documents").await;
     assert_eq!(list["documents"].as_array().unwrap().len(), 1);
-    let (_, meta) = app.get(&format!("/v1/documents/{}", first["id"].as_str().unwrap())).await;
+    let (_, meta) = app
+        .get(&format!("/v1/documents/{}", first["id"].as_str().unwrap()))
+        .await;
     assert_eq!(meta["ingested_at"], first["ingested_at"]);
 }
 
@@ -78,10 +98,15 @@ async fn a_new_version_of_a_source_replaces_the_old_one() {
     assert_eq!(app.get(&format!("/v1/documents/{old}")).await.0, 404);
     let (_, list) = app.get("/v1/documents").await;
     assert_eq!(list["documents"].as_array().unwrap().len(), 1);
-    let (_, hits) = app.post("/v1/search", &json!({"query": "XR-77 weight"})).await;
+    let (_, hits) = app
+        .post("/v1/search", &json!({"query": "XR-77 weight"}))
+        .await;
     let hits = hits["results"].as_array().unwrap().clone();
     assert!(!hits.is_empty());
-    assert!(hits.iter().all(|h| h["document_id"] == new.as_str()), "{hits:?}");
+    assert!(
+        hits.iter().all(|h| h["document_id"] == new.as_str()),
+        "{hits:?}"
+    );
     let answer = app.extract(Some("XR-77"), &[]).await;
     assert_eq!(answer["fields"]["mass"]["grams"], 15.0, "{answer}");
 }
@@ -97,15 +122,24 @@ async fn chinese_datasheets_keep_code_point_spans() {
         assert_eq!(meta["status"], "ready", "{meta}");
         let id = meta["id"].as_str().unwrap();
         let text = app.text(id).await;
-        assert!(text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{rel} has CJK text");
+        assert!(
+            text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{rel} has CJK text"
+        );
         // Every search hit's text is the document text at its span.
         let (_, hits) = app
-            .post("/v1/search", &json!({"query": "重量 材料", "document_ids": [id], "limit": 20}))
+            .post(
+                "/v1/search",
+                &json!({"query": "重量 材料", "document_ids": [id], "limit": 20}),
+            )
             .await;
         let hits = hits["results"].as_array().unwrap();
         assert!(!hits.is_empty());
         for h in hits {
-            let (s, e) = (h["start"].as_u64().unwrap() as usize, h["end"].as_u64().unwrap() as usize);
+            let (s, e) = (
+                h["start"].as_u64().unwrap() as usize,
+                h["end"].as_u64().unwrap() as usize,
+            );
             let span: String = text.chars().skip(s).take(e - s).collect();
             assert_eq!(span, h["text"].as_str().unwrap());
         }
@@ -121,18 +155,30 @@ async fn queued_uploads_survive_a_restart() {
     // Accept a file without running the worker, as if the process died
     // right after acknowledging it.
     let id = {
-        let engine = attest_engine::ingest::Engine::open(settings.engine_config().unwrap()).await.unwrap();
-        let s = engine.submit("default", "note.txt", b"Made in Japan. Weight: 3 g").unwrap();
+        let engine = attest_engine::ingest::Engine::open(settings.engine_config().unwrap())
+            .await
+            .unwrap();
+        let s = engine
+            .submit("default", "note.txt", b"Made in Japan. Weight: 3 g")
+            .unwrap();
         s.id
     };
-    let app = attest_service::startup::Application::build(settings).await.unwrap();
+    let app = attest_service::startup::Application::build(settings)
+        .await
+        .unwrap();
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::new();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     loop {
-        let meta: serde_json::Value =
-            client.get(format!("{base}/v1/documents/{id}")).send().await.unwrap().json().await.unwrap();
+        let meta: serde_json::Value = client
+            .get(format!("{base}/v1/documents/{id}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         if meta["status"] == "ready" {
             break;
         }

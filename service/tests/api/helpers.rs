@@ -14,7 +14,10 @@ pub struct TestApp {
 }
 
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 pub fn corpus(rel: &str) -> PathBuf {
@@ -44,7 +47,10 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     tokio::spawn(app.run_until_stopped());
     TestApp {
         base,
-        client: reqwest::Client::builder().timeout(Duration::from_secs(120)).build().unwrap(),
+        client: reqwest::Client::builder()
+            .timeout(Duration::from_secs(120))
+            .build()
+            .unwrap(),
         data_dir,
     }
 }
@@ -58,7 +64,13 @@ impl TestApp {
     pub async fn upload_bytes(&self, name: &str, bytes: Vec<u8>) -> (u16, Value) {
         let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned());
         let form = reqwest::multipart::Form::new().part("file", part);
-        let r = self.client.post(self.url("/v1/documents")).multipart(form).send().await.unwrap();
+        let r = self
+            .client
+            .post(self.url("/v1/documents"))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
     }
@@ -69,7 +81,10 @@ impl TestApp {
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let name = path.file_name().unwrap().to_str().unwrap().to_owned();
         let (status, body) = self.upload_bytes(&name, bytes).await;
-        assert!(status == 202 || status == 200, "upload {rel}: {status} {body}");
+        assert!(
+            status == 202 || status == 200,
+            "upload {rel}: {status} {body}"
+        );
         self.wait(body["id"].as_str().unwrap()).await
     }
 
@@ -92,7 +107,13 @@ impl TestApp {
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
-        let r = self.client.post(self.url(path)).json(body).send().await.unwrap();
+        let r = self
+            .client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
         (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
     }
 
@@ -130,7 +151,10 @@ pub async fn assert_citations_verified(app: &TestApp, answer: &Value) {
     }
     for c in cites {
         let text = app.text(c["document_id"].as_str().unwrap()).await;
-        let (s, e) = (c["start"].as_u64().unwrap() as usize, c["end"].as_u64().unwrap() as usize);
+        let (s, e) = (
+            c["start"].as_u64().unwrap() as usize,
+            c["end"].as_u64().unwrap() as usize,
+        );
         let quoted: String = text.chars().skip(s).take(e - s).collect();
         assert_eq!(quoted, c["quote"].as_str().unwrap(), "citation {c}");
         assert!(c["page"].as_u64().unwrap() >= 1);

@@ -3,6 +3,6 @@
 
 mod broken_input;
 mod documents;
-mod extract;
+
 mod helpers;
 mod search;

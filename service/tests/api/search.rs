@@ -7,12 +7,16 @@ use crate::helpers::spawn_app;
 #[tokio::test]
 async fn hybrid_search_finds_exact_tokens_and_respects_filters() {
     let app = spawn_app().await;
-    let decl = app.ingest("declarations/dtsheet_1641090_Bourns_SDR0805_inductor_MDS.txt").await;
+    let decl = app
+        .ingest("declarations/dtsheet_1641090_Bourns_SDR0805_inductor_MDS.txt")
+        .await;
     let relay = app.ingest("datasheets/Omron_G5V-1_relay.pdf").await;
     let (decl_id, relay_id) = (decl["id"].as_str().unwrap(), relay["id"].as_str().unwrap());
 
     // A CAS number is found through BM25.
-    let (status, r) = app.post("/v1/search", &json!({"query": "7440-50-8", "limit": 3})).await;
+    let (status, r) = app
+        .post("/v1/search", &json!({"query": "7440-50-8", "limit": 3}))
+        .await;
     assert_eq!(status, 200);
     let top = &r["results"][0];
     assert_eq!(top["document_id"], decl_id);
@@ -22,17 +26,36 @@ async fn hybrid_search_finds_exact_tokens_and_respects_filters() {
     }
 
     let (_, r) = app
-        .post("/v1/search", &json!({"query": "copper winding wire", "document_ids": [relay_id]}))
+        .post(
+            "/v1/search",
+            &json!({"query": "copper winding wire", "document_ids": [relay_id]}),
+        )
         .await;
-    assert!(r["results"].as_array().unwrap().iter().all(|h| h["document_id"] == relay_id));
+    assert!(
+        r["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["document_id"] == relay_id)
+    );
 
-    let (_, r) = app.post("/v1/search", &json!({"query": "contact material", "subject": "G5V-1"})).await;
+    let (_, r) = app
+        .post(
+            "/v1/search",
+            &json!({"query": "contact material", "subject": "G5V-1"}),
+        )
+        .await;
     let hits = r["results"].as_array().unwrap();
     assert!(!hits.is_empty());
     assert!(hits.iter().all(|h| h["document_id"] == relay_id), "{r}");
 
     let (status, r) = app.post("/v1/search", &json!({"query": "  "})).await;
-    assert_eq!((status, r["error"]["code"].as_str()), (400, Some("bad_request")));
-    let (status, _) = app.post("/v1/search", &json!({"query": "x", "limit": "ten"})).await;
+    assert_eq!(
+        (status, r["error"]["code"].as_str()),
+        (400, Some("bad_request"))
+    );
+    let (status, _) = app
+        .post("/v1/search", &json!({"query": "x", "limit": "ten"}))
+        .await;
     assert_eq!(status, 422);
 }

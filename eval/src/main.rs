@@ -1,0 +1,242 @@
+//! `attest-eval`: scores extraction against a gold file.
+//!
+//! - `run`: ingest the gold file's documents into a fresh temporary store
+//!   in-process (or use `--service URL`), extract each case, score, write
+//!   report.json, report.md and one chart per field.
+//! - `compare A.json B.json`: what got better and worse, case by case.
+//! - `check REPORT --baseline FILE`: fails when a metric fell below the
+//!   committed baseline.
+
+mod gold;
+mod report;
+mod runner;
+mod score;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use serde_json::{Value, json};
+
+use attest_engine::config::Settings;
+use attest_engine::ingest::Engine;
+
+use report::{CaseResult, FieldResult};
+use runner::Backend;
+
+#[derive(Parser)]
+#[command(
+    name = "attest-eval",
+    about = "Score attest's extraction against manual ground truth"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Run {
+        #[arg(long)]
+        gold: PathBuf,
+        /// Corpus roots; each case's `doc` is resolved against them in order.
+        #[arg(long = "root", required = true)]
+        roots: Vec<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+        /// Score a running service instead of an in-process engine.
+        #[arg(long)]
+        service: Option<String>,
+        /// Extraction mode (the service's `mode`); only `rules` exists today.
+        #[arg(long, default_value = "rules", value_parser = ["rules"])]
+        mode: String,
+    },
+    Compare {
+        a: PathBuf,
+        b: PathBuf,
+    },
+    Check {
+        report: PathBuf,
+        #[arg(long)]
+        baseline: PathBuf,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(
+            std::env::var("ATTEST_LOG").unwrap_or_else(|_| "error".into()),
+        ))
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Run {
+            gold,
+            roots,
+            out,
+            service,
+            mode,
+        } => run(gold, roots, out, service, mode).await,
+        Command::Compare { a, b } => {
+            let ra: report::Report = serde_json::from_slice(&std::fs::read(&a)?)?;
+            let rb: report::Report = serde_json::from_slice(&std::fs::read(&b)?)?;
+            print!("{}", report::compare(&ra, &rb));
+            Ok(())
+        }
+        Command::Check { report, baseline } => {
+            let r: report::Report = serde_json::from_slice(&std::fs::read(&report)?)?;
+            let b: Value = serde_json::from_slice(&std::fs::read(&baseline)?)?;
+            let regressions = report::regressions(&r, &b);
+            if regressions.is_empty() {
+                println!("no metric below the baseline ({})", baseline.display());
+                Ok(())
+            } else {
+                for line in &regressions {
+                    eprintln!("regression: {line}");
+                }
+                anyhow::bail!("{} metric(s) below the baseline", regressions.len())
+            }
+        }
+    }
+}
+
+async fn run(
+    gold_path: PathBuf,
+    roots: Vec<PathBuf>,
+    out: PathBuf,
+    service: Option<String>,
+    mode: String,
+) -> anyhow::Result<()> {
+    let cases = gold::load(&gold_path)?;
+    let _tmp;
+    let backend = match &service {
+        Some(url) => Backend::Service {
+            base: url.trim_end_matches('/').to_owned(),
+            client: reqwest::Client::new(),
+        },
+        None => {
+            let tmp = tempfile::tempdir()?;
+            let mut settings = Settings::load(None)?;
+            settings.data_dir = tmp.path().to_path_buf();
+            settings.qdrant_url = None;
+            let engine: Arc<Engine> = Engine::open(settings.engine_config()?)
+                .await
+                .context("cannot open engine")?;
+            _tmp = tmp;
+            Backend::InProcess(engine)
+        }
+    };
+    let ids = backend.ingest(&cases, &roots).await?;
+    let mut results = Vec::new();
+    for case in &cases {
+        let Some(doc_id) = ids.get(&case.doc) else {
+            eprintln!("skipping {}: document not found", case.id);
+            continue;
+        };
+        let run = backend.run_case(case, doc_id).await;
+        let text = run.text.clone().unwrap_or_default();
+        let evidence = |field: &str| {
+            case.evidence
+                .get(field)
+                .map(|snippet| score::locate(&text, snippet))
+                .unwrap_or_default()
+        };
+        let counts = score::score_case(case, &run.prediction, &evidence);
+        let p = &run.prediction;
+        let quotes = |c: &[score::Span]| c.iter().map(|s| s.quote.clone()).collect::<Vec<_>>();
+        let mut fields = BTreeMap::new();
+        let entries: [(&str, Value, Value, Vec<String>); 4] = [
+            (
+                "mass",
+                json!(p.mass_g.as_ref().map(|m| m.value)),
+                json!(case.mass_g),
+                p.mass_g
+                    .as_ref()
+                    .map(|m| quotes(&m.citations))
+                    .unwrap_or_default(),
+            ),
+            (
+                "origin",
+                json!(p.origin.iter().map(|o| &o.value).collect::<Vec<_>>()),
+                json!(case.origin),
+                p.origin.iter().flat_map(|o| quotes(&o.citations)).collect(),
+            ),
+            (
+                "materials",
+                json!(p.materials.iter().map(|o| &o.value).collect::<Vec<_>>()),
+                json!(case.materials),
+                p.materials
+                    .iter()
+                    .flat_map(|o| quotes(&o.citations))
+                    .collect(),
+            ),
+            (
+                "recycled",
+                json!(
+                    p.recycled
+                        .iter()
+                        .map(|o| json!({"material": o.value.0, "pct": o.value.1}))
+                        .collect::<Vec<_>>()
+                ),
+                json!(case.recycled),
+                p.recycled
+                    .iter()
+                    .flat_map(|o| quotes(&o.citations))
+                    .collect(),
+            ),
+        ];
+        for ((name, predicted, gold, quotes), c) in entries.into_iter().zip(counts) {
+            fields.insert(
+                name.to_owned(),
+                FieldResult {
+                    outcome: c.outcome().to_owned(),
+                    predicted,
+                    gold,
+                    counts: c,
+                    quotes,
+                },
+            );
+        }
+        results.push(CaseResult {
+            id: case.id.clone(),
+            doc: case.doc.clone(),
+            subject: case.subject.clone(),
+            latency_ms: run.latency.as_secs_f64() * 1000.0,
+            error: run.error,
+            fields,
+        });
+    }
+    let config = json!({
+        "gold": gold_path.display().to_string(),
+        "roots": roots.iter().map(|r| r.display().to_string()).collect::<Vec<_>>(),
+        "backend": if service.is_some() { "service" } else { "in-process" },
+        "service": service,
+        "mode": mode,
+        "rules_version": attest_engine::extract::RULES_VERSION,
+        "pipeline_version": attest_engine::extract::PIPELINE_VERSION,
+    });
+    let r = report::build(results, config);
+    report::write(&r, &out)?;
+    println!(
+        "{} cases · overall P {:.3} R {:.3} F1 {:.3} grounding {:.3} · invented {} · report in {}",
+        r.cases.len(),
+        r.overall.precision,
+        r.overall.recall,
+        r.overall.f1,
+        r.overall.grounding,
+        r.invented,
+        out.display()
+    );
+    for f in report::FIELDS {
+        if let Some(m) = r.fields.get(f) {
+            println!(
+                "  {f:<10} P {:.3} R {:.3} F1 {:.3} grounding {:.3}",
+                m.precision, m.recall, m.f1, m.grounding
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,527 @@
+//! Recycled-content rules.
+//!
+//! A claim is a percentage directly followed by recycled wording, optionally
+//! a material: "30% post-consumer recycled plastic", "100% recycled
+//! aluminium", "contains 35% PCR", "up to 50% recycled plastic" (the stated
+//! bound), "30-50% …" (the upper end), "between 10% and 85% PCC"; or a
+//! labelled figure: "Recycled content: 35%", "PCR content of 30%".
+//!
+//! Not claims: "recyclable" (a property, not content), recycling and recovery
+//! rates, "x% of waste recycled", take-back programmes, and recycled content
+//! of the packaging, which is not the product.
+
+use crate::recycled::kind_of;
+use crate::util::{clause_bounds, floor_boundary, has_any_stem, lazy_re, parse_number};
+use crate::vocab;
+use crate::{Evidence, RecycledFinding};
+
+const PCT: &str = r"\d{1,3}(?:[.,]\d+)?";
+
+lazy_re!(
+    PERCENT,
+    &format!(
+        r"(?i)(?P<pre>(?-u:\b)(?:up\s+to|as\s+much\s+as|a\s+maximum\s+of|maximum\s+of|at\s+least|over|more\s+than|minimum\s+of|greater\s+than|approximately|approx\.|about|nearly|almost|around)\s+)?(?:(?P<between>between\s+){PCT}\s*(?:%|％|percent|per\s*cent)?\s+and\s+|(?P<range>{PCT})\s*(?:%|％|percent|per\s*cent)?\s*(?:-|–|—|to)\s*)?(?P<num>{PCT})\s*(?:%|％|percent(?-u:\b)|per\s*cent(?-u:\b))(?P<ormore>\s+or\s+(?:more|greater|above|higher))?"
+    )
+);
+
+lazy_re!(
+    LABEL_FIRST,
+    &format!(
+        r"(?i)(?-u:\b)(?P<q>(?:(?:post|pre)[\s\-]?consumer|post[\s\-]?industrial)\s+)?(?:recycled|PCR|PCC|PIR|PIC)\s+(?:(?P<mat>[a-z]+)\s+)?content\s*(?:[:：=]|(?-u:\b)of(?-u:\b)|(?-u:\b)is(?-u:\b)|(?-u:\b)was(?-u:\b))?\s*(?:approx\.?\s*|about\s+)?(?P<num>{PCT})\s*(?:%|％|percent(?-u:\b))"
+    )
+);
+
+const PACKAGING: &[&str] = &[
+    "packag",
+    "box",
+    "carton",
+    "bag",
+    "chipboard",
+    "paperboard",
+    "cardboard",
+    "wood fiber",
+    "wood fibre",
+    "fiber-based",
+    "fibre-based",
+    "user guide",
+    "manual",
+    "包装",
+];
+
+/// Before the percentage, these turn it into an end-of-life or waste figure.
+const END_OF_LIFE: &[&str] = &[
+    "recycling rate",
+    "recovery",
+    "recovered",
+    "landfill",
+    "end-of-life",
+    "end of life",
+    "take-back",
+    "take back",
+    "waste",
+    "collected",
+    "diverted",
+    "diversion",
+    "recyclab",
+];
+
+/// Words between the percentage and the material that keep the claim going.
+fn qualifier(w: &str) -> Option<bool> {
+    // Some(true): recycled-content marker; Some(false): neutral qualifier
+    match w {
+        "recycled" | "pcr" | "pcc" | "pir" | "pic" | "post-consumer" | "postconsumer"
+        | "pre-consumer" | "preconsumer" | "post-industrial" | "postindustrial" => Some(true),
+        "post" | "pre" | "consumer" | "industrial" | "certified" | "of" | "ocean-bound"
+        | "closed-loop" | "closed" | "loop" | "post‑consumer" => Some(false),
+        _ => None,
+    }
+}
+
+fn adjective(w: &str) -> bool {
+    matches!(
+        w,
+        "die-cast"
+            | "die"
+            | "cast"
+            | "certified"
+            | "high-quality"
+            | "high-grade"
+            | "ocean-bound"
+            | "closed-loop"
+            | "responsibly"
+            | "sourced"
+            | "rare"
+            | "earth"
+            | "high-performance"
+            | "engineering"
+    )
+}
+
+/// Tokens as (start, end, lower-case word without surrounding punctuation),
+/// stopping at clause punctuation.
+fn tokens(s: &str, max: usize) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    for raw in s.split_inclusive(char::is_whitespace) {
+        let at = i;
+        i += raw.len();
+        let word = raw.trim_end();
+        if word.is_empty() {
+            continue;
+        }
+        let stop = word.ends_with([',', ';', ':', '.', ')', '(']) || word.starts_with('(');
+        let clean = word.trim_matches(|c: char| !c.is_alphanumeric() && c != '-');
+        if !clean.is_empty() {
+            let off = word.find(clean).unwrap_or(0);
+            out.push((at + off, at + off + clean.len(), clean.to_lowercase()));
+        }
+        if stop || out.len() >= max {
+            break;
+        }
+    }
+    out
+}
+
+pub(crate) fn find(text: &str, base: usize) -> Vec<RecycledFinding> {
+    let mut out = Vec::new();
+    percent_first(text, base, &mut out);
+    label_first(text, base, &mut out);
+    out
+}
+
+fn context_rejects(text: &str, start: usize, end: usize) -> bool {
+    let (cs, ce) = clause_bounds(text, start, end, 200);
+    let before_from = floor_boundary(text, start.saturating_sub(80)).max(cs);
+    let before = text.get(before_from..start).unwrap_or_default();
+    if has_any_stem(before, PACKAGING) {
+        return true;
+    }
+    let near_from = floor_boundary(text, start.saturating_sub(50)).max(cs);
+    if has_any_stem(text.get(near_from..start).unwrap_or_default(), END_OF_LIFE) {
+        return true;
+    }
+    // after: up to 30 bytes, the clause end, or the next percentage
+    let after_to = floor_boundary(text, (end + 30).min(ce.max(end)));
+    let mut after = text.get(end..after_to).unwrap_or_default();
+    if let Some(p) = after.find('%') {
+        after = after.get(..p).unwrap_or_default();
+    }
+    has_any_stem(after, PACKAGING)
+}
+
+fn percent_first(text: &str, base: usize, out: &mut Vec<RecycledFinding>) {
+    let Some(re) = PERCENT.as_ref() else { return };
+    for c in re.captures_iter(text) {
+        let (Some(all), Some(num)) = (c.get(0), c.name("num")) else {
+            continue;
+        };
+        let Some(percent) = parse_number(num.as_str()).filter(|p| *p > 0.0 && *p <= 100.0) else {
+            continue;
+        };
+        let rest_end = floor_boundary(text, all.end() + 120);
+        let Some(rest) = text.get(all.end()..rest_end) else {
+            continue;
+        };
+        let toks = tokens(rest, 10);
+
+        let mut qual_words: Vec<&str> = Vec::new();
+        let mut marker = false;
+        let mut said_recycled = false;
+        let mut last_end = 0;
+        let mut i = 0;
+        while let Some((_, e, w)) = toks.get(i) {
+            match qualifier(w) {
+                Some(m) => {
+                    // "of" only right after the percentage: "35% of the plastic is recycled" is not a claim
+                    if w == "of" && i > 0 {
+                        break;
+                    }
+                    marker |= m;
+                    said_recycled |= w == "recycled";
+                    qual_words.push(w);
+                    last_end = *e;
+                    i += 1;
+                }
+                None => break,
+            }
+        }
+        if !marker {
+            continue;
+        }
+        // "of" with nothing after it is "35% of …" prose
+        if qual_words.first() == Some(&"of") && qual_words.len() == 1 {
+            continue;
+        }
+
+        // the material right after the qualifiers, skipping adjectives
+        while toks.get(i).is_some_and(|(_, _, w)| adjective(w)) {
+            i += 1;
+        }
+        let mut material: Option<&'static str> = None;
+        let mut mat_end = last_end;
+        let mut generic = false;
+        if let Some((ts, _, w)) = toks.get(i) {
+            if matches!(
+                w.as_str(),
+                "content"
+                    | "contents"
+                    | "material"
+                    | "materials"
+                    | "resin"
+                    | "resins"
+                    | "feedstock"
+                    | "source"
+                    | "sources"
+            ) {
+                generic = true;
+                mat_end = toks.get(i).map_or(last_end, |t| t.1);
+            } else if let Some(h) = rest
+                .get(*ts..)
+                .and_then(|t| vocab::scan(t, true, false).into_iter().next())
+                .filter(|h| h.start == 0)
+            {
+                material = Some(h.canon);
+                mat_end = ts + h.end;
+            }
+        }
+
+        let start = all.start();
+        let mut quote_start = start;
+        let mut conf: f32 = 0.85;
+        let mut backward = false;
+        if material.is_none() && !generic {
+            // "the plastic resins … contain between 10% and 85% PCC"
+            let (cs, _) = clause_bounds(text, start, all.end(), 200);
+            let from = floor_boundary(text, start.saturating_sub(80)).max(cs);
+            let before = text.get(from..start).unwrap_or_default();
+            if let Some(h) = vocab::scan(before, false, false)
+                .into_iter()
+                .rfind(|h| !vocab::negated(before, h.start, h.end))
+            {
+                material = Some(h.canon);
+                quote_start = from + h.start;
+                backward = true;
+                conf -= 0.1;
+            }
+        }
+        let end = all.end() + mat_end;
+        if context_rejects(text, start, end) {
+            continue;
+        }
+
+        let pre = c
+            .name("pre")
+            .map(|p| p.as_str().to_lowercase())
+            .unwrap_or_default();
+        if c.name("between").is_some() || c.name("range").is_some() {
+            conf -= 0.25;
+        } else if pre.starts_with("up") || pre.contains("maximum") || pre.starts_with("as much") {
+            conf -= 0.1;
+        } else if !pre.is_empty()
+            && !pre.starts_with("approx")
+            && !pre.starts_with("about")
+            && !pre.starts_with("around")
+        {
+            conf -= 0.15;
+        }
+        if c.name("ormore").is_some() {
+            conf -= 0.15;
+        }
+        if !said_recycled {
+            conf -= 0.05;
+        }
+        if backward && end.saturating_sub(quote_start) > 200 {
+            quote_start = start;
+        }
+        let phrase = qual_words.join(" ");
+        out.push(RecycledFinding {
+            material: material.map(str::to_string),
+            percent,
+            kind: kind_of(&phrase),
+            evidence: Evidence {
+                start: base + quote_start,
+                end: base + end,
+            },
+            confidence: conf.clamp(0.0, 1.0),
+            rule: "percent_recycled",
+        });
+    }
+}
+
+fn label_first(text: &str, base: usize, out: &mut Vec<RecycledFinding>) {
+    let Some(re) = LABEL_FIRST.as_ref() else {
+        return;
+    };
+    for c in re.captures_iter(text) {
+        let (Some(all), Some(num)) = (c.get(0), c.name("num")) else {
+            continue;
+        };
+        let Some(percent) = parse_number(num.as_str()).filter(|p| *p > 0.0 && *p <= 100.0) else {
+            continue;
+        };
+        let material = c.name("mat").and_then(|m| {
+            vocab::scan(m.as_str(), false, false)
+                .into_iter()
+                .find(|h| h.start == 0 && h.end == m.as_str().len())
+                .map(|h| h.canon)
+        });
+        // an unknown word in the material slot ("Recycled fiber content") is not the product
+        if c.name("mat").is_some() && material.is_none() {
+            continue;
+        }
+        if context_rejects(text, all.start(), all.end()) {
+            continue;
+        }
+        out.push(RecycledFinding {
+            material: material.map(str::to_string),
+            percent,
+            kind: kind_of(all.as_str()),
+            evidence: Evidence {
+                start: base + all.start(),
+                end: base + all.end(),
+            },
+            confidence: 0.8,
+            rule: "recycled_content_label",
+        });
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::RecycledKind::{self, *};
+
+    fn claims(text: &str) -> Vec<(Option<String>, f64, RecycledKind, String)> {
+        find(text, 0)
+            .into_iter()
+            .map(|f| {
+                (
+                    f.material,
+                    f.percent,
+                    f.kind,
+                    text[f.evidence.start..f.evidence.end].to_string(),
+                )
+            })
+            .collect()
+    }
+
+    fn one(text: &str) -> (Option<String>, f64, RecycledKind, String) {
+        let v = claims(text);
+        assert_eq!(v.len(), 1, "{text}: {v:?}");
+        v[0].clone()
+    }
+
+    #[test]
+    fn patterns_compile() {
+        assert!(PERCENT.is_some());
+        assert!(LABEL_FIRST.is_some());
+    }
+
+    #[test]
+    fn basic_claims() {
+        assert_eq!(
+            one("The housing uses 30% post-consumer recycled plastic."),
+            (
+                Some("plastic".into()),
+                30.0,
+                PostConsumer,
+                "30% post-consumer recycled plastic".into()
+            )
+        );
+        assert_eq!(
+            one("Enclosure made with 100% recycled aluminium"),
+            (
+                Some("aluminium".into()),
+                100.0,
+                Unspecified,
+                "100% recycled aluminium".into()
+            )
+        );
+        assert_eq!(
+            one("The case contains 35% PCR."),
+            (None, 35.0, PostConsumer, "35% PCR".into())
+        );
+        assert_eq!(
+            one("External enclosure contains\n20% post consumer recycled plastic"),
+            (
+                Some("plastic".into()),
+                20.0,
+                PostConsumer,
+                "20% post consumer recycled plastic".into()
+            )
+        );
+        assert_eq!(
+            one("100% \nrecycled aluminum \nenclosure"),
+            (
+                Some("aluminium".into()),
+                100.0,
+                Unspecified,
+                "100% \nrecycled aluminum".into()
+            )
+        );
+        assert_eq!(
+            one("We use 100 percent recycled tin in the solder of the main logic board."),
+            (
+                Some("tin".into()),
+                100.0,
+                Unspecified,
+                "100 percent recycled tin".into()
+            )
+        );
+        let (m, p, _, q) =
+            one("an aluminum alloy made of 100 percent certified recycled aluminum,");
+        assert_eq!(
+            (m.as_deref(), p, q.as_str()),
+            (
+                Some("aluminium"),
+                100.0,
+                "100 percent certified recycled aluminum"
+            )
+        );
+    }
+
+    #[test]
+    fn bounds_and_ranges() {
+        let (m, p, k, q) =
+            one("There will also be up to 50% post-consumer recycled plastic in products");
+        assert_eq!(
+            (m.as_deref(), p, k, q.as_str()),
+            (
+                Some("plastic"),
+                50.0,
+                PostConsumer,
+                "up to 50% post-consumer recycled plastic"
+            )
+        );
+        let (m, p, _, q) = one("and 30-50% post-consumer recycled plastic");
+        assert_eq!(
+            (m.as_deref(), p, q.as_str()),
+            (
+                Some("plastic"),
+                50.0,
+                "30-50% post-consumer recycled plastic"
+            )
+        );
+        let (m, p, k, _) =
+            one("the plastic resins used for Lenovo products contain between 10% and 85% PCC.");
+        assert_eq!((m.as_deref(), p, k), (Some("plastic"), 85.0, PostConsumer));
+        let (_, p, _, _) = one("we use 35 percent or more recycled plastic in seven components");
+        assert_eq!(p, 35.0);
+        let (m, p, k, _) = one("Some plastic resins also contain between 20% and 99% PIC.");
+        assert_eq!((m.as_deref(), p, k), (Some("plastic"), 99.0, PreConsumer));
+    }
+
+    #[test]
+    fn die_cast_and_fabric() {
+        let v = claims(
+            "will include 100% post-consumer recycled fabric, 100% recycled die-cast aluminium, and 30-50% post-consumer recycled plastic",
+        );
+        let got: Vec<(Option<&str>, f64)> = v.iter().map(|c| (c.0.as_deref(), c.1)).collect();
+        assert_eq!(
+            got,
+            [
+                (Some("fabric"), 100.0),
+                (Some("aluminium"), 100.0),
+                (Some("plastic"), 50.0)
+            ]
+        );
+    }
+
+    #[test]
+    fn label_first_forms() {
+        assert_eq!(
+            one("Recycled content: 35%"),
+            (None, 35.0, Unspecified, "Recycled content: 35%".into())
+        );
+        let (m, p, k, _) = one("Post-consumer recycled plastic content of 30%");
+        assert_eq!((m.as_deref(), p, k), (Some("plastic"), 30.0, PostConsumer));
+        let (_, p, k, _) = one("PCR content 25 %");
+        assert_eq!((p, k), (25.0, PostConsumer));
+    }
+
+    #[test]
+    fn pcc_and_material_words() {
+        let (m, p, k, _) = one(
+            "In 2007, we began using 30% PCC recycled plastic, using end-of-life PET water bottles",
+        );
+        assert_eq!((m.as_deref(), p, k), (Some("plastic"), 30.0, PostConsumer));
+        let (m, p, k, _) = one(
+            "ThinkPad notebooks with 30% PCC recycled material from end-of-life electronic equipment",
+        );
+        assert_eq!((m, p, k), (None, 30.0, PostConsumer));
+    }
+
+    #[test]
+    fn distractors() {
+        for t in [
+            "100% recyclable packaging",
+            "The product is 85% recyclable by weight.",
+            "Fraction Recycled (remainder to landfill)  fraction  0.94",
+            "Recycling rate: 90%",
+            "85% of waste recycled at our sites",
+            "At end of life, 90% of the materials are recycled.",
+            "we participate in take-back programs for 99 percent of the countries where we sell products",
+            "52% \nrecycled content in \nfiber packaging",
+            "The chipboard material that forms the underlying structural layer of the box base and lid is made of 100% recycled content.",
+            "·Packaging contains up to 80% recycled\npaper.",
+            "The 13-inch MacBook Air packaging is made with 100 percent\nrecycled and responsibly sourced wood fiber.",
+            "more than 10% of all plastics purchased from suppliers contained recycled content",
+            "Product Category Rule (PCR) for Preparing an EPD",
+            "35% of the plastic is recycled",
+            "UL requires at least 90 percent diversion through methods other than waste to energy",
+            "150% recycled aluminium",
+            "0% recycled plastic",
+        ] {
+            assert!(claims(t).is_empty(), "{t}: {:?}", claims(t));
+        }
+    }
+
+    #[test]
+    fn neighbouring_packaging_item_does_not_spoil_a_product_claim() {
+        let t = "100% \nrecycled tin in the \nsolder of the main \nlogic board  \n94% \nof the packaging is \nfiber based";
+        let v = claims(t);
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert_eq!(v[0].0.as_deref(), Some("tin"));
+    }
+}
