@@ -213,10 +213,10 @@ impl Bm25 {
         Ok(Self { inner })
     }
     pub fn document(&self, text: &str) -> SparseVec {
-        to_sparse(self.inner.embed_document(text))
+        to_sparse(self.inner.embed_document(&with_identifiers(text)))
     }
     pub fn query(&self, text: &str) -> SparseVec {
-        to_sparse(self.inner.embed_query(text))
+        to_sparse(self.inner.embed_query(&with_identifiers(text)))
     }
 }
 
@@ -224,5 +224,54 @@ fn to_sparse(v: qdrant_edge::SparseVector) -> SparseVec {
     SparseVec {
         indices: v.indices,
         values: v.values,
+    }
+}
+
+/// Appends each identifier (a token with digits and separators, such as a
+/// CAS number `7440-50-8` or a part number `G5V-1`) once more with its
+/// separators removed. The word tokenizer splits identifiers into common
+/// pieces ("7440", "50", "8"); the compacted form is one rare term that only
+/// documents carrying the exact identifier share.
+pub fn with_identifiers(text: &str) -> String {
+    let mut extra = String::new();
+    for raw in text
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '[' | ']' | ':'))
+    {
+        let token = raw.trim_matches(|c: char| !c.is_alphanumeric());
+        let has_sep = token.contains(['-', '.', '/']);
+        let has_digit = token.chars().any(|c| c.is_ascii_digit());
+        if has_sep && has_digit && token.len() >= 4 && token.len() <= 40 {
+            let compact: String = token
+                .chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect();
+            // Plain decimals ("0.50") are numbers, not identifiers.
+            if compact.chars().all(|c| c.is_ascii_digit()) && !token.contains('-') {
+                continue;
+            }
+            extra.push(' ');
+            extra.push_str("id");
+            extra.push_str(&compact);
+        }
+    }
+    if extra.is_empty() {
+        text.to_owned()
+    } else {
+        format!("{text}\n{extra}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_identifiers;
+
+    #[test]
+    fn identifiers_get_one_compact_term() {
+        assert_eq!(
+            with_identifiers("CAS 7440-50-8, G5V-1"),
+            "CAS 7440-50-8, G5V-1\n id7440508 idg5v1"
+        );
+        assert_eq!(with_identifiers("rated 0.50 A"), "rated 0.50 A");
     }
 }

@@ -58,6 +58,26 @@ pub fn resolve_documents(
     }
 }
 
+/// Identifier-like queries (part and CAS numbers: digits mixed with letters
+/// or dashes) are exact lookups; meaning-based similarity adds noise there,
+/// so the BM25 ranking counts for more.
+pub fn sparse_weight(query: &str) -> f32 {
+    let tokens: Vec<&str> = query.split_whitespace().collect();
+    let ids = tokens
+        .iter()
+        .filter(|t| {
+            t.chars().any(|c| c.is_ascii_digit())
+                && (t.chars().any(|c| c.is_ascii_alphabetic()) || t.contains('-'))
+                && t.len() >= 4
+        })
+        .count();
+    if ids > 0 && ids * 2 >= tokens.len() {
+        3.0
+    } else {
+        1.0
+    }
+}
+
 #[tracing::instrument(skip(engine, req), fields(limit = req.limit))]
 pub async fn search(
     engine: &Engine,
@@ -89,6 +109,7 @@ pub async fn search(
             doc_ids,
         },
         limit: req.limit.clamp(1, MAX_LIMIT),
+        sparse_weight: sparse_weight(&req.query),
     };
     let _guard = engine.read_guard().await;
     let hits = engine.store.query(query).await?;

@@ -1,5 +1,5 @@
 //! The vector store conformance suite against every backend.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use attest_engine::store::edge::EdgeStore;
 use attest_engine::store::remote::RemoteStore;

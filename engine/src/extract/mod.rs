@@ -205,6 +205,7 @@ fn regions(
         }
         // A dataset without a subject has no one answer.
         (Some(layout), None) if layout.rows.len() > 2 => None,
+        #[allow(clippy::single_range_in_vec_init)] // one region: the whole text
         _ => Some(vec![0..doc.text.len()]),
     }
 }
@@ -242,7 +243,7 @@ fn rules_candidates(
         });
     }
     for r in f.recycled {
-        let kind = serde_json::to_value(&r.kind)
+        let kind = serde_json::to_value(r.kind)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_else(|| "unspecified".into());
@@ -288,8 +289,12 @@ pub async fn extract(
     }
     let _guard = engine.read_guard().await;
     let generation = engine.catalog.generation();
-    let ids =
-        resolve_documents(engine, tenant, req.document_ids.as_deref(), subject).unwrap_or_default();
+    // Explicit documents are read whether or not they spell the subject the
+    // same way; the subject then narrows rows within them.
+    let ids = match &req.document_ids {
+        Some(ids) if !ids.is_empty() => ids.clone(),
+        _ => resolve_documents(engine, tenant, None, subject).unwrap_or_default(),
+    };
     let docs: Vec<Arc<Document>> = ids
         .iter()
         .filter_map(|id| engine.catalog.get(id))
@@ -311,13 +316,14 @@ pub async fn extract(
                 ));
                 continue;
             };
-            rules_candidates(doc, &idx, &regions, &mut c);
-            if let Some(layout) = &doc.sheet {
-                sheet::candidates(doc, &idx, layout, &regions, &mut c);
-            }
+            // Structured readers first: on equal confidence the first wins.
             if doc.meta.kind == Some(DocumentKind::Declaration) && doc.declaration.is_some() {
                 declaration::candidates(doc, &idx, &mut c);
             }
+            if let Some(layout) = &doc.sheet {
+                sheet::candidates(doc, &idx, layout, &regions, &mut c);
+            }
+            rules_candidates(doc, &idx, &regions, &mut c);
         }
         (c, notes)
     })

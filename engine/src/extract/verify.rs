@@ -170,6 +170,7 @@ pub(crate) fn reconcile(
                 Some(g) => {
                     if m.confidence > g.confidence {
                         g.confidence = m.confidence;
+                        g.extractor = m.extractor.clone();
                     }
                     for cit in m.citations {
                         if g.citations.len() < 3 && !g.citations.contains(&cit) {

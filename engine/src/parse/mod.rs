@@ -178,10 +178,10 @@ pub fn sniff(name: &str, bytes: &[u8]) -> Result<Format, ParseError> {
     }
     let lower_head = String::from_utf8_lossy(head).to_ascii_lowercase();
     let trimmed = lower_head.trim_start_matches('\u{feff}').trim_start();
-    if ext == "xml" || trimmed.starts_with("<?xml") {
-        if ipc1752::looks_like_declaration(&lower_head) || ext == "xml" {
-            return Ok(Format::Ipc1752Xml);
-        }
+    if ext == "xml"
+        || (trimmed.starts_with("<?xml") && ipc1752::looks_like_declaration(&lower_head))
+    {
+        return Ok(Format::Ipc1752Xml);
     }
     Ok(match ext.as_str() {
         "csv" | "tsv" => Format::Csv,

@@ -115,6 +115,15 @@ fn split_csv(
     rows
 }
 
+/// (sheet, row number, row byte range, cell byte ranges, is header)
+type RenderedRow = (
+    String,
+    u32,
+    std::ops::Range<usize>,
+    Vec<std::ops::Range<usize>>,
+    bool,
+);
+
 pub(super) fn parse_xlsx(
     _name: &str,
     bytes: &[u8],
@@ -127,14 +136,7 @@ pub(super) fn parse_xlsx(
     let mut book = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
         .map_err(|e| malformed(e.to_string()))?;
     let mut text = String::new();
-    // (sheet, row number, row byte range, cell byte ranges, is header)
-    let mut rows: Vec<(
-        String,
-        u32,
-        std::ops::Range<usize>,
-        Vec<std::ops::Range<usize>>,
-        bool,
-    )> = Vec::new();
+    let mut rows: Vec<RenderedRow> = Vec::new();
     let mut page_bytes = Vec::new();
     let mut cells_seen = 0usize;
     for sheet_name in book.sheet_names() {

@@ -87,6 +87,7 @@ pub async fn run_all(store: &dyn VectorStore) -> anyhow::Result<()> {
             doc_ids: docs,
         },
         limit,
+        sparse_weight: 1.0,
     };
     let hits = store
         .query(q("t1", Some(vec!["docBB".into()]), "copper", 1, 10))

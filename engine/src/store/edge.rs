@@ -260,7 +260,8 @@ impl VectorStore for EdgeStore {
             filter: Some(filter.clone()),
             score_threshold: None,
         }];
-        if !sparse.indices.is_empty() {
+        let has_sparse = !sparse.indices.is_empty();
+        if has_sparse {
             prefetches.push(Prefetch {
                 prefetches: vec![],
                 query: Some(nearest(VectorInternal::from(sparse), SPARSE)),
@@ -274,7 +275,12 @@ impl VectorStore for EdgeStore {
             prefetches,
             query: Some(ScoringQuery::Fusion(Fusion::Rrf {
                 k: 60,
-                weights: None,
+                weights: has_sparse.then(|| {
+                    vec![
+                        qdrant_edge::external::ordered_float::OrderedFloat(1.0),
+                        qdrant_edge::external::ordered_float::OrderedFloat(q.sparse_weight),
+                    ]
+                }),
             })),
             filter: Some(filter),
             score_threshold: None,

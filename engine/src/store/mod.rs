@@ -83,6 +83,9 @@ pub struct StoreQuery {
     pub sparse: SparseVec,
     pub filter: ChunkFilter,
     pub limit: usize,
+    /// Weight of the sparse ranking against the dense one (1.0) in the
+    /// fusion; raised for queries that are identifiers.
+    pub sparse_weight: f32,
 }
 
 #[derive(Debug, Clone, PartialEq)]

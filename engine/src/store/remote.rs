@@ -13,9 +13,9 @@ use qdrant_client::Qdrant;
 use qdrant_client::qdrant::{
     Condition, CountPointsBuilder, CreateCollectionBuilder, CreateFieldIndexCollectionBuilder,
     DeletePointsBuilder, Distance, FieldType, Filter, Fusion, Modifier, NamedVectors, PointId,
-    PointStruct, PrefetchQueryBuilder, Query, QueryPointsBuilder, SparseVectorParamsBuilder,
-    SparseVectorsConfigBuilder, UpsertPointsBuilder, Vector, VectorInput, VectorParamsBuilder,
-    VectorsConfigBuilder, point_id::PointIdOptions,
+    PointStruct, PrefetchQueryBuilder, Query, QueryPointsBuilder, RrfBuilder,
+    SparseVectorParamsBuilder, SparseVectorsConfigBuilder, UpsertPointsBuilder, Vector,
+    VectorInput, VectorParamsBuilder, VectorsConfigBuilder, point_id::PointIdOptions,
 };
 
 use super::{
@@ -204,7 +204,8 @@ impl VectorStore for RemoteStore {
                 .filter(filter.clone())
                 .limit(candidates),
         );
-        if !q.sparse.indices.is_empty() {
+        let has_sparse = !q.sparse.indices.is_empty();
+        if has_sparse {
             builder = builder.add_prefetch(
                 PrefetchQueryBuilder::default()
                     .query(Query::new_nearest(VectorInput::new_sparse(
@@ -220,7 +221,11 @@ impl VectorStore for RemoteStore {
             .client
             .query(
                 builder
-                    .query(Query::new_fusion(Fusion::Rrf))
+                    .query(if has_sparse {
+                        Query::new_rrf(RrfBuilder::with_k(60).weights(vec![1.0, q.sparse_weight]))
+                    } else {
+                        Query::new_fusion(Fusion::Rrf)
+                    })
                     .filter(filter)
                     .limit(q.limit as u64)
                     .with_payload(true),

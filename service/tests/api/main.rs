@@ -3,6 +3,7 @@
 
 mod broken_input;
 mod documents;
+mod extract;
 
 mod helpers;
 mod search;

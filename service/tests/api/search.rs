@@ -1,4 +1,4 @@
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::json;
 
@@ -13,14 +13,18 @@ async fn hybrid_search_finds_exact_tokens_and_respects_filters() {
     let relay = app.ingest("datasheets/Omron_G5V-1_relay.pdf").await;
     let (decl_id, relay_id) = (decl["id"].as_str().unwrap(), relay["id"].as_str().unwrap());
 
-    // A CAS number is found through BM25.
+    // A CAS number is found through BM25 among the top hits.
     let (status, r) = app
         .post("/v1/search", &json!({"query": "7440-50-8", "limit": 3}))
         .await;
     assert_eq!(status, 200);
-    let top = &r["results"][0];
+    let results = r["results"].as_array().unwrap();
+    assert!(!results.is_empty() && results.len() <= 3, "{r}");
+    let top = results
+        .iter()
+        .find(|h| h["text"].as_str().unwrap().contains("7440-50-8"))
+        .unwrap_or_else(|| panic!("no hit quotes the CAS number: {r}"));
     assert_eq!(top["document_id"], decl_id);
-    assert!(top["text"].as_str().unwrap().contains("7440-50-8"));
     for key in ["page", "start", "end", "score", "text", "document_id"] {
         assert!(!top[key].is_null(), "missing {key}");
     }
