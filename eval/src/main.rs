@@ -146,9 +146,9 @@ async fn run(
         };
         let counts = score::score_case(case, &run.prediction, &evidence);
         let p = &run.prediction;
-        let quotes = |c: &[score::Span]| c.iter().map(|s| s.quote.clone()).collect::<Vec<_>>();
+        let quotes = |c: &[score::Span]| c.to_vec();
         let mut fields = BTreeMap::new();
-        let entries: [(&str, Value, Value, Vec<String>); 4] = [
+        let entries: [(&str, Value, Value, Vec<score::Span>); 4] = [
             (
                 "mass",
                 json!(p.mass_g.as_ref().map(|m| m.value)),
@@ -188,7 +188,7 @@ async fn run(
                     .collect(),
             ),
         ];
-        for ((name, predicted, gold, quotes), c) in entries.into_iter().zip(counts) {
+        for ((name, predicted, gold, citations), c) in entries.into_iter().zip(counts) {
             fields.insert(
                 name.to_owned(),
                 FieldResult {
@@ -196,7 +196,7 @@ async fn run(
                     predicted,
                     gold,
                     counts: c,
-                    quotes,
+                    citations,
                 },
             );
         }

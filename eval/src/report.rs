@@ -18,8 +18,8 @@ pub struct FieldResult {
     pub predicted: Value,
     pub gold: Value,
     pub counts: Counts,
-    /// Quotes of the citations used by the prediction.
-    pub quotes: Vec<String>,
+    /// The citations the prediction used (code point spans and quotes).
+    pub citations: Vec<crate::score::Span>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -139,8 +139,8 @@ pub fn markdown(r: &Report) -> String {
                 "- **{f}** {}: predicted `{}`, gold `{}`",
                 fr.outcome, fr.predicted, fr.gold
             );
-            for q in fr.quotes.iter().take(2) {
-                let q: String = q.chars().take(160).collect();
+            for c in fr.citations.iter().take(2) {
+                let q: String = c.quote.chars().take(160).collect();
                 let _ = writeln!(s, "  - quote: “{}”", q.replace('\n', " ⏎ "));
             }
         }

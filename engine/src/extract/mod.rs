@@ -234,7 +234,11 @@ fn rules_candidates(
             extractor: ex(o.rule),
         });
     }
+    let declaration = doc.meta.kind == Some(DocumentKind::Declaration);
     for m in f.materials {
+        if declaration && is_compound_substance(&m.name) {
+            continue;
+        }
         out.materials.push(Candidate {
             value: m.name.clone(),
             citations: vec![cite(doc, idx, m.evidence.start..m.evidence.end)],
@@ -254,6 +258,20 @@ fn rules_candidates(
             extractor: ex(r.rule),
         });
     }
+}
+
+/// A material declaration lists homogeneous materials (ferrite, copper
+/// wire, mold compound) and, inside each, the substances they contain.
+/// Compounds that only occur as substances (oxides, fillers, pigments) are
+/// not what a part is made of at the level the materials field reports.
+fn is_compound_substance(name: &str) -> bool {
+    let n = name.to_lowercase();
+    n.ends_with("oxide")
+        || n.ends_with("hydroxide")
+        || n.ends_with("carbonate")
+        || n.ends_with("sulfate")
+        || n.ends_with("trioxide")
+        || matches!(n.as_str(), "carbon black" | "silica" | "silicon dioxide")
 }
 
 /// Runs the deterministic extractors over the documents of a request.
@@ -416,4 +434,25 @@ fn chunks_for(fields: &Fields, docs: &[Arc<Document>], cfg: crate::chunk::ChunkC
     out.sort_unstable();
     out.dedup();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_compound_substance;
+
+    #[test]
+    fn declaration_substances_are_told_from_materials() {
+        for s in [
+            "Iron oxide (Fe2O3)",
+            "antimony trioxide",
+            "carbon black",
+            "Silica",
+            "aluminium hydroxide",
+        ] {
+            assert!(is_compound_substance(s), "{s}");
+        }
+        for m in ["ferrite", "copper", "epoxy resin", "alumina", "tin"] {
+            assert!(!is_compound_substance(m), "{m}");
+        }
+    }
 }

@@ -14,6 +14,9 @@ use super::{
 use crate::document::Document;
 use crate::text::{fold_key, slice_chars};
 
+/// Candidates less confident than this are not reported.
+pub const MIN_CONFIDENCE: f32 = 0.5;
+
 /// The quote is exactly the document's text at the cited span.
 pub fn citation_matches(doc: &Document, c: &Citation) -> bool {
     c.document_id == doc.meta.id
@@ -119,6 +122,13 @@ pub(crate) fn reconcile(
         }
         ok
     };
+    // Below this, a rule is guessing: abstaining is the better answer.
+    let confident = |x: f32| x >= MIN_CONFIDENCE;
+    let mut c = c;
+    c.mass.retain(|m| confident(m.confidence));
+    c.origin.retain(|m| confident(m.confidence));
+    c.materials.retain(|m| confident(m.confidence));
+    c.recycled.retain(|m| confident(m.confidence));
     let mass: Vec<_> = c
         .mass
         .into_iter()

@@ -186,3 +186,29 @@ async fn queued_uploads_survive_a_restart() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+#[tokio::test]
+async fn files_dropped_into_the_inbox_are_ingested_and_filed() {
+    let inbox = tempfile::tempdir().unwrap();
+    let dir = inbox.path().to_path_buf();
+    let app = crate::helpers::spawn_with(|s| s.inbox_dir = Some(dir.clone())).await;
+    std::fs::write(
+        dir.join("relay.txt"),
+        "Relay QX-5\nWeight: 4 g\nMade in Japan\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("empty.pdf"), b"").unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !(dir.join("processed/relay.txt").exists() && dir.join("failed/empty.pdf").exists()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "inbox files were not filed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let reason = std::fs::read_to_string(dir.join("failed/empty.pdf.reason")).unwrap();
+    assert!(reason.starts_with("empty_file"), "{reason}");
+    let a = app.extract(Some("QX-5"), &[]).await;
+    assert_eq!(a["fields"]["mass"]["grams"], 4.0, "{a}");
+    assert_eq!(crate::helpers::countries(&a), vec!["JP".to_owned()]);
+}
