@@ -13,7 +13,7 @@ pub(super) fn candidates(doc: &Document, idx: &CharIndex, out: &mut Candidates) 
         out.mass.push(Candidate {
             value: (grams, total.value, total.unit.clone()),
             citations: vec![cite_chars(doc, idx, total.span)],
-            confidence: 0.99,
+            confidence: 1.0,
             extractor: "declaration:total".into(),
         });
     }

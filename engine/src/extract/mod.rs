@@ -214,15 +214,36 @@ fn rules_candidates(
     doc: &Document,
     idx: &CharIndex,
     regions: &[std::ops::Range<usize>],
+    subject: Option<&str>,
     out: &mut Candidates,
 ) {
     let f = attest_rules::extract(&doc.text, regions);
     let ex = |rule: &str| format!("rules:{rule}");
+    let requested = subject
+        .map(|s| mentions_of(&doc.text, s))
+        .unwrap_or_default();
+    // Other products the document is about, when the subject is one of them.
+    let others: Vec<usize> = match subject {
+        Some(s) if !requested.is_empty() => {
+            let key = fold_key(s);
+            doc.meta
+                .subjects
+                .iter()
+                .filter(|o| {
+                    let k = fold_key(o);
+                    !k.contains(&key) && !key.contains(&k)
+                })
+                .flat_map(|o| mentions_of(&doc.text, o))
+                .collect()
+        }
+        _ => Vec::new(),
+    };
     for m in f.mass {
         out.mass.push(Candidate {
             value: (m.grams, m.value, m.unit.clone()),
             citations: vec![cite(doc, idx, m.evidence.start..m.evidence.end)],
-            confidence: m.confidence,
+            confidence: (m.confidence + ownership_bonus(&requested, &others, m.evidence.start))
+                .clamp(0.0, 1.0),
             extractor: ex(m.rule),
         });
     }
@@ -257,6 +278,37 @@ fn rules_candidates(
             confidence: r.confidence,
             extractor: ex(r.rule),
         });
+    }
+}
+
+/// Byte offsets where the subject is written (case-insensitive).
+fn mentions_of(text: &str, subject: &str) -> Vec<usize> {
+    let needle = subject.trim().to_lowercase();
+    if needle.chars().count() < 3 {
+        return Vec::new();
+    }
+    let hay = text.to_lowercase();
+    // Lower-casing can change byte lengths; positions only need to be
+    // approximately right, and the haystack is the same text otherwise.
+    if hay.len() != text.len() {
+        return Vec::new();
+    }
+    hay.match_indices(&needle).map(|(i, _)| i).collect()
+}
+
+/// A document about several products (a series datasheet, a report on
+/// three monitors) states one mass per product, each after the product's
+/// name in reading order. A mass whose nearest preceding product mention is
+/// the requested subject gains confidence; one that follows another
+/// product's name loses it.
+fn ownership_bonus(requested: &[usize], others: &[usize], at: usize) -> f32 {
+    let last_requested = requested.iter().copied().filter(|&m| m <= at).max();
+    let last_other = others.iter().copied().filter(|&m| m <= at).max();
+    match (last_requested, last_other) {
+        (Some(r), Some(o)) if o > r => -0.1,
+        (Some(_), _) => 0.1,
+        (None, Some(_)) => -0.1,
+        (None, None) => 0.0,
     }
 }
 
@@ -341,7 +393,7 @@ pub async fn extract(
             if let Some(layout) = &doc.sheet {
                 sheet::candidates(doc, &idx, layout, &regions, &mut c);
             }
-            rules_candidates(doc, &idx, &regions, &mut c);
+            rules_candidates(doc, &idx, &regions, subject_owned.as_deref(), &mut c);
         }
         (c, notes)
     })
@@ -441,9 +493,18 @@ mod tests {
     use super::is_compound_substance;
 
     #[test]
+    fn a_mass_belongs_to_the_product_named_before_it() {
+        use super::ownership_bonus;
+        // "CR2330 … 3.8 g … CR2032 … 2.9 g", asking about CR2032 (at 50).
+        assert!(ownership_bonus(&[50], &[0], 80) > 0.0);
+        assert!(ownership_bonus(&[50], &[0], 20) < 0.0);
+        assert_eq!(ownership_bonus(&[], &[], 20), 0.0);
+    }
+
+    #[test]
     fn declaration_substances_are_told_from_materials() {
         for s in [
-            "Iron oxide (Fe2O3)",
+            "Iron oxide",
             "antimony trioxide",
             "carbon black",
             "Silica",
