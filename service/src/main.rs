@@ -31,7 +31,7 @@ enum Command {
     /// Serve the API.
     Serve {
         /// Files or folders to ingest in the background once serving.
-        #[arg(long)]
+        #[arg(long, num_args = 1..)]
         ingest: Vec<PathBuf>,
     },
 }
