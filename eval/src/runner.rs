@@ -120,25 +120,12 @@ impl Backend {
             fields: None,
         };
         let started = Instant::now();
-        match self {
+        let (result, latency, text) = match self {
             Backend::InProcess(engine) => {
                 let r = extract(engine, DEFAULT_TENANT, &format!("eval-{}", case.id), &req).await;
                 let latency = started.elapsed();
                 let text = engine.catalog.get(doc_id).map(|d| d.text.clone());
-                match r {
-                    Ok(resp) => CaseRun {
-                        prediction: prediction_from(&resp),
-                        latency,
-                        text,
-                        error: None,
-                    },
-                    Err(e) => CaseRun {
-                        prediction: Prediction::default(),
-                        latency,
-                        text,
-                        error: Some(e.to_string()),
-                    },
-                }
+                (r.map_err(|e| e.to_string()), latency, text)
             }
             Backend::Service { base, client } => {
                 let r = client
@@ -147,6 +134,14 @@ impl Backend {
                     .send()
                     .await;
                 let latency = started.elapsed();
+                let parsed = match r {
+                    Ok(resp) if resp.status().is_success() => resp
+                        .json::<ExtractResponse>()
+                        .await
+                        .map_err(|e| e.to_string()),
+                    Ok(resp) => Err(format!("HTTP {}", resp.status())),
+                    Err(e) => Err(e.to_string()),
+                };
                 let text = async {
                     let v: Value = client
                         .get(format!("{base}/v1/documents/{doc_id}/text"))
@@ -159,29 +154,14 @@ impl Backend {
                     v["text"].as_str().map(str::to_owned)
                 }
                 .await;
-                let parsed = match r {
-                    Ok(resp) if resp.status().is_success() => resp
-                        .json::<ExtractResponse>()
-                        .await
-                        .map_err(|e| e.to_string()),
-                    Ok(resp) => Err(format!("HTTP {}", resp.status())),
-                    Err(e) => Err(e.to_string()),
-                };
-                match parsed {
-                    Ok(resp) => CaseRun {
-                        prediction: prediction_from(&resp),
-                        latency,
-                        text,
-                        error: None,
-                    },
-                    Err(e) => CaseRun {
-                        prediction: Prediction::default(),
-                        latency,
-                        text,
-                        error: Some(e),
-                    },
-                }
+                (parsed, latency, text)
             }
+        };
+        CaseRun {
+            prediction: result.as_ref().map(prediction_from).unwrap_or_default(),
+            latency,
+            text,
+            error: result.err(),
         }
     }
 }
