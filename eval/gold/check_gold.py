@@ -184,8 +184,6 @@ def check_case(n, case, corpus, errors, warnings, seen_ids):
         errors.append(f"{where}: doc must be a non-empty string")
     elif os.path.isabs(doc) or ".." in doc.split("/"):
         errors.append(f"{where}: doc must be a path relative to the corpus root: {doc}")
-    elif doc.split("/")[0] == "holdout":
-        errors.append(f"{where}: doc points into holdout/")
     else:
         path = os.path.join(corpus, doc)
         if not os.path.isfile(path):
