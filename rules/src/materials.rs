@@ -264,21 +264,6 @@ const REGULATORY: &[&str] = &[
     "卤素",
 ];
 
-const PACKAGING: &[&str] = &[
-    "packag",
-    "box",
-    "carton",
-    "bag",
-    "chipboard",
-    "paperboard",
-    "cardboard",
-    "manual",
-    "user guide",
-    "insert",
-    "wrap",
-    "包装",
-];
-
 lazy_re!(
     DECLARATION,
     r"(?i)homogeneous\s+material|material\s+declaration|material\s+data\s+sheet|product\s+content\s+declaration|full\s+material|material\s+composition|substance\s+name"
@@ -866,7 +851,7 @@ fn made_of(text: &str, base: usize, out: &mut Vec<MaterialFinding>) {
     for m in re.find_iter(text) {
         let (cs, ce) = clause_bounds(text, m.start(), m.end(), 150);
         let subject = text.get(cs..m.start()).unwrap_or_default();
-        if has_any_stem(subject, PACKAGING) || regulatory(subject) {
+        if has_any_stem(subject, crate::vocab::PACKAGING) || regulatory(subject) {
             continue;
         }
         let window_end = crate::util::floor_boundary(text, (m.end() + 80).min(ce.max(m.end())));

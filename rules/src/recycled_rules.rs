@@ -31,23 +31,6 @@ lazy_re!(
     )
 );
 
-const PACKAGING: &[&str] = &[
-    "packag",
-    "box",
-    "carton",
-    "bag",
-    "chipboard",
-    "paperboard",
-    "cardboard",
-    "wood fiber",
-    "wood fibre",
-    "fiber-based",
-    "fibre-based",
-    "user guide",
-    "manual",
-    "包装",
-];
-
 /// Before the percentage, these turn it into an end-of-life or waste figure.
 const END_OF_LIFE: &[&str] = &[
     "recycling rate",
@@ -133,7 +116,7 @@ fn context_rejects(text: &str, start: usize, end: usize) -> bool {
     let (cs, ce) = clause_bounds(text, start, end, 200);
     let before_from = floor_boundary(text, start.saturating_sub(80)).max(cs);
     let before = text.get(before_from..start).unwrap_or_default();
-    if has_any_stem(before, PACKAGING) {
+    if has_any_stem(before, crate::vocab::PACKAGING) {
         return true;
     }
     let near_from = floor_boundary(text, start.saturating_sub(50)).max(cs);
@@ -146,7 +129,7 @@ fn context_rejects(text: &str, start: usize, end: usize) -> bool {
     if let Some(p) = after.find('%') {
         after = after.get(..p).unwrap_or_default();
     }
-    has_any_stem(after, PACKAGING)
+    has_any_stem(after, crate::vocab::PACKAGING)
 }
 
 fn percent_first(text: &str, base: usize, out: &mut Vec<RecycledFinding>) {

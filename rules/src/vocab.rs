@@ -682,3 +682,25 @@ mod tests {
         assert!(!negated(t, s, s + 3));
     }
 }
+
+/// Words that put a statement about packaging, printed matter or shipping
+/// material, not about the product: its materials and recycled claims are
+/// not the product's.
+pub(crate) const PACKAGING: &[&str] = &[
+    "packag",
+    "box",
+    "carton",
+    "bag",
+    "chipboard",
+    "paperboard",
+    "cardboard",
+    "wood fiber",
+    "wood fibre",
+    "fiber-based",
+    "fibre-based",
+    "user guide",
+    "manual",
+    "insert",
+    "wrap",
+    "包装",
+];
