@@ -557,6 +557,28 @@ pub fn mentions(quote: &str, name: &str) -> bool {
     scan(quote, true, true).iter().any(|h| h.canon == name)
 }
 
+/// Words that put a statement about packaging, printed matter or shipping
+/// material, not about the product: its materials and recycled claims are
+/// not the product's.
+pub(crate) const PACKAGING: &[&str] = &[
+    "packag",
+    "box",
+    "carton",
+    "bag",
+    "chipboard",
+    "paperboard",
+    "cardboard",
+    "wood fiber",
+    "wood fibre",
+    "fiber-based",
+    "fibre-based",
+    "user guide",
+    "manual",
+    "insert",
+    "wrap",
+    "包装",
+];
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -682,25 +704,3 @@ mod tests {
         assert!(!negated(t, s, s + 3));
     }
 }
-
-/// Words that put a statement about packaging, printed matter or shipping
-/// material, not about the product: its materials and recycled claims are
-/// not the product's.
-pub(crate) const PACKAGING: &[&str] = &[
-    "packag",
-    "box",
-    "carton",
-    "bag",
-    "chipboard",
-    "paperboard",
-    "cardboard",
-    "wood fiber",
-    "wood fibre",
-    "fiber-based",
-    "fibre-based",
-    "user guide",
-    "manual",
-    "insert",
-    "wrap",
-    "包装",
-];
