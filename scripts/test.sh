@@ -1,10 +1,29 @@
 #!/usr/bin/env bash
 # Runs attest's test suite: installs what the tests need (idempotent), then
-# every crate's unit and integration tests with cargo-nextest.
+# every crate's unit and integration tests with cargo-nextest, then the
+# end-to-end checks (the official OpenAI Python client and a headless
+# Chromium against a running service; scripts/e2e.sh).
+#   - scripts/setup.sh: pdftotext, ONNX Runtime, the embedding model;
+#   - scripts/setup-llm.sh: llama.cpp's server, a small real model and the
+#     openai client (PyPI), started by scripts/llm.sh for the tests that
+#     use a real language model;
+#   - Chromium from Debian and playwright-core from npm for the browser test.
+# Extra arguments go to cargo nextest (e.g. a filter); E2E=0 skips the
+# end-to-end checks.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 scripts/setup.sh
+scripts/setup-llm.sh
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  echo "test: installing chromium"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+if [ ! -d tests/browser/node_modules/playwright-core ]; then
+  (cd tests/browser && npm ci --silent --no-audit --no-fund)
+fi
 if ! cargo nextest --version >/dev/null 2>&1; then
   cargo install cargo-nextest --locked
 fi
@@ -12,4 +31,12 @@ if [ ! -d ../shared/corpus ]; then
   echo "test: ../shared/corpus is missing (the tests read the development corpus there)" >&2
   exit 1
 fi
+# The local language model server: stopped at the end if started here.
+if ! curl -sf "http://127.0.0.1:${LLM_PORT:-18081}/health" >/dev/null 2>&1; then
+  trap 'scripts/llm.sh stop' EXIT
+fi
+scripts/llm.sh start
 cargo nextest run --workspace --no-fail-fast "$@"
+if [ "${E2E:-1}" != 0 ]; then
+  scripts/e2e.sh
+fi

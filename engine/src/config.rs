@@ -8,8 +8,11 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::extract::Extractors;
 use crate::ingest::{EngineConfig, StoreConfig};
+use crate::llm::{LlmClient, LlmConfig};
 use crate::parse::ParseLimits;
+use crate::prompts::PromptSet;
 
 #[derive(Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -37,6 +40,23 @@ pub struct Settings {
     pub embed_threads: usize,
     /// `text` or `json` log lines.
     pub log_format: String,
+    /// OpenAI-compatible endpoint for the language model extractor and chat
+    /// answers; unset means no language model.
+    pub llm_base_url: Option<String>,
+    pub llm_api_key: Option<String>,
+    pub llm_model: String,
+    /// Deadline for one language model answer, retries included.
+    pub llm_timeout_secs: u64,
+    pub llm_max_concurrency: usize,
+    /// Prompt token budget per request (context is cut to fit).
+    pub llm_max_prompt_tokens: usize,
+    pub llm_max_output_tokens: u32,
+    /// Reuse answers to identical language model requests (evaluation).
+    pub llm_cache_dir: Option<PathBuf>,
+    /// Versioned prompt files; found automatically when unset.
+    pub prompts_dir: Option<PathBuf>,
+    /// Learned scorer file; the one shipped with attest when unset.
+    pub scorer_path: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -57,6 +77,19 @@ impl std::fmt::Debug for Settings {
             .field("inbox_dir", &self.inbox_dir)
             .field("embed_threads", &self.embed_threads)
             .field("log_format", &self.log_format)
+            .field("llm_base_url", &self.llm_base_url)
+            .field(
+                "llm_api_key",
+                &self.llm_api_key.as_ref().map(|_| "<redacted>"),
+            )
+            .field("llm_model", &self.llm_model)
+            .field("llm_timeout_secs", &self.llm_timeout_secs)
+            .field("llm_max_concurrency", &self.llm_max_concurrency)
+            .field("llm_max_prompt_tokens", &self.llm_max_prompt_tokens)
+            .field("llm_max_output_tokens", &self.llm_max_output_tokens)
+            .field("llm_cache_dir", &self.llm_cache_dir)
+            .field("prompts_dir", &self.prompts_dir)
+            .field("scorer_path", &self.scorer_path)
             .finish()
     }
 }
@@ -76,6 +109,16 @@ impl Default for Settings {
             inbox_dir: None,
             embed_threads: 2,
             log_format: "text".into(),
+            llm_base_url: None,
+            llm_api_key: None,
+            llm_model: LlmConfig::default().model,
+            llm_timeout_secs: LlmConfig::default().timeout_secs,
+            llm_max_concurrency: LlmConfig::default().max_concurrency,
+            llm_max_prompt_tokens: LlmConfig::default().max_prompt_tokens,
+            llm_max_output_tokens: LlmConfig::default().max_output_tokens,
+            llm_cache_dir: None,
+            prompts_dir: None,
+            scorer_path: None,
         }
     }
 }
@@ -88,6 +131,8 @@ pub enum ConfigError {
     Env { var: String, reason: String },
     #[error("embedding model not found; run scripts/setup.sh or set ATTEST_MODELS_DIR")]
     NoModels,
+    #[error("{0}")]
+    Component(String),
 }
 
 impl Settings {
@@ -158,6 +203,36 @@ impl Settings {
         if let Some(v) = get("ATTEST_LOG_FORMAT") {
             self.log_format = v;
         }
+        if let Some(v) = get("ATTEST_LLM_BASE_URL") {
+            self.llm_base_url = opt(v);
+        }
+        if let Some(v) = get("ATTEST_LLM_API_KEY") {
+            self.llm_api_key = opt(v);
+        }
+        if let Some(v) = get("ATTEST_LLM_MODEL") {
+            self.llm_model = v;
+        }
+        if let Some(v) = get("ATTEST_LLM_TIMEOUT_SECS") {
+            self.llm_timeout_secs = num("ATTEST_LLM_TIMEOUT_SECS", v)?;
+        }
+        if let Some(v) = get("ATTEST_LLM_MAX_CONCURRENCY") {
+            self.llm_max_concurrency = num("ATTEST_LLM_MAX_CONCURRENCY", v)?;
+        }
+        if let Some(v) = get("ATTEST_LLM_MAX_PROMPT_TOKENS") {
+            self.llm_max_prompt_tokens = num("ATTEST_LLM_MAX_PROMPT_TOKENS", v)?;
+        }
+        if let Some(v) = get("ATTEST_LLM_MAX_OUTPUT_TOKENS") {
+            self.llm_max_output_tokens = num("ATTEST_LLM_MAX_OUTPUT_TOKENS", v)?;
+        }
+        if let Some(v) = get("ATTEST_LLM_CACHE_DIR") {
+            self.llm_cache_dir = opt(v).map(PathBuf::from);
+        }
+        if let Some(v) = get("ATTEST_PROMPTS_DIR") {
+            self.prompts_dir = opt(v).map(PathBuf::from);
+        }
+        if let Some(v) = get("ATTEST_SCORER_PATH") {
+            self.scorer_path = opt(v).map(PathBuf::from);
+        }
         Ok(())
     }
 
@@ -190,6 +265,51 @@ impl Settings {
             }
         }
         Err(ConfigError::NoModels)
+    }
+
+    /// The language model settings, when an endpoint is configured.
+    pub fn llm_config(&self) -> Option<LlmConfig> {
+        self.llm_base_url.as_ref().map(|url| LlmConfig {
+            base_url: url.clone(),
+            api_key: self.llm_api_key.clone(),
+            model: self.llm_model.clone(),
+            timeout_secs: self.llm_timeout_secs.max(1),
+            max_concurrency: self.llm_max_concurrency.max(1),
+            max_prompt_tokens: self.llm_max_prompt_tokens,
+            max_output_tokens: self.llm_max_output_tokens,
+            cache_dir: self.llm_cache_dir.clone(),
+            ..LlmConfig::default()
+        })
+    }
+
+    /// Prompts, learned scorer and language model client.
+    pub fn extractors(&self) -> Result<Extractors, ConfigError> {
+        let prompts = PromptSet::discover(self.prompts_dir.as_deref())
+            .map_err(|e| ConfigError::Component(e.to_string()))?;
+        let scorer = match &self.scorer_path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|e| ConfigError::File {
+                    path: p.display().to_string(),
+                    reason: e.to_string(),
+                })?;
+                Some(
+                    attest_scorer::Model::from_json(&text)
+                        .map_err(|e| ConfigError::Component(format!("{}: {e}", p.display())))?,
+                )
+            }
+            None => crate::extract::model::builtin_scorer(),
+        };
+        let llm = match self.llm_config() {
+            Some(c) => Some(std::sync::Arc::new(
+                LlmClient::new(c).map_err(|e| ConfigError::Component(e.to_string()))?,
+            )),
+            None => None,
+        };
+        Ok(Extractors {
+            llm,
+            prompts: std::sync::Arc::new(prompts),
+            scorer: scorer.map(std::sync::Arc::new),
+        })
     }
 
     pub fn engine_config(&self) -> Result<EngineConfig, ConfigError> {

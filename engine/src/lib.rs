@@ -15,8 +15,12 @@
 //! - [`ingest`]: the ingest pipeline and its worker.
 //! - [`extract`]: field extraction with verified citations.
 //! - [`search`]: hybrid retrieval over chunks.
+//! - [`llm`]: the OpenAI-compatible language model client.
+//! - [`ask`]: questions answered with numbered, verified citations.
+//! - [`prompts`]: versioned prompt files.
 
 pub mod analyze;
+pub mod ask;
 pub mod catalog;
 pub mod chunk;
 pub mod config;
@@ -24,7 +28,9 @@ pub mod document;
 pub mod embed;
 pub mod extract;
 pub mod ingest;
+pub mod llm;
 pub mod parse;
+pub mod prompts;
 pub mod search;
 pub mod store;
 pub mod text;

@@ -11,6 +11,7 @@ mod gold;
 mod report;
 mod runner;
 mod score;
+mod train;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -21,6 +22,7 @@ use clap::{Parser, Subcommand};
 use serde_json::{Value, json};
 
 use attest_engine::config::Settings;
+use attest_engine::extract::Mode;
 use attest_engine::ingest::Engine;
 
 use report::{CaseResult, FieldResult};
@@ -49,9 +51,30 @@ enum Command {
         /// Score a running service instead of an in-process engine.
         #[arg(long)]
         service: Option<String>,
-        /// Extraction mode (the service's `mode`); only `rules` exists today.
-        #[arg(long, default_value = "rules", value_parser = ["rules"])]
+        /// Extraction mode (the service's `mode`). `llm` and `auto` use the
+        /// language model configured by `ATTEST_LLM_*`.
+        #[arg(long, default_value = "rules", value_parser = ["rules", "model", "llm", "auto"])]
         mode: String,
+        /// Fold models written by `train`: each case is scored by the model
+        /// that did not see its document (cross-validated numbers).
+        #[arg(long)]
+        scorer_folds: Option<PathBuf>,
+    },
+    /// Trains the learned scorer on the gold set, with grouped
+    /// cross-validation, and writes the model and the fold models.
+    Train {
+        #[arg(long)]
+        gold: PathBuf,
+        #[arg(long = "root", required = true)]
+        roots: Vec<PathBuf>,
+        /// The model file to write (e.g. scorer/models/scorer-1.json).
+        #[arg(long)]
+        out: PathBuf,
+        /// Where to write the fold models and the cross-validation report.
+        #[arg(long)]
+        folds_out: PathBuf,
+        #[arg(long, default_value_t = 5)]
+        folds: usize,
     },
     Compare {
         a: PathBuf,
@@ -79,7 +102,15 @@ async fn main() -> anyhow::Result<()> {
             out,
             service,
             mode,
-        } => run(gold, roots, out, service, mode).await,
+            scorer_folds,
+        } => run(gold, roots, out, service, mode, scorer_folds).await,
+        Command::Train {
+            gold,
+            roots,
+            out,
+            folds_out,
+            folds,
+        } => train::train(gold, roots, out, folds_out, folds).await,
         Command::Compare { a, b } => {
             let ra: report::Report = serde_json::from_slice(&std::fs::read(&a)?)?;
             let rb: report::Report = serde_json::from_slice(&std::fs::read(&b)?)?;
@@ -109,26 +140,17 @@ async fn run(
     out: PathBuf,
     service: Option<String>,
     mode: String,
+    scorer_folds: Option<PathBuf>,
 ) -> anyhow::Result<()> {
     let cases = gold::load(&gold_path)?;
-    let _tmp;
-    let backend = match &service {
-        Some(url) => Backend::Service {
-            base: url.trim_end_matches('/').to_owned(),
-            client: reqwest::Client::new(),
-        },
-        None => {
-            let tmp = tempfile::tempdir()?;
-            let mut settings = Settings::load(None)?;
-            settings.data_dir = tmp.path().to_path_buf();
-            settings.qdrant_url = None;
-            let engine: Arc<Engine> = Engine::open(settings.engine_config()?)
-                .await
-                .context("cannot open engine")?;
-            _tmp = tmp;
-            Backend::InProcess(engine)
-        }
-    };
+    let mode_v = Mode::parse(&mode).context("unknown mode")?;
+    let settings = Settings::load(None)?;
+    let extractors = settings.extractors()?;
+    let folds = scorer_folds
+        .as_deref()
+        .map(train::FoldModels::load)
+        .transpose()?;
+    let (backend, _tmp) = open_backend(&service, settings).await?;
     let ids = backend.ingest(&cases, &roots).await?;
     let mut results = Vec::new();
     for case in &cases {
@@ -136,7 +158,17 @@ async fn run(
             eprintln!("skipping {}: document not found", case.id);
             continue;
         };
-        let run = backend.run_case(case, doc_id).await;
+        let x = match &folds {
+            Some(f) => f.extractors_for(&case.doc, &extractors),
+            None => extractors.clone(),
+        };
+        let run = backend.run_case(case, doc_id, mode_v, &x).await;
+        eprintln!(
+            "{:<40} {:>7.0} ms{}",
+            case.id,
+            run.latency.as_secs_f64() * 1000.0,
+            if run.degraded { " (degraded)" } else { "" }
+        );
         let text = run.text.clone().unwrap_or_default();
         let evidence = |field: &str| {
             case.evidence
@@ -207,6 +239,8 @@ async fn run(
             latency_ms: run.latency.as_secs_f64() * 1000.0,
             error: run.error,
             fields,
+            degraded: run.degraded,
+            llm: run.llm.as_ref().and_then(|l| serde_json::to_value(l).ok()),
         });
     }
     let config = json!({
@@ -215,6 +249,9 @@ async fn run(
         "backend": if service.is_some() { "service" } else { "in-process" },
         "service": service,
         "mode": mode,
+        "scorer": extractors.scorer.as_deref().map(attest_engine::extract::model::describe),
+        "scorer_folds": scorer_folds.as_ref().map(|p| p.display().to_string()),
+        "llm_model": settings_llm_model(),
         "rules_version": attest_engine::extract::RULES_VERSION,
         "pipeline_version": attest_engine::extract::PIPELINE_VERSION,
     });
@@ -239,4 +276,37 @@ async fn run(
         }
     }
     Ok(())
+}
+
+fn settings_llm_model() -> Option<String> {
+    Settings::load(None)
+        .ok()
+        .and_then(|s| s.llm_config())
+        .map(|c| format!("{} at {}", c.model, c.base_url))
+}
+
+/// An in-process engine on a fresh temporary store, or a running service.
+pub(crate) async fn open_backend(
+    service: &Option<String>,
+    settings: Settings,
+) -> anyhow::Result<(Backend, Option<tempfile::TempDir>)> {
+    Ok(match service {
+        Some(url) => (
+            Backend::Service {
+                base: url.trim_end_matches('/').to_owned(),
+                client: reqwest::Client::new(),
+            },
+            None,
+        ),
+        None => {
+            let tmp = tempfile::tempdir()?;
+            let mut settings = settings;
+            settings.data_dir = tmp.path().to_path_buf();
+            settings.qdrant_url = None;
+            let engine: Arc<Engine> = Engine::open(settings.engine_config()?)
+                .await
+                .context("cannot open engine")?;
+            (Backend::InProcess(engine), Some(tmp))
+        }
+    })
 }

@@ -30,6 +30,12 @@ pub struct CaseResult {
     pub latency_ms: f64,
     pub error: Option<String>,
     pub fields: BTreeMap<String, FieldResult>,
+    /// An extractor the mode asked for did not answer.
+    #[serde(default)]
+    pub degraded: bool,
+    /// The language model call's outcome and verification counts.
+    #[serde(default)]
+    pub llm: Option<Value>,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
@@ -67,6 +73,30 @@ pub fn build(cases: Vec<CaseResult>, config: Value) -> Report {
     }
     let mut lat: Vec<f64> = cases.iter().map(|c| c.latency_ms).collect();
     lat.sort_by(f64::total_cmp);
+    let mut config = config;
+    config["degraded_cases"] = serde_json::json!(cases.iter().filter(|c| c.degraded).count());
+    let llm: Vec<&Value> = cases.iter().filter_map(|c| c.llm.as_ref()).collect();
+    if !llm.is_empty() {
+        let sum = |k: &str| llm.iter().map(|v| v[k].as_u64().unwrap_or(0)).sum::<u64>();
+        let located = |k: &str| {
+            llm.iter()
+                .map(|v| v["located"][k].as_u64().unwrap_or(0))
+                .sum::<u64>()
+        };
+        let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
+        for v in &llm {
+            *outcomes
+                .entry(v["outcome"].as_str().unwrap_or("").to_owned())
+                .or_default() += 1;
+        }
+        config["llm"] = serde_json::json!({
+            "outcomes": outcomes,
+            "proposed": sum("proposed"),
+            "located": {"exact": located("exact"), "normalised": located("normalised"), "fuzzy": located("fuzzy")},
+            "dropped_unlocated": sum("dropped_unlocated"),
+            "dropped_unsupported": sum("dropped_unsupported"),
+        });
+    }
     Report {
         overall: Metrics::from(&all),
         fields: per_field
@@ -99,6 +129,22 @@ pub fn markdown(r: &Report) -> String {
         r.latency_ms.p50,
         r.latency_ms.p95
     );
+    if let Some(n) = r.config["degraded_cases"].as_u64().filter(|n| *n > 0) {
+        let _ = writeln!(s, "Degraded answers (an extractor did not answer): {n}\n");
+    }
+    if let Some(l) = r.config.get("llm") {
+        let _ = writeln!(
+            s,
+            "Language model: outcomes {} · values proposed {} · quotes located exactly {}, normalised {}, fuzzily {} · dropped: quote not found {}, value not supported {}\n",
+            l["outcomes"],
+            l["proposed"],
+            l["located"]["exact"],
+            l["located"]["normalised"],
+            l["located"]["fuzzy"],
+            l["dropped_unlocated"],
+            l["dropped_unsupported"]
+        );
+    }
     let _ = writeln!(
         s,
         "| field | precision | recall | F1 | grounding |\n|---|---|---|---|---|"

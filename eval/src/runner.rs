@@ -9,7 +9,7 @@ use anyhow::Context;
 use serde_json::{Value, json};
 
 use attest_engine::document::{DEFAULT_TENANT, IngestStatus};
-use attest_engine::extract::{ExtractRequest, ExtractResponse, extract};
+use attest_engine::extract::{ExtractRequest, ExtractResponse, Extractors, Mode, extract};
 use attest_engine::ingest::Engine;
 
 use crate::gold::GoldCase;
@@ -22,6 +22,9 @@ pub struct CaseRun {
     /// The document's canonical text (for grounding), if it was ingested.
     pub text: Option<String>,
     pub error: Option<String>,
+    /// An extractor the mode asked for did not answer.
+    pub degraded: bool,
+    pub llm: Option<attest_engine::extract::llm::LlmReport>,
 }
 
 pub enum Backend {
@@ -113,16 +116,30 @@ impl Backend {
         Ok(ids)
     }
 
-    pub async fn run_case(&self, case: &GoldCase, doc_id: &str) -> CaseRun {
+    pub async fn run_case(
+        &self,
+        case: &GoldCase,
+        doc_id: &str,
+        mode: Mode,
+        extractors: &Extractors,
+    ) -> CaseRun {
         let req = ExtractRequest {
             subject: case.subject.clone(),
             document_ids: Some(vec![doc_id.to_owned()]),
             fields: None,
+            mode: Some(mode),
         };
         let started = Instant::now();
         let (result, latency, text) = match self {
             Backend::InProcess(engine) => {
-                let r = extract(engine, DEFAULT_TENANT, &format!("eval-{}", case.id), &req).await;
+                let r = extract(
+                    engine,
+                    extractors,
+                    DEFAULT_TENANT,
+                    &format!("eval-{}", case.id),
+                    &req,
+                )
+                .await;
                 let latency = started.elapsed();
                 let text = engine.catalog.get(doc_id).map(|d| d.text.clone());
                 (r.map_err(|e| e.to_string()), latency, text)
@@ -158,6 +175,8 @@ impl Backend {
             }
         };
         CaseRun {
+            degraded: result.as_ref().is_ok_and(|r| r.provenance.degraded),
+            llm: result.as_ref().ok().and_then(|r| r.provenance.llm.clone()),
             prediction: result.as_ref().map(prediction_from).unwrap_or_default(),
             latency,
             text,

@@ -608,6 +608,14 @@ fn normalise(s: &str) -> String {
     }
 }
 
+/// The English short name of an ISO 3166-1 alpha-2 code ("CN" → "China").
+pub fn name_of(alpha2: &str) -> Option<&'static str> {
+    COUNTRIES
+        .iter()
+        .find(|(a2, _, _)| a2.eq_ignore_ascii_case(alpha2))
+        .and_then(|(_, _, names)| names.first().copied())
+}
+
 /// Maps a country name, variant, alpha-2/alpha-3 code or Chinese name to its
 /// ISO 3166-1 alpha-2 code. Case-insensitive; surrounding whitespace and
 /// punctuation are ignored. Regions ("EU", "Asia", "Worldwide") give `None`.

@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+use attest_engine::ask::AskError;
 use attest_engine::extract::ExtractError;
 use attest_engine::ingest::EngineError;
 use attest_engine::store::StoreError;
@@ -88,6 +89,16 @@ impl From<ExtractError> for ApiError {
                 what: format!("documents {}", ids.join(", ")),
             },
             ExtractError::Engine(e) => e.into(),
+        }
+    }
+}
+
+impl From<AskError> for ApiError {
+    fn from(e: AskError) -> Self {
+        match e {
+            AskError::BadRequest(m) => ApiError::BadRequest(m),
+            AskError::Extract(e) => e.into(),
+            AskError::Engine(e) => e.into(),
         }
     }
 }

@@ -15,6 +15,7 @@ use tower_http::trace::TraceLayer;
 
 use attest_engine::config::Settings;
 use attest_engine::document::DEFAULT_TENANT;
+use attest_engine::extract::Extractors;
 use attest_engine::ingest::Engine;
 
 use crate::error::ApiError;
@@ -27,6 +28,8 @@ pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
 pub struct AppState {
     pub engine: Arc<Engine>,
     pub settings: Arc<Settings>,
+    /// Learned scorer, prompts and language model client.
+    pub extractors: Arc<Extractors>,
 }
 
 /// The axum router with all routes and middleware.
@@ -48,8 +51,14 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/documents/{id}/text", get(routes::documents::text))
         .route("/v1/search", post(routes::search::search))
         .route("/v1/extract", post(routes::extract::extract))
+        .route("/v1/ask", post(routes::ask::ask))
+        .route("/v1/chat/completions", post(routes::chat::completions))
+        .route("/v1/models", get(routes::chat::models))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .merge(documents)
+        .route("/", get(routes::ui::index))
+        .route("/assets/app.js", get(routes::ui::app_js))
+        .route("/assets/app.css", get(routes::ui::app_css))
         .route("/healthz", get(routes::health::healthz))
         .route("/readyz", get(routes::health::readyz))
         .fallback(|| async {
@@ -101,11 +110,19 @@ impl Application {
                 Duration::from_secs(2),
             ));
         }
+        let extractors = Arc::new(settings.extractors()?);
+        tracing::info!(
+            prompts = %extractors.prompts.source,
+            scorer = extractors.scorer.as_deref().map(attest_engine::extract::model::describe).unwrap_or_default(),
+            llm = ?settings.llm_config(),
+            "extractors ready"
+        );
         let listener = TcpListener::bind(&settings.addr).await?;
         let port = listener.local_addr()?.port();
         let state = AppState {
             engine,
             settings: Arc::new(settings),
+            extractors,
         };
         Ok(Self {
             listener,

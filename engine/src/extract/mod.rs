@@ -10,6 +10,8 @@
 //! merges countries, materials and recycled claims across documents.
 
 mod declaration;
+pub mod llm;
+pub mod model;
 mod sheet;
 pub mod verify;
 
@@ -27,7 +29,47 @@ pub use attest_rules::RULES_VERSION;
 
 /// Version of the extraction pipeline around the rules (reconciler,
 /// verifier, sheet and declaration readers).
-pub const PIPELINE_VERSION: &str = "extract-1";
+pub const PIPELINE_VERSION: &str = "extract-2";
+
+/// Which extractors answer a request.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// The deterministic extractors, with their own confidences.
+    Rules,
+    /// The deterministic extractors' candidates, scored by the learned model.
+    Model,
+    /// The language model alone (falls back to `model` when it fails).
+    Llm,
+    /// Model-scored candidates and the language model, merged.
+    #[default]
+    Auto,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Rules => "rules",
+            Mode::Model => "model",
+            Mode::Llm => "llm",
+            Mode::Auto => "auto",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Mode> {
+        [Mode::Rules, Mode::Model, Mode::Llm, Mode::Auto]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+    }
+}
+
+/// The learned scorer and the language model, shared by every request.
+#[derive(Debug, Clone, Default)]
+pub struct Extractors {
+    pub llm: Option<Arc<crate::llm::LlmClient>>,
+    pub prompts: Arc<crate::prompts::PromptSet>,
+    pub scorer: Option<Arc<attest_scorer::Model>>,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -54,6 +96,9 @@ pub struct ExtractRequest {
     pub document_ids: Option<Vec<String>>,
     #[serde(default)]
     pub fields: Option<Vec<Field>>,
+    /// `rules`, `model`, `llm` or `auto` (the default).
+    #[serde(default)]
+    pub mode: Option<Mode>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -133,6 +178,13 @@ pub struct Provenance {
     /// Candidates dropped because their citation failed verification.
     pub dropped_unverified: usize,
     pub notes: Vec<String>,
+    /// An extractor the mode asked for did not answer; the values come
+    /// from the others (see `notes`).
+    #[serde(default)]
+    pub degraded: bool,
+    /// The language model call, when the mode used one.
+    #[serde(default)]
+    pub llm: Option<llm::LlmReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -181,7 +233,7 @@ pub(crate) fn cite(doc: &Document, idx: &CharIndex, bytes: std::ops::Range<usize
     }
 }
 
-pub(crate) fn cite_chars(doc: &Document, idx: &CharIndex, r: CharRange) -> Citation {
+pub fn cite_chars(doc: &Document, idx: &CharIndex, r: CharRange) -> Citation {
     cite(doc, idx, idx.bytes(r))
 }
 
@@ -326,14 +378,21 @@ fn is_compound_substance(name: &str) -> bool {
         || matches!(n.as_str(), "carbon black" | "silica" | "silicon dioxide")
 }
 
-/// Runs the deterministic extractors over the documents of a request.
-#[tracing::instrument(skip(engine, req), fields(subject = ?req.subject))]
-pub async fn extract(
+/// Documents of a request and the deterministic extractors' candidates.
+struct Gathered {
+    docs: Vec<Arc<Document>>,
+    generation: u64,
+    candidates: Candidates,
+    notes: Vec<String>,
+    /// Each document with the regions about the subject.
+    regions: Vec<(Arc<Document>, Vec<std::ops::Range<usize>>)>,
+}
+
+async fn gather(
     engine: &Engine,
     tenant: &str,
-    request_id: &str,
     req: &ExtractRequest,
-) -> Result<ExtractResponse, ExtractError> {
+) -> Result<Gathered, ExtractError> {
     let subject = req
         .subject
         .as_deref()
@@ -357,26 +416,32 @@ pub async fn extract(
             return Err(ExtractError::UnknownDocuments(unknown));
         }
     }
-    let _guard = engine.read_guard().await;
-    let generation = engine.catalog.generation();
-    // Explicit documents are read whether or not they spell the subject the
-    // same way; the subject then narrows rows within them.
-    let ids = match &req.document_ids {
-        Some(ids) if !ids.is_empty() => ids.clone(),
-        _ => resolve_documents(engine, tenant, None, subject).unwrap_or_default(),
+    // Documents are immutable snapshots: once read under the guard they
+    // stay consistent with `generation` without holding it (so a slow
+    // language model never delays publishing).
+    let (docs, generation) = {
+        let _guard = engine.read_guard().await;
+        let generation = engine.catalog.generation();
+        // Explicit documents are read whether or not they spell the subject
+        // the same way; the subject then narrows rows within them.
+        let ids = match &req.document_ids {
+            Some(ids) if !ids.is_empty() => ids.clone(),
+            _ => resolve_documents(engine, tenant, None, subject).unwrap_or_default(),
+        };
+        let docs: Vec<Arc<Document>> = ids
+            .iter()
+            .filter_map(|id| engine.catalog.get(id))
+            .filter(|d| d.meta.status == IngestStatus::Ready)
+            .collect();
+        (docs, generation)
     };
-    let docs: Vec<Arc<Document>> = ids
-        .iter()
-        .filter_map(|id| engine.catalog.get(id))
-        .filter(|d| d.meta.status == IngestStatus::Ready)
-        .collect();
-    let wanted: Vec<Field> = req.fields.clone().unwrap_or_else(|| ALL_FIELDS.to_vec());
     let subject_owned = subject.map(str::to_owned);
     let docs_for_task = docs.clone();
     // Rules are CPU work over whole documents: off the async runtime.
-    let (candidates, notes) = tokio::task::spawn_blocking(move || {
+    let (candidates, notes, llm_docs) = tokio::task::spawn_blocking(move || {
         let mut c = Candidates::default();
         let mut notes = Vec::new();
+        let mut llm_docs = Vec::new();
         for doc in &docs_for_task {
             let idx = CharIndex::new(&doc.text);
             let Some(regions) = regions(doc, &idx, subject_owned.as_deref()) else {
@@ -394,16 +459,131 @@ pub async fn extract(
                 sheet::candidates(doc, &idx, layout, &regions, &mut c);
             }
             rules_candidates(doc, &idx, &regions, subject_owned.as_deref(), &mut c);
+            llm_docs.push((doc.clone(), regions));
         }
-        (c, notes)
+        (c, notes, llm_docs)
     })
     .await
     .map_err(|e| EngineError::Internal(format!("extract task: {e}")))?;
 
+    Ok(Gathered {
+        docs,
+        generation,
+        candidates,
+        notes,
+        regions: llm_docs,
+    })
+}
+
+/// The deterministic candidates of a request as the learned scorer sees
+/// them (the training command labels these against the gold set).
+pub async fn observations(
+    engine: &Engine,
+    tenant: &str,
+    req: &ExtractRequest,
+) -> Result<Vec<model::Observation>, ExtractError> {
+    let g = gather(engine, tenant, req).await?;
+    let by_id: BTreeMap<&str, &Document> = g
+        .docs
+        .iter()
+        .map(|d| (d.meta.id.as_str(), d.as_ref()))
+        .collect();
+    let subject = req
+        .subject
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    Ok(model::observe(&g.candidates, &by_id, subject)
+        .into_iter()
+        .flatten()
+        .collect())
+}
+
+/// Extracts the four fields for a request with the extractors its mode
+/// asks for; see [`Mode`].
+#[tracing::instrument(skip(engine, x, req), fields(subject = ?req.subject, mode = ?req.mode))]
+pub async fn extract(
+    engine: &Engine,
+    x: &Extractors,
+    tenant: &str,
+    request_id: &str,
+    req: &ExtractRequest,
+) -> Result<ExtractResponse, ExtractError> {
+    let mode = req.mode.unwrap_or_default();
+    let subject = req
+        .subject
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty());
+    let wanted: Vec<Field> = req.fields.clone().unwrap_or_else(|| ALL_FIELDS.to_vec());
+    let Gathered {
+        docs,
+        generation,
+        mut candidates,
+        mut notes,
+        regions: llm_docs,
+    } = gather(engine, tenant, req).await?;
     let by_id: BTreeMap<&str, &Document> = docs
         .iter()
         .map(|d| (d.meta.id.as_str(), d.as_ref()))
         .collect();
+    let mut extractors = BTreeMap::new();
+    extractors.insert("rules".to_owned(), RULES_VERSION.to_owned());
+    extractors.insert("pipeline".to_owned(), PIPELINE_VERSION.to_owned());
+    let mut degraded = false;
+    if matches!(mode, Mode::Model | Mode::Llm | Mode::Auto) {
+        match &x.scorer {
+            Some(scorer) => {
+                model::rescore(&mut candidates, &by_id, subject, scorer, mode);
+                extractors.insert("model".to_owned(), model::describe(scorer));
+            }
+            None if mode == Mode::Model => {
+                degraded = true;
+                notes.push("no learned scorer loaded; rule confidences used".into());
+            }
+            None => {}
+        }
+    }
+    let mut llm_report = None;
+    if matches!(mode, Mode::Llm | Mode::Auto) {
+        match &x.llm {
+            Some(client) => {
+                let (found, report) = llm::candidates(
+                    client,
+                    &x.prompts,
+                    llm_docs,
+                    subject,
+                    engine.config.chunk,
+                    client.deadline(),
+                )
+                .await;
+                if let Some(p) = &report.prompt {
+                    extractors.insert(
+                        "llm".to_owned(),
+                        format!("{}/{} on {}", p.id, p.version, client.config().model),
+                    );
+                }
+                match llm::degraded_note(&report) {
+                    Some(note) => {
+                        degraded = true;
+                        notes.push(note);
+                    }
+                    None if mode == Mode::Llm => candidates = found,
+                    None => candidates.extend(found),
+                }
+                llm_report = Some(report);
+            }
+            None => {
+                if mode == Mode::Llm {
+                    degraded = true;
+                    notes.push(
+                        "no language model configured (ATTEST_LLM_BASE_URL); answered from the other extractors"
+                            .into(),
+                    );
+                }
+            }
+        }
+    }
     let (fields, dropped) = verify::reconcile(candidates, &by_id, &wanted);
     let not_found: Vec<Field> = wanted
         .iter()
@@ -416,16 +596,13 @@ pub async fn extract(
         })
         .collect();
     let chunks_read = chunks_for(&fields, &docs, engine.config.chunk);
-    let mut extractors = BTreeMap::new();
-    extractors.insert("rules".to_owned(), RULES_VERSION.to_owned());
-    extractors.insert("pipeline".to_owned(), PIPELINE_VERSION.to_owned());
     Ok(ExtractResponse {
         subject: req.subject.clone(),
         fields,
         not_found,
         provenance: Provenance {
             request_id: request_id.to_owned(),
-            mode: "rules".into(),
+            mode: mode.as_str().into(),
             extractors,
             documents: docs
                 .iter()
@@ -441,8 +618,19 @@ pub async fn extract(
             embedding_model: engine.embedder.model_name().to_owned(),
             dropped_unverified: dropped,
             notes,
+            degraded,
+            llm: llm_report,
         },
     })
+}
+
+impl Candidates {
+    pub(crate) fn extend(&mut self, other: Candidates) {
+        self.mass.extend(other.mass);
+        self.origin.extend(other.origin);
+        self.materials.extend(other.materials);
+        self.recycled.extend(other.recycled);
+    }
 }
 
 /// Point ids of the chunks containing each citation, recomputed from the

@@ -29,6 +29,13 @@ pub async fn extract(
     }
     let request_id = super::request_id(&headers);
     Ok(Json(
-        run(&state.engine, DEFAULT_TENANT, &request_id, &req).await?,
+        run(
+            &state.engine,
+            &state.extractors,
+            DEFAULT_TENANT,
+            &request_id,
+            &req,
+        )
+        .await?,
     ))
 }

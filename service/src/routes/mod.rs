@@ -1,9 +1,12 @@
 //! HTTP handlers, one file per resource.
 
+pub mod ask;
+pub mod chat;
 pub mod documents;
 pub mod extract;
 pub mod health;
 pub mod search;
+pub mod ui;
 
 use axum::http::HeaderMap;
 

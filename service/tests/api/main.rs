@@ -1,9 +1,12 @@
 //! End-to-end tests: the real service on port 0, a fresh data directory per
 //! test, real documents from ../shared/corpus.
 
+mod ask;
 mod broken_input;
 mod documents;
 mod extract;
 
 mod helpers;
+mod llm_stub;
+mod local_llm;
 mod search;

@@ -1,0 +1,307 @@
+//! The learned scorer in the pipeline.
+//!
+//! Every deterministic candidate is described to the scorer
+//! ([`attest_scorer::CandidateInput`]: its quote and the text around it, cue
+//! and distractor words, units, distance to the subject's mentions, the
+//! document kind, agreement with other candidates) and gets the scorer's
+//! probability of being right as its confidence. The reconciler then keeps
+//! what clears [`super::verify::MIN_CONFIDENCE`], as in rules mode. The
+//! same description is what the training command labels against the gold
+//! set, so training and serving see identical features.
+
+use std::collections::BTreeMap;
+
+use attest_scorer::{CandidateInput, Model};
+use sha2::{Digest, Sha256};
+
+use super::{Candidates, Citation, Field, Mode, mentions_of};
+use crate::document::{Document, DocumentKind};
+use crate::text::{CharIndex, CharRange, fold_key};
+
+/// Text kept on each side of a quote for the scorer.
+const CONTEXT_CHARS: usize = 300;
+
+/// `scorer-1 (features-1, 3f2a…)`: version, features and a hash of the
+/// weights, for provenance.
+pub fn describe(m: &Model) -> String {
+    let h = format!("{:x}", Sha256::digest(m.to_json().as_bytes()));
+    format!("{} ({}, {})", m.version, m.feature_version, &h[..12])
+}
+
+/// The scorer shipped with attest (trained by `attest-eval train`).
+pub const BUILTIN_SCORER: &str = include_str!("../../../scorer/models/scorer-1.json");
+
+pub fn builtin_scorer() -> Option<Model> {
+    match Model::from_json(BUILTIN_SCORER) {
+        Ok(m) => Some(m),
+        Err(e) => {
+            tracing::error!(error = %e, "the shipped scorer does not load");
+            None
+        }
+    }
+}
+
+/// A candidate as the scorer sees it, owned.
+#[derive(Debug, Clone)]
+pub struct Observation {
+    pub field: Field,
+    pub document_id: String,
+    pub extractor: String,
+    pub rule_confidence: f32,
+    pub quote: String,
+    pub before: String,
+    pub after: String,
+    pub value: String,
+    pub grams: Option<f64>,
+    pub subject_distance: Option<usize>,
+    pub other_subject_closer: bool,
+    pub doc_kind: &'static str,
+    pub position: f32,
+    pub same_value_count: usize,
+    pub field_candidate_count: usize,
+    /// The value in the form the gold set compares: grams, country code,
+    /// material name, or `material|percent`.
+    pub key: String,
+}
+
+impl Observation {
+    pub fn input(&self) -> CandidateInput<'_> {
+        CandidateInput {
+            field: field_name(self.field),
+            extractor: &self.extractor,
+            rule_confidence: self.rule_confidence,
+            quote: &self.quote,
+            before: &self.before,
+            after: &self.after,
+            value: &self.value,
+            grams: self.grams,
+            subject_distance: self.subject_distance,
+            other_subject_closer: self.other_subject_closer,
+            doc_kind: self.doc_kind,
+            position: self.position,
+            same_value_count: self.same_value_count,
+            field_candidate_count: self.field_candidate_count,
+        }
+    }
+
+    pub fn field_name(&self) -> &'static str {
+        field_name(self.field)
+    }
+
+    pub fn features(&self) -> Vec<f32> {
+        attest_scorer::features(&self.input())
+    }
+}
+
+pub fn field_name(f: Field) -> &'static str {
+    match f {
+        Field::Mass => "mass",
+        Field::Origin => "origin",
+        Field::Materials => "materials",
+        Field::RecycledContent => "recycled_content",
+    }
+}
+
+fn kind_name(k: Option<DocumentKind>) -> &'static str {
+    match k {
+        Some(DocumentKind::Datasheet) => "datasheet",
+        Some(DocumentKind::Declaration) => "declaration",
+        Some(DocumentKind::Report) => "report",
+        Some(DocumentKind::Sheet) => "dataset",
+        Some(DocumentKind::Certificate) | Some(DocumentKind::Other) | None => "other",
+    }
+}
+
+struct Raw<'a> {
+    field: Field,
+    citation: Option<&'a Citation>,
+    extractor: &'a str,
+    confidence: f32,
+    value: String,
+    grams: Option<f64>,
+    key: String,
+}
+
+fn raws(c: &Candidates) -> Vec<Raw<'_>> {
+    let mut out = Vec::new();
+    for m in &c.mass {
+        out.push(Raw {
+            field: Field::Mass,
+            citation: m.citations.first(),
+            extractor: &m.extractor,
+            confidence: m.confidence,
+            value: format!("{} {}", m.value.1, m.value.2),
+            grams: Some(m.value.0),
+            key: format!("{}", m.value.0),
+        });
+    }
+    for (f, v) in [(Field::Origin, &c.origin), (Field::Materials, &c.materials)] {
+        for o in v {
+            out.push(Raw {
+                field: f,
+                citation: o.citations.first(),
+                extractor: &o.extractor,
+                confidence: o.confidence,
+                value: o.value.clone(),
+                grams: None,
+                key: o.value.to_lowercase(),
+            });
+        }
+    }
+    for r in &c.recycled {
+        let material = r.value.0.clone().unwrap_or_default();
+        out.push(Raw {
+            field: Field::RecycledContent,
+            citation: r.citations.first(),
+            extractor: &r.extractor,
+            confidence: r.confidence,
+            value: format!("{}% {}", r.value.1, material),
+            grams: None,
+            key: format!("{}|{}", material.to_lowercase(), r.value.1),
+        });
+    }
+    out
+}
+
+/// Describes every candidate, in the order of [`Candidates`]' fields (mass,
+/// origin, materials, recycled), for scoring or training.
+pub(crate) fn observe(
+    c: &Candidates,
+    docs: &BTreeMap<&str, &Document>,
+    subject: Option<&str>,
+) -> Vec<Option<Observation>> {
+    let raws = raws(c);
+    // Agreement counts per document and field.
+    let mut per_field: BTreeMap<(String, Field), usize> = BTreeMap::new();
+    let mut per_value: BTreeMap<(String, Field, String), usize> = BTreeMap::new();
+    for r in &raws {
+        if let Some(cit) = r.citation {
+            *per_field
+                .entry((cit.document_id.clone(), r.field))
+                .or_default() += 1;
+            *per_value
+                .entry((cit.document_id.clone(), r.field, r.key.clone()))
+                .or_default() += 1;
+        }
+    }
+    let mut cache: BTreeMap<&str, (CharIndex, Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    raws.iter()
+        .map(|r| {
+            let cit = r.citation?;
+            let doc = docs.get(cit.document_id.as_str())?;
+            let (idx, requested, others) = cache.entry(doc.meta.id.as_str()).or_insert_with(|| {
+                let idx = CharIndex::new(&doc.text);
+                let requested = subject
+                    .map(|s| mentions_of(&doc.text, s))
+                    .unwrap_or_default();
+                let others: Vec<usize> = match subject {
+                    Some(s) if !requested.is_empty() => {
+                        let key = fold_key(s);
+                        doc.meta
+                            .subjects
+                            .iter()
+                            .filter(|o| {
+                                let k = fold_key(o);
+                                !k.contains(&key) && !key.contains(&k)
+                            })
+                            .flat_map(|o| mentions_of(&doc.text, o))
+                            .collect()
+                    }
+                    _ => Vec::new(),
+                };
+                (idx, requested, others)
+            });
+            let total = idx.len_chars().max(1);
+            let span = idx.bytes(CharRange {
+                start: cit.start,
+                end: cit.end,
+            });
+            let before_start = idx.bytes(CharRange {
+                start: cit.start.saturating_sub(CONTEXT_CHARS),
+                end: cit.start,
+            });
+            let after_end = idx.bytes(CharRange {
+                start: cit.end,
+                end: (cit.end + CONTEXT_CHARS).min(total),
+            });
+            let at = span.start;
+            let subject_distance = requested.iter().map(|&m| m.abs_diff(at)).min();
+            let last_req = requested.iter().copied().filter(|&m| m <= at).max();
+            let last_other = others.iter().copied().filter(|&m| m <= at).max();
+            let other_subject_closer = matches!((last_req, last_other), (Some(r), Some(o)) if o > r)
+                || (last_req.is_none() && last_other.is_some());
+            Some(Observation {
+                field: r.field,
+                document_id: doc.meta.id.clone(),
+                extractor: r.extractor.to_owned(),
+                rule_confidence: r.confidence,
+                quote: cit.quote.clone(),
+                before: doc.text.get(before_start).unwrap_or_default().to_owned(),
+                after: doc.text.get(after_end).unwrap_or_default().to_owned(),
+                value: r.value.clone(),
+                grams: r.grams,
+                subject_distance,
+                other_subject_closer,
+                doc_kind: kind_name(doc.meta.kind),
+                position: cit.start as f32 / total as f32,
+                same_value_count: per_value
+                    .get(&(doc.meta.id.clone(), r.field, r.key.clone()))
+                    .copied()
+                    .unwrap_or(1),
+                field_candidate_count: per_field
+                    .get(&(doc.meta.id.clone(), r.field))
+                    .copied()
+                    .unwrap_or(1),
+                key: r.key.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Replaces each deterministic candidate's confidence with the scorer's
+/// probability (`model`) or its average with the rule's confidence (the
+/// other modes). Language-model candidates are left as they are.
+pub(crate) fn rescore(
+    c: &mut Candidates,
+    docs: &BTreeMap<&str, &Document>,
+    subject: Option<&str>,
+    scorer: &Model,
+    mode: Mode,
+) {
+    // `model` reports the learned probability alone; `auto` (and `llm`'s
+    // fallback) averages it with the rule's own confidence, an ensemble of
+    // the hand-set and the learned scorer.
+    let scores: Vec<Option<f32>> = observe(c, docs, subject)
+        .into_iter()
+        .map(|o| {
+            o.map(|o| {
+                let p = scorer.score(&o.input());
+                if mode == Mode::Model {
+                    p
+                } else {
+                    (p + o.rule_confidence) / 2.0
+                }
+            })
+        })
+        .collect();
+    let mut it = scores.into_iter();
+    let mut apply = |conf: &mut f32, extractor: &str| {
+        if let Some(Some(p)) = it.next()
+            && !extractor.starts_with("llm:")
+        {
+            *conf = p;
+        }
+    };
+    for m in &mut c.mass {
+        apply(&mut m.confidence, &m.extractor);
+    }
+    for o in &mut c.origin {
+        apply(&mut o.confidence, &o.extractor);
+    }
+    for m in &mut c.materials {
+        apply(&mut m.confidence, &m.extractor);
+    }
+    for r in &mut c.recycled {
+        apply(&mut r.confidence, &r.extractor);
+    }
+}

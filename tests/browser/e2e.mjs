@@ -1,0 +1,256 @@
+// End-to-end check of the attest web app in headless Chromium.
+//
+// Needs a running service with the Vishay 1N4148 datasheet ingested:
+//   ATTEST_URL=http://127.0.0.1:18090/ node tests/browser/e2e.mjs
+// Environment: ATTEST_URL (required), CHROMIUM (default /usr/bin/chromium),
+// ARTIFACT_DIR (default target/e2e; screenshots go there).
+
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.ATTEST_URL;
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const ARTIFACT_DIR = path.resolve(process.env.ARTIFACT_DIR || 'target/e2e');
+const QUESTION = 'How much does the 1N4148 weigh?';
+const FOLLOW_UP = 'And what is it made of?';
+const ANSWER_TIMEOUT = 60_000;
+const READY_TIMEOUT = 120_000;
+
+if (!BASE) {
+  console.error('e2e: set ATTEST_URL to the service address, e.g. http://127.0.0.1:18090/');
+  process.exit(2);
+}
+const base = BASE.endsWith('/') ? BASE : `${BASE}/`;
+
+class CheckFailed extends Error {}
+
+function check(condition, message) {
+  if (!condition) throw new CheckFailed(message);
+}
+
+let current = 'start';
+async function step(name, fn) {
+  current = name;
+  const started = Date.now();
+  const result = await fn();
+  console.log(`ok - ${name} (${Date.now() - started} ms)`);
+  return result;
+}
+
+/** The /v1/ask response for the next question sent from the page. */
+function nextAskResponse(page) {
+  return page.waitForResponse(
+    (r) => new URL(r.url()).pathname === '/v1/ask' && r.request().method() === 'POST',
+    { timeout: ANSWER_TIMEOUT },
+  );
+}
+
+async function readAsk(response) {
+  const text = await response.text();
+  check(response.status() === 200, `POST /v1/ask answered HTTP ${response.status()}: ${text.slice(0, 500)}`);
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new CheckFailed(`POST /v1/ask did not answer JSON: ${text.slice(0, 200)}`);
+  }
+  check(typeof body.answer === 'string', '/v1/ask answer has no "answer" string');
+  check(Array.isArray(body.citations), '/v1/ask answer has no "citations" array');
+  check(body.provenance && typeof body.provenance === 'object', '/v1/ask answer has no "provenance" object');
+  const sent = JSON.parse(response.request().postData() || '{}');
+  return { body, sent };
+}
+
+async function main() {
+  await mkdir(ARTIFACT_DIR, { recursive: true });
+  const screenshot = path.join(ARTIFACT_DIR, 'ask-citation.png');
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless=new',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--no-first-run',
+    ],
+  });
+  const pageErrors = [];
+  const consoleErrors = [];
+  let page;
+  try {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    page = await context.newPage();
+    page.setDefaultTimeout(30_000);
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') consoleErrors.push(msg.text());
+    });
+
+    await step('the page loads', async () => {
+      const response = await page.goto(base, { waitUntil: 'domcontentloaded' });
+      check(response && response.ok(), `GET ${base} answered HTTP ${response && response.status()}`);
+      check((response.headers()['content-type'] || '').includes('text/html'),
+        `GET / has content type ${response.headers()['content-type']}, expected text/html`);
+      await page.locator('#question').waitFor({ state: 'visible' });
+    });
+
+    await step('the question field is labelled and reachable by keyboard', async () => {
+      const labelled = await page.getByLabel('Question', { exact: true }).evaluate((el) => el.id);
+      check(labelled === 'question', `the "Question" label points at #${labelled}, expected #question`);
+      let reached = false;
+      for (let i = 0; i < 60 && !reached; i += 1) {
+        await page.keyboard.press('Tab');
+        const focused = await page.evaluate(() => {
+          const el = document.activeElement;
+          return { id: el && el.id, href: el && el.getAttribute('href') };
+        });
+        if (focused.id === 'question') {
+          reached = true;
+        } else if (focused.href === '#question') {
+          await page.keyboard.press('Enter');
+          reached = await page.evaluate(() => document.activeElement?.id === 'question');
+        }
+      }
+      check(reached, 'pressing Tab from the start of the page never focused #question');
+      const outline = await page.locator('#question').evaluate((el) => getComputedStyle(el).outlineStyle);
+      check(outline !== 'none', 'the focused question field shows no focus outline');
+      const live = await page.locator('#conversation').getAttribute('aria-live');
+      check(live === 'polite' || live === 'assertive', '#conversation has no aria-live');
+    });
+
+    await step('the layout shows the panels side by side at 1366x768', async () => {
+      const box = async (sel) => page.locator(sel).boundingBox();
+      const [docs, conv, viewer] = await Promise.all([box('#documents'), box('#conversation'), box('#viewer')]);
+      check(docs && conv && viewer, 'a panel is not rendered');
+      check(docs.x + docs.width <= conv.x + 1, 'the document list is not left of the conversation');
+      check(conv.x + conv.width <= viewer.x + 1, 'the viewer is not right of the conversation');
+      const scrolls = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+      check(!scrolls, 'the page scrolls horizontally at 1366x768');
+    });
+
+    await step('the document list shows a ready document', async () => {
+      await page.waitForFunction(() => [...document.querySelectorAll('#documents .document[data-id]')]
+        .some((d) => d.querySelector('.status')?.textContent.trim().toLowerCase() === 'ready'),
+      null, { timeout: READY_TIMEOUT });
+    });
+
+    const first = await step('asking with Enter gives an answer with a citation marker', async () => {
+      await page.locator('#question').focus();
+      await page.keyboard.type(QUESTION);
+      const pending = nextAskResponse(page);
+      await page.keyboard.press('Enter');
+      const { body, sent } = await readAsk(await pending);
+      check(sent.question === QUESTION, `the page sent question ${JSON.stringify(sent.question)}`);
+      check(Array.isArray(sent.history) && sent.history.length === 0,
+        `the first question carried history ${JSON.stringify(sent.history)}`);
+      check(body.citations.length > 0, `the answer has no citations: ${JSON.stringify(body).slice(0, 500)}`);
+      const marker = page.locator('#conversation .answer .cite[data-n]').first();
+      await marker.waitFor({ state: 'visible', timeout: ANSWER_TIMEOUT });
+      return { body };
+    });
+
+    const cited = await step('selecting the first marker highlights the quoted span', async () => {
+      const marker = page.locator('#conversation .answer .cite[data-n]').first();
+      const n = Number(await marker.getAttribute('data-n'));
+      const citation = first.body.citations.find((c) => Number(c.n) === n);
+      check(citation, `marker [${n}] has no citation with n=${n} in the API answer`);
+      check(first.body.citations[0] === citation || Number(first.body.citations[0].n) === n,
+        `the first marker is [${n}] but the first citation is [${first.body.citations[0].n}]`);
+      await marker.click();
+      const span = page.locator('#viewer #cited-span');
+      await span.waitFor({ state: 'visible' });
+      const text = await span.textContent();
+      check(text && text.length > 0, 'the highlighted span is empty');
+      check(text === citation.quote,
+        `the highlighted text ${JSON.stringify(text)} differs from the quote ${JSON.stringify(citation.quote)}`);
+      check(text.includes('0.105') || text.includes('105'),
+        `the highlighted text ${JSON.stringify(text)} does not state the weight 0.105 g / 105 mg`);
+      const pageLabel = (await page.locator('#cited-page').textContent()) || '';
+      check(new RegExp(`\\b${citation.page}\\b`).test(pageLabel),
+        `#cited-page says ${JSON.stringify(pageLabel)}, expected page ${citation.page}`);
+      const source = (await page.locator('#viewer #viewer-source').textContent()) || '';
+      check(source.includes(citation.source), `the viewer names ${JSON.stringify(source)}, not the source ${citation.source}`);
+      const inView = await span.evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        const c = el.closest('#viewer-text') || document.documentElement;
+        const b = c.getBoundingClientRect();
+        return r.bottom > b.top && r.top < b.bottom && r.top >= 0 && r.top < window.innerHeight;
+      });
+      check(inView, 'the highlighted span was not scrolled into view');
+      return citation;
+    });
+
+    await step('the quote is the document text at its code point offsets', async () => {
+      const response = await page.request.get(new URL(`v1/documents/${encodeURIComponent(cited.document_id)}/text`, base).href);
+      check(response.ok(), `GET /v1/documents/${cited.document_id}/text answered HTTP ${response.status()}`);
+      const doc = await response.json();
+      const slice = Array.from(doc.text).slice(cited.start, cited.end).join('');
+      check(slice === cited.quote, `text[${cited.start}..${cited.end}] is ${JSON.stringify(slice)}, not the quote`);
+      const pageSpan = doc.pages.find((p) => p.page === cited.page);
+      check(pageSpan && pageSpan.start <= cited.start && cited.start < pageSpan.end,
+        `the citation's start ${cited.start} is not on page ${cited.page}`);
+    });
+
+    await step(`screenshot saved to ${screenshot}`, async () => {
+      await page.screenshot({ path: screenshot, fullPage: true });
+    });
+
+    await step('a follow-up question is answered with the conversation as history', async () => {
+      const before = await page.locator('#conversation .answer').count();
+      const input = page.locator('#question');
+      await input.focus();
+      await input.fill('');
+      await page.keyboard.type(FOLLOW_UP);
+      const pending = nextAskResponse(page);
+      await page.keyboard.press('Enter');
+      const { body, sent } = await readAsk(await pending);
+      check(Array.isArray(sent.history) && sent.history.length === 2,
+        `the follow-up carried ${JSON.stringify(sent.history)} as history, expected the first question and answer`);
+      check(sent.history[0].role === 'user' && sent.history[0].content === QUESTION,
+        'the history does not start with the first question');
+      check(sent.history[1].role === 'assistant' && sent.history[1].content === first.body.answer,
+        'the history does not carry the first answer');
+      check(body.answer.trim().length > 0, 'the follow-up answer is empty');
+      await page.waitForFunction((count) => document.querySelectorAll('#conversation .answer').length > count, before);
+      const shown = await page.locator('#conversation .answer').last().locator('.answer-text').textContent();
+      check(shown && shown.trim().length > 0, 'the follow-up answer is not shown');
+    });
+
+    await step('"New conversation" clears the history', async () => {
+      await page.locator('#new-conversation').click();
+      const left = await page.locator('#conversation .answer').count();
+      check(left === 0, `${left} answers are still shown after "New conversation"`);
+      const focused = await page.evaluate(() => document.activeElement?.id);
+      check(focused === 'question', 'focus did not return to the question field');
+    });
+
+    check(pageErrors.length === 0, `the page raised errors: ${pageErrors.join(' | ')}`);
+    if (consoleErrors.length) console.warn(`e2e: console errors (not fatal): ${consoleErrors.join(' | ')}`);
+    console.log(`e2e: all browser checks passed; screenshot: ${screenshot}`);
+  } catch (err) {
+    const reason = err instanceof CheckFailed ? err.message : (err && err.stack) || String(err);
+    console.error(`e2e: FAILED at "${current}": ${reason}`);
+    if (pageErrors.length) console.error(`e2e: page errors: ${pageErrors.join(' | ')}`);
+    if (consoleErrors.length) console.error(`e2e: console errors: ${consoleErrors.join(' | ')}`);
+    if (page) {
+      const failure = path.join(ARTIFACT_DIR, 'failure.png');
+      try {
+        await page.screenshot({ path: failure, fullPage: true });
+        console.error(`e2e: page at the failure: ${failure}`);
+      } catch {
+        // The page may already be gone.
+      }
+    }
+    process.exitCode = 1;
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(`e2e: FAILED: ${(err && err.stack) || err}`);
+  process.exitCode = 1;
+});
