@@ -675,8 +675,7 @@ async fn llm_claims(
     let prompt = match x.prompts.get(ANSWER_PROMPT_ID, ANSWER_PROMPT_VERSION) {
         Ok(p) => p,
         Err(e) => {
-            report.outcome = "prompt_missing".into();
-            report.error = Some(e.to_string());
+            report.fail("prompt_missing", e.to_string());
             return (Vec::new(), report);
         }
     };
@@ -717,8 +716,7 @@ async fn llm_claims(
     let rendered = match prompt.render(&vars) {
         Ok(r) => r,
         Err(e) => {
-            report.outcome = "prompt_invalid".into();
-            report.error = Some(e.to_string());
+            report.fail("prompt_invalid", e.to_string());
             return (Vec::new(), report);
         }
     };
@@ -736,18 +734,11 @@ async fn llm_claims(
     {
         Ok(a) => a,
         Err(e) => {
-            report.outcome = e.code().into();
-            report.error = Some(e.to_string());
+            report.fail(e.code(), e.to_string());
             return (Vec::new(), report);
         }
     };
-    report.outcome = "ok".into();
-    report.attempts = answer.attempts;
-    report.latency_ms = answer.latency_ms;
-    report.cached = answer.cached;
-    report.prompt_tokens = answer.prompt_tokens;
-    report.completion_tokens = answer.completion_tokens;
-    report.response = Some(answer.raw.chars().take(8_000).collect());
+    report.record(&answer);
     let mut out = Vec::new();
     for claim in answer.value["claims"]
         .as_array()

@@ -135,6 +135,25 @@ pub enum ConfigError {
     Component(String),
 }
 
+/// The nearest folder called `name` above the working directory or the
+/// executable that satisfies `ok`.
+pub fn find_upward(name: &str, ok: impl Fn(&Path) -> bool) -> Option<PathBuf> {
+    let mut starts: Vec<PathBuf> = Vec::new();
+    if let Ok(cwd) = std::env::current_dir() {
+        starts.push(cwd);
+    }
+    if let Ok(exe) = std::env::current_exe()
+        && let Some(dir) = exe.parent()
+    {
+        starts.push(dir.to_path_buf());
+    }
+    starts
+        .iter()
+        .flat_map(|s| s.ancestors())
+        .map(|d| d.join(name))
+        .find(|c| ok(c))
+}
+
 impl Settings {
     /// Defaults, then the file (if any), then the environment.
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
@@ -243,28 +262,10 @@ impl Settings {
         if let Some(d) = &self.models_dir {
             return Ok(d.clone());
         }
-        let mut starts: Vec<PathBuf> = Vec::new();
-        if let Ok(cwd) = std::env::current_dir() {
-            starts.push(cwd);
-        }
-        if let Ok(exe) = std::env::current_exe()
-            && let Some(dir) = exe.parent()
-        {
-            starts.push(dir.to_path_buf());
-        }
-        for start in starts {
-            for dir in start.ancestors() {
-                let candidate = dir.join("models");
-                if candidate
-                    .join("all-minilm-l6-v2")
-                    .join("model.onnx")
-                    .is_file()
-                {
-                    return Ok(candidate);
-                }
-            }
-        }
-        Err(ConfigError::NoModels)
+        find_upward("models", |d| {
+            d.join("all-minilm-l6-v2").join("model.onnx").is_file()
+        })
+        .ok_or(ConfigError::NoModels)
     }
 
     /// The language model settings, when an endpoint is configured.

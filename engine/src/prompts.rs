@@ -250,24 +250,10 @@ impl PromptSet {
         if let Some(d) = configured {
             return Self::load(d);
         }
-        let mut starts: Vec<PathBuf> = Vec::new();
-        if let Ok(cwd) = std::env::current_dir() {
-            starts.push(cwd);
+        match crate::config::find_upward("prompts", |d| d.join("RELEASED").is_file()) {
+            Some(dir) => Self::load(&dir),
+            None => Self::builtin(),
         }
-        if let Ok(exe) = std::env::current_exe()
-            && let Some(dir) = exe.parent()
-        {
-            starts.push(dir.to_path_buf());
-        }
-        for start in starts {
-            for dir in start.ancestors() {
-                let candidate = dir.join("prompts");
-                if candidate.join("RELEASED").is_file() {
-                    return Self::load(&candidate);
-                }
-            }
-        }
-        Self::builtin()
     }
 
     fn insert(&mut self, p: Prompt) {

@@ -35,7 +35,10 @@ fn released_prompts_are_never_edited() {
     // Every prompt on disk is released (listed) before it is used.
     let set = PromptSet::load(&dir).unwrap();
     for name in set.names() {
-        assert!(listed.contains(&name), "{name} is not listed in prompts/RELEASED");
+        assert!(
+            listed.contains(&name),
+            "{name} is not listed in prompts/RELEASED"
+        );
     }
     // The compiled-in copies are the released files.
     let builtin = PromptSet::builtin().unwrap();

@@ -71,6 +71,25 @@ pub struct LlmReport {
     pub response: Option<String>,
 }
 
+impl LlmReport {
+    /// Records a successful call.
+    pub(crate) fn record(&mut self, answer: &crate::llm::JsonAnswer) {
+        self.outcome = "ok".into();
+        self.attempts = answer.attempts;
+        self.latency_ms = answer.latency_ms;
+        self.cached = answer.cached;
+        self.prompt_tokens = answer.prompt_tokens;
+        self.completion_tokens = answer.completion_tokens;
+        self.response = Some(answer.raw.chars().take(RAW_KEEP_CHARS).collect());
+    }
+
+    /// Records a failure.
+    pub(crate) fn fail(&mut self, code: &str, error: String) {
+        self.outcome = code.into();
+        self.error = Some(error);
+    }
+}
+
 /// The JSON schema the model's answer must follow.
 pub fn answer_schema() -> Value {
     // Bounded lists and quotes keep the answer inside the output budget.
@@ -192,8 +211,7 @@ pub(crate) async fn candidates(
     let prompt = match prompts.get(PROMPT_ID, PROMPT_VERSION) {
         Ok(p) => p,
         Err(e) => {
-            report.outcome = "prompt_missing".into();
-            report.error = Some(e.to_string());
+            report.fail("prompt_missing", e.to_string());
             return (Candidates::default(), report);
         }
     };
@@ -238,8 +256,7 @@ pub(crate) async fn candidates(
     let rendered = match prompt.render(&vars) {
         Ok(r) => r,
         Err(e) => {
-            report.outcome = "prompt_invalid".into();
-            report.error = Some(e.to_string());
+            report.fail("prompt_invalid", e.to_string());
             return (Candidates::default(), report);
         }
     };
@@ -252,18 +269,11 @@ pub(crate) async fn candidates(
     let answer = match client.complete_json(&request, deadline).await {
         Ok(a) => a,
         Err(e) => {
-            report.outcome = e.code().into();
-            report.error = Some(e.to_string());
+            report.fail(e.code(), e.to_string());
             return (Candidates::default(), report);
         }
     };
-    report.outcome = "ok".into();
-    report.attempts = answer.attempts;
-    report.latency_ms = answer.latency_ms;
-    report.cached = answer.cached;
-    report.prompt_tokens = answer.prompt_tokens;
-    report.completion_tokens = answer.completion_tokens;
-    report.response = Some(answer.raw.chars().take(RAW_KEEP_CHARS).collect());
+    report.record(&answer);
     let cands = verify_answer(&answer.value, &docs, &windows, &mut report);
     (cands, report)
 }

@@ -271,25 +271,7 @@ fn rules_candidates(
 ) {
     let f = attest_rules::extract(&doc.text, regions);
     let ex = |rule: &str| format!("rules:{rule}");
-    let requested = subject
-        .map(|s| mentions_of(&doc.text, s))
-        .unwrap_or_default();
-    // Other products the document is about, when the subject is one of them.
-    let others: Vec<usize> = match subject {
-        Some(s) if !requested.is_empty() => {
-            let key = fold_key(s);
-            doc.meta
-                .subjects
-                .iter()
-                .filter(|o| {
-                    let k = fold_key(o);
-                    !k.contains(&key) && !key.contains(&k)
-                })
-                .flat_map(|o| mentions_of(&doc.text, o))
-                .collect()
-        }
-        _ => Vec::new(),
-    };
+    let (requested, others) = subject_mentions(doc, subject);
     for m in f.mass {
         out.mass.push(Candidate {
             value: (m.grams, m.value, m.unit.clone()),
@@ -331,6 +313,30 @@ fn rules_candidates(
             extractor: ex(r.rule),
         });
     }
+}
+
+/// Where the requested subject is written, and where the document's other
+/// products are (only when the subject is one of several), in bytes.
+pub(crate) fn subject_mentions(doc: &Document, subject: Option<&str>) -> (Vec<usize>, Vec<usize>) {
+    let requested = subject
+        .map(|s| mentions_of(&doc.text, s))
+        .unwrap_or_default();
+    let others: Vec<usize> = match subject {
+        Some(s) if !requested.is_empty() => {
+            let key = fold_key(s);
+            doc.meta
+                .subjects
+                .iter()
+                .filter(|o| {
+                    let k = fold_key(o);
+                    !k.contains(&key) && !key.contains(&k)
+                })
+                .flat_map(|o| mentions_of(&doc.text, o))
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    (requested, others)
 }
 
 /// Byte offsets where the subject is written (case-insensitive).

@@ -14,9 +14,9 @@ use std::collections::BTreeMap;
 use attest_scorer::{CandidateInput, Model};
 use sha2::{Digest, Sha256};
 
-use super::{Candidates, Citation, Field, Mode, mentions_of};
+use super::{Candidates, Citation, Field, Mode, subject_mentions};
 use crate::document::{Document, DocumentKind};
-use crate::text::{CharIndex, CharRange, fold_key};
+use crate::text::{CharIndex, CharRange};
 
 /// Text kept on each side of a quote for the scorer.
 const CONTEXT_CHARS: usize = 300;
@@ -191,24 +191,7 @@ pub(crate) fn observe(
             let doc = docs.get(cit.document_id.as_str())?;
             let (idx, requested, others) = cache.entry(doc.meta.id.as_str()).or_insert_with(|| {
                 let idx = CharIndex::new(&doc.text);
-                let requested = subject
-                    .map(|s| mentions_of(&doc.text, s))
-                    .unwrap_or_default();
-                let others: Vec<usize> = match subject {
-                    Some(s) if !requested.is_empty() => {
-                        let key = fold_key(s);
-                        doc.meta
-                            .subjects
-                            .iter()
-                            .filter(|o| {
-                                let k = fold_key(o);
-                                !k.contains(&key) && !key.contains(&k)
-                            })
-                            .flat_map(|o| mentions_of(&doc.text, o))
-                            .collect()
-                    }
-                    _ => Vec::new(),
-                };
+                let (requested, others) = subject_mentions(doc, subject);
                 (idx, requested, others)
             });
             let total = idx.len_chars().max(1);

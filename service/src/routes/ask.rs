@@ -15,15 +15,7 @@ pub async fn ask(
     headers: HeaderMap,
     ApiJson(req): ApiJson<AskRequest>,
 ) -> Result<Json<AskResponse>, ApiError> {
-    if req
-        .subject
-        .as_ref()
-        .is_some_and(|s| s.chars().count() > 200)
-    {
-        return Err(ApiError::BadRequest(
-            "subject is longer than 200 characters".into(),
-        ));
-    }
+    super::check_subject(req.subject.as_deref())?;
     let request_id = super::request_id(&headers);
     Ok(Json(
         run(

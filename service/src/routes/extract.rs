@@ -15,15 +15,7 @@ pub async fn extract(
     headers: HeaderMap,
     ApiJson(req): ApiJson<ExtractRequest>,
 ) -> Result<Json<ExtractResponse>, ApiError> {
-    if req
-        .subject
-        .as_ref()
-        .is_some_and(|s| s.chars().count() > 200)
-    {
-        return Err(ApiError::BadRequest(
-            "subject is longer than 200 characters".into(),
-        ));
-    }
+    super::check_subject(req.subject.as_deref())?;
     if req.document_ids.as_ref().is_some_and(|d| d.len() > 1000) {
         return Err(ApiError::BadRequest("at most 1000 document_ids".into()));
     }

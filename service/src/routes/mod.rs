@@ -10,6 +10,16 @@ pub mod ui;
 
 use axum::http::HeaderMap;
 
+/// Subjects are product names and part numbers, not documents.
+pub fn check_subject(subject: Option<&str>) -> Result<(), crate::error::ApiError> {
+    match subject {
+        Some(s) if s.chars().count() > 200 => Err(crate::error::ApiError::BadRequest(
+            "subject is longer than 200 characters".into(),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The request id set by the request-id layer (echoed in `x-request-id`).
 pub fn request_id(headers: &HeaderMap) -> String {
     headers

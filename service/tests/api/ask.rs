@@ -12,13 +12,7 @@ use crate::helpers::*;
 async fn assert_ask_citations(app: &TestApp, a: &Value) {
     let cites = a["citations"].as_array().unwrap();
     for c in cites {
-        let text = app.text(c["document_id"].as_str().unwrap()).await;
-        let (s, e) = (
-            c["start"].as_u64().unwrap() as usize,
-            c["end"].as_u64().unwrap() as usize,
-        );
-        let quoted: String = text.chars().skip(s).take(e - s).collect();
-        assert_eq!(quoted, c["quote"].as_str().unwrap(), "citation {c}");
+        assert_quote_at_span(app, c).await;
     }
     let answer = a["answer"].as_str().unwrap();
     for n in 1..=cites.len() {

@@ -111,12 +111,6 @@ async fn a_real_small_model_is_verified_before_anything_is_reported() {
     );
     assert_eq!(a["provenance"]["llm"]["prompt"]["id"], "answer");
     for c in a["citations"].as_array().unwrap() {
-        let text = app.text(c["document_id"].as_str().unwrap()).await;
-        let (s, e) = (
-            c["start"].as_u64().unwrap() as usize,
-            c["end"].as_u64().unwrap() as usize,
-        );
-        let quoted: String = text.chars().skip(s).take(e - s).collect();
-        assert_eq!(quoted, c["quote"].as_str().unwrap());
+        assert_quote_at_span(&app, c).await;
     }
 }
