@@ -55,7 +55,11 @@ impl FoldModels {
             .get(doc)
             .and_then(|&i| self.models.get(i))
         {
-            x.scorer = Some(Arc::new(m.clone()));
+            // The fold model with the cross-validation report of the whole
+            // procedure, which decides the fields it is trusted on.
+            let mut m = m.clone();
+            m.training.cv = Some(self.cv.clone());
+            x.scorer = Some(Arc::new(m));
         }
         x
     }

@@ -69,6 +69,22 @@ pub struct LlmReport {
     pub dropped_unsupported: usize,
     /// The answer as received (truncated), so verification can be re-run.
     pub response: Option<String>,
+    /// What happened to each proposed value's quote.
+    #[serde(default)]
+    pub quotes: Vec<QuoteCheck>,
+}
+
+/// One proposed value's quote and its fate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuoteCheck {
+    pub field: Field,
+    pub quote: String,
+    /// How it was located; `None` when it was not.
+    pub matched: Option<MatchKind>,
+    /// Edits per character to the closest passage in the excerpts.
+    pub edit_rate: Option<f64>,
+    /// `reported`, `unlocated` or `unsupported`.
+    pub outcome: String,
 }
 
 impl LlmReport {
@@ -313,6 +329,19 @@ pub(crate) fn verify_answer(
         for item in items(key) {
             report.proposed += 1;
             let quote = str_of(&item, "quote");
+            let closest = docs
+                .iter()
+                .zip(windows)
+                .filter_map(|((d, _), w)| verify::closest(&d.text, &quote, w))
+                .map(|(_, rate)| rate)
+                .min_by(f64::total_cmp);
+            let mut check = QuoteCheck {
+                field,
+                quote: quote.chars().take(160).collect(),
+                matched: None,
+                edit_rate: closest,
+                outcome: "unlocated".into(),
+            };
             let Some((doc, located)) = docs.iter().zip(windows).find_map(|((d, _), w)| {
                 (!w.is_empty())
                     .then(|| verify::locate(&d.text, &quote, w))
@@ -320,8 +349,11 @@ pub(crate) fn verify_answer(
                     .map(|l| (d, l))
             }) else {
                 report.dropped_unlocated += 1;
+                report.quotes.push(check);
                 continue;
             };
+            check.matched = Some(located.kind);
+            check.outcome = "unsupported".into();
             let kind = match located.kind {
                 MatchKind::Exact => "exact",
                 MatchKind::Normalised => "normalised",
@@ -348,6 +380,7 @@ pub(crate) fn verify_answer(
             let line = enclosing_lines(&doc.text, located.start, located.end);
             if verify::looks_like_instruction(&line) {
                 report.dropped_unsupported += 1;
+                report.quotes.push(check);
                 continue;
             }
             let ok = match field {
@@ -432,9 +465,12 @@ pub(crate) fn verify_answer(
                     }
                 }
             };
-            if !ok {
+            if ok {
+                check.outcome = "reported".into();
+            } else {
                 report.dropped_unsupported += 1;
             }
+            report.quotes.push(check);
         }
     }
     out

@@ -241,9 +241,25 @@ pub(crate) fn observe(
         .collect()
 }
 
+/// The learned scorer is trusted, outside `model` mode, only on the fields
+/// where its cross-validated ranking skill (AUC) reaches this.
+pub const MIN_FIELD_AUC: f64 = 0.6;
+
+/// Whether the scorer ranks a field's candidates better than chance by a
+/// margin, according to its own cross-validation report.
+pub fn skilled_on(scorer: &Model, field: Field) -> bool {
+    scorer
+        .training
+        .cv
+        .as_ref()
+        .and_then(|cv| cv.per_field.get(field_name(field)))
+        .is_some_and(|f| f.auc >= MIN_FIELD_AUC)
+}
+
 /// Replaces each deterministic candidate's confidence with the scorer's
-/// probability (`model`) or its average with the rule's confidence (the
-/// other modes). Language-model candidates are left as they are.
+/// probability (`model`), or, in the other modes and only on the fields
+/// the scorer is skilled on ([`skilled_on`]), with its average with the
+/// rule's confidence. Language-model candidates are left as they are.
 pub(crate) fn rescore(
     c: &mut Candidates,
     docs: &BTreeMap<&str, &Document>,
@@ -257,12 +273,14 @@ pub(crate) fn rescore(
     let scores: Vec<Option<f32>> = observe(c, docs, subject)
         .into_iter()
         .map(|o| {
-            o.map(|o| {
+            o.and_then(|o| {
                 let p = scorer.score(&o.input());
                 if mode == Mode::Model {
-                    p
+                    Some(p)
+                } else if skilled_on(scorer, o.field) {
+                    Some((p + o.rule_confidence) / 2.0)
                 } else {
-                    (p + o.rule_confidence) / 2.0
+                    None
                 }
             })
         })

@@ -412,6 +412,34 @@ pub fn locate(text: &str, quote: &str, windows: &[std::ops::Range<usize>]) -> Op
         return None;
     }
     let budget = (qn.len() as f64 * FUZZY_MAX_ERROR_RATE).floor() as usize;
+    closest_in(&tn, &tmap, &qn, windows).filter(|l| l.edits <= budget)
+}
+
+/// The closest passage to `quote` inside `windows` and its edits per quote
+/// character, whatever the distance (for diagnostics: how far a quote that
+/// was not accepted was from the text).
+pub fn closest(
+    text: &str,
+    quote: &str,
+    windows: &[std::ops::Range<usize>],
+) -> Option<(Located, f64)> {
+    let (tn, tmap) = normalised(text);
+    let (mut qn, _) = normalised(quote.trim());
+    while qn.last() == Some(&' ') {
+        qn.pop();
+    }
+    if qn.is_empty() || qn.len() > FUZZY_MAX_CHARS {
+        return None;
+    }
+    closest_in(&tn, &tmap, &qn, windows).map(|l| (l, l.edits as f64 / qn.len() as f64))
+}
+
+fn closest_in(
+    tn: &[char],
+    tmap: &[usize],
+    qn: &[char],
+    windows: &[std::ops::Range<usize>],
+) -> Option<Located> {
     let mut best: Option<Located> = None;
     for w in windows {
         // Normalised positions covering the window.
@@ -420,8 +448,7 @@ pub fn locate(text: &str, quote: &str, windows: &[std::ops::Range<usize>]) -> Op
         if hi <= lo {
             continue;
         }
-        if let Some((s, e, d)) = best_substring_match(&qn, &tn[lo..hi])
-            && d <= budget
+        if let Some((s, e, d)) = best_substring_match(qn, &tn[lo..hi])
             && best.is_none_or(|b| d < b.edits)
         {
             best = Some(Located {

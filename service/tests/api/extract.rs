@@ -81,7 +81,7 @@ async fn datasheets_yield_cited_masses_and_materials() {
                 .unwrap()
                 .is_empty()
         );
-        assert_eq!(a["provenance"]["mode"], "rules");
+        assert_eq!(a["provenance"]["mode"], "auto");
     }
     // Subject only, no document ids: the documents are found by subject.
     let a = app.extract(Some("G5V-1"), &[]).await;
