@@ -15,6 +15,7 @@ scripts/llm.sh start
 eval "$(scripts/llm.sh env)"
 export ATTEST_LLM_CACHE_DIR=${ATTEST_LLM_CACHE_DIR:-$ROOT/target/llm-cache}
 export ATTEST_LLM_TIMEOUT_SECS=${ATTEST_LLM_TIMEOUT_SECS:-120}
+export ATTEST_REQUEST_TIMEOUT_SECS=${ATTEST_REQUEST_TIMEOUT_SECS:-180}
 FOLDS=eval/reports/scorer-folds.json
 for mode in ${MODES:-rules model llm auto}; do
   extra=()

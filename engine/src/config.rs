@@ -274,7 +274,12 @@ impl Settings {
             base_url: url.clone(),
             api_key: self.llm_api_key.clone(),
             model: self.llm_model.clone(),
-            timeout_secs: self.llm_timeout_secs.max(1),
+            // An answer must fit in the request's own deadline, with time
+            // left to fall back to the other extractors.
+            timeout_secs: self
+                .llm_timeout_secs
+                .min(self.request_timeout_secs.saturating_sub(5))
+                .max(1),
             max_concurrency: self.llm_max_concurrency.max(1),
             max_prompt_tokens: self.llm_max_prompt_tokens,
             max_output_tokens: self.llm_max_output_tokens,
@@ -337,6 +342,23 @@ impl Settings {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_language_model_deadline_fits_in_the_request_deadline() {
+        let mut s = Settings::default();
+        assert!(s.llm_config().is_none());
+        s.apply_env(|k| match k {
+            "ATTEST_LLM_BASE_URL" => Some("http://127.0.0.1:9/v1".into()),
+            "ATTEST_LLM_API_KEY" => Some("sk-secret".into()),
+            "ATTEST_LLM_TIMEOUT_SECS" => Some("240".into()),
+            _ => None,
+        })
+        .unwrap();
+        let c = s.llm_config().unwrap();
+        assert_eq!(c.timeout_secs, 55);
+        assert_eq!(c.api_key.as_deref(), Some("sk-secret"));
+        assert!(!format!("{s:?}").contains("sk-secret"));
+    }
 
     #[test]
     fn env_overrides_file_values_and_secrets_are_redacted() {

@@ -560,7 +560,7 @@ pub fn mentions(quote: &str, name: &str) -> bool {
 /// Words that put a statement about packaging, printed matter or shipping
 /// material, not about the product: its materials and recycled claims are
 /// not the product's.
-pub(crate) const PACKAGING: &[&str] = &[
+pub const PACKAGING: &[&str] = &[
     "packag",
     "box",
     "carton",

@@ -246,35 +246,46 @@ pub(crate) async fn candidates(
         report.outcome = "no_context".into();
         return (Candidates::default(), report);
     }
-    let mut context = String::new();
-    let mut windows: Vec<Vec<Range<usize>>> = vec![Vec::new(); docs.len()];
-    for (n, (di, c)) in chosen.iter().enumerate() {
-        let doc = &docs[*di].0;
-        context.push_str(&format!(
-            "[excerpt {} | {} | page {}]\n{}\n\n",
-            n + 1,
-            doc.meta.source,
-            c.page,
-            c.text.trim_end()
-        ));
-        windows[*di].push(c.span.start..c.span.end);
-        report.excerpts.push(Excerpt {
-            document_id: doc.meta.id.clone(),
-            page: c.page,
-            start: c.span.start,
-            end: c.span.end,
-        });
-    }
-    let vars = BTreeMap::from([
-        ("subject", subject_text.to_owned()),
-        ("context", context.trim_end().to_owned()),
-    ]);
-    let rendered = match prompt.render(&vars) {
-        Ok(r) => r,
-        Err(e) => {
-            report.fail("prompt_invalid", e.to_string());
-            return (Candidates::default(), report);
+    // The excerpt headers are estimated with the text; if the rendered
+    // prompt still exceeds the budget, the last excerpts go.
+    let mut chosen = chosen;
+    let (rendered, windows) = loop {
+        let mut context = String::new();
+        let mut windows: Vec<Vec<Range<usize>>> = vec![Vec::new(); docs.len()];
+        report.excerpts.clear();
+        for (n, (di, c)) in chosen.iter().enumerate() {
+            let doc = &docs[*di].0;
+            context.push_str(&format!(
+                "[excerpt {} | {} | page {}]\n{}\n\n",
+                n + 1,
+                doc.meta.source,
+                c.page,
+                c.text.trim_end()
+            ));
+            windows[*di].push(c.span.start..c.span.end);
+            report.excerpts.push(Excerpt {
+                document_id: doc.meta.id.clone(),
+                page: c.page,
+                start: c.span.start,
+                end: c.span.end,
+            });
         }
+        let vars = BTreeMap::from([
+            ("subject", subject_text.to_owned()),
+            ("context", context.trim_end().to_owned()),
+        ]);
+        let rendered = match prompt.render(&vars) {
+            Ok(r) => r,
+            Err(e) => {
+                report.fail("prompt_invalid", e.to_string());
+                return (Candidates::default(), report);
+            }
+        };
+        let size = estimate_tokens(&rendered.system) + estimate_tokens(&rendered.user);
+        if size <= client.config().max_prompt_tokens || chosen.len() <= 1 {
+            break (rendered, windows);
+        }
+        chosen.pop();
     };
     let request = JsonRequest {
         system: rendered.system,
@@ -405,8 +416,11 @@ pub(crate) fn verify_answer(
                 }
                 Field::Origin => {
                     let name = str_of(&item, "country");
+                    // The line must say it is an origin: a country in an
+                    // address or a standard's name is not one.
+                    let stated = ORIGIN_CUES.iter().any(|c| line.to_lowercase().contains(c));
                     match attest_rules::country::to_alpha2(&name) {
-                        Some(code) if verify::country_supported(text, code) => {
+                        Some(code) if stated && verify::country_supported(text, code) => {
                             out.origin.push(Candidate {
                                 value: code.to_owned(),
                                 citations: vec![citation.clone()],
@@ -424,7 +438,10 @@ pub(crate) fn verify_answer(
                     let name = attest_rules::vocab::canonical(&str_of(&item, "name"))
                         .unwrap_or_default()
                         .to_owned();
-                    if !name.is_empty() && verify::material_supported(text, &name) {
+                    let packaging = attest_rules::vocab::PACKAGING
+                        .iter()
+                        .any(|w| line.to_lowercase().contains(w));
+                    if !name.is_empty() && !packaging && verify::material_supported(text, &name) {
                         out.materials.push(Candidate {
                             value: name,
                             citations: vec![citation.clone()],
@@ -438,23 +455,28 @@ pub(crate) fn verify_answer(
                 }
                 Field::RecycledContent => {
                     let pct = num_of(&item, "percent");
-                    let material = str_of(&item, "material").to_lowercase();
+                    let given = str_of(&item, "material");
+                    // The material as the vocabulary names it ("post-consumer
+                    // recycled plastic" → "plastic"); a name it does not
+                    // know is not reported under another.
+                    let material = material_named(&given);
                     let lower = text.to_lowercase();
+                    let packaging = attest_rules::vocab::PACKAGING
+                        .iter()
+                        .any(|w| line.to_lowercase().contains(w));
                     match pct {
                         Some(p)
                             if p > 0.0
                                 && p <= 100.0
+                                && (given.is_empty() || material.is_some())
+                                && !packaging
                                 && verify::quote_has_number(text, p)
                                 && (lower.contains("recycl")
                                     || text.contains("再生")
                                     || text.contains("回收")) =>
                         {
                             out.recycled.push(Candidate {
-                                value: (
-                                    (!material.is_empty()).then_some(material),
-                                    p,
-                                    "unspecified".into(),
-                                ),
+                                value: (material, p, "unspecified".into()),
                                 citations: vec![citation.clone()],
                                 confidence,
                                 extractor: extractor.clone(),
@@ -474,6 +496,27 @@ pub(crate) fn verify_answer(
         }
     }
     out
+}
+
+/// Words that say a line states where a product is made.
+const ORIGIN_CUES: &[&str] = &[
+    "made in",
+    "origin",
+    "country",
+    "assembl",
+    "manufactur",
+    "produced in",
+    "产地",
+    "原产",
+    "制造",
+];
+
+/// The vocabulary's name for the material a phrase ends with.
+fn material_named(phrase: &str) -> Option<String> {
+    let words: Vec<&str> = phrase.split_whitespace().collect();
+    (0..words.len())
+        .find_map(|i| attest_rules::vocab::canonical(&words[i..].join(" ")))
+        .map(str::to_owned)
 }
 
 /// The full lines of `text` that the code point range touches.

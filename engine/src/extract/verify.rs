@@ -304,10 +304,12 @@ pub struct Located {
 }
 
 /// Fuzzy matches may differ from the quote by at most this many edits per
-/// quote character (one typo in ten). On the dev set every located quote
-/// that a wider threshold would add was a different passage (see
-/// `eval/reports/`); a narrower one lost quotes whose only difference was a
-/// dropped symbol such as `≈` or `µ`.
+/// quote character (one typo in ten). Measured on the dev set
+/// (`eval/reports/llm/report.json`, `quotes`): of 197 quotes the local
+/// model proposed, 93 were found exactly or normalised and 4 within this
+/// rate; every quote of 12 characters or more between 0.1 and 0.35 was a
+/// different fact ("Copper (CuO)2", "Amazon co. UK", "1920*1080 kg"), so a
+/// wider threshold would only have admitted wrong values.
 pub const FUZZY_MAX_ERROR_RATE: f64 = 0.1;
 /// Quotes shorter than this are only matched exactly or normalised: a
 /// short fuzzy match is too easily a different passage.

@@ -40,6 +40,7 @@ async fn a_real_small_model_is_verified_before_anything_is_reported() {
         s.llm_model = "local-llm".into();
         // A busy 2-core machine: generous, but still a deadline.
         s.llm_timeout_secs = 240;
+        s.request_timeout_secs = 300;
     })
     .await;
     let vishay = app.ingest("datasheets/Vishay_1N4148.pdf").await;
