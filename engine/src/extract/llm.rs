@@ -502,7 +502,7 @@ pub(crate) fn verify_answer(
 const ORIGIN_CUES: &[&str] = &[
     "made in",
     "origin",
-    "country",
+    "country of",
     "assembl",
     "manufactur",
     "produced in",
