@@ -18,6 +18,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::catalog::Catalog;
 use crate::document::{Document, IngestStatus};
 use crate::extract::llm::LlmReport;
 use crate::extract::verify::{self, citation_matches, numbers_in};
@@ -172,10 +173,9 @@ pub fn fields_asked(question: &str) -> Vec<Field> {
 /// The product or part a text names: a subject some document was
 /// recognised to be about (longest first), or an identifier-like word
 /// (letters and digits) that documents mention.
-fn subject_in(engine: &Engine, tenant: &str, text: &str) -> Option<String> {
+fn subject_in(catalog: &Catalog, tenant: &str, text: &str) -> Option<String> {
     let key = fold_key(text);
-    let mut known: Vec<String> = engine
-        .catalog
+    let mut known: Vec<String> = catalog
         .list(tenant)
         .iter()
         .filter(|d| d.meta.status == IngestStatus::Ready)
@@ -202,11 +202,11 @@ fn subject_in(engine: &Engine, tenant: &str, text: &str) -> Option<String> {
         }
         if i > 0 && words[i - 1].chars().all(char::is_alphabetic) && words[i - 1].len() > 2 {
             let pair = format!("{} {}", words[i - 1], w);
-            if !engine.catalog.find_subject(tenant, &pair).is_empty() {
+            if !catalog.find_subject(tenant, &pair).is_empty() {
                 return Some(pair);
             }
         }
-        if !engine.catalog.find_subject(tenant, w).is_empty() {
+        if !catalog.find_subject(tenant, w).is_empty() {
             return Some((*w).to_owned());
         }
     }
@@ -454,21 +454,29 @@ pub async fn ask(
     }
     // Subject: given, named in the question, or the latest one named in
     // the conversation.
+    // Finding a subject scans document texts: off the async runtime.
+    let (catalog, t, q, history) = (
+        engine.catalog.clone(),
+        tenant.to_owned(),
+        question.to_owned(),
+        req.history.clone(),
+    );
     let (subject, subject_from) = match req.subject.as_deref().map(str::trim) {
         Some(s) if !s.is_empty() => (Some(s.to_owned()), Some("request")),
-        _ => match subject_in(engine, tenant, question) {
+        _ => tokio::task::spawn_blocking(move || match subject_in(&catalog, &t, &q) {
             Some(s) => (Some(s), Some("question")),
-            None => match req
-                .history
+            None => match history
                 .iter()
                 .rev()
-                .filter(|t| t.role != Role::System)
-                .find_map(|t| subject_in(engine, tenant, &t.content))
+                .filter(|turn| turn.role != Role::System)
+                .find_map(|turn| subject_in(&catalog, &t, &turn.content))
             {
                 Some(s) => (Some(s), Some("conversation")),
                 None => (None, None),
             },
-        },
+        })
+        .await
+        .map_err(|e| EngineError::Internal(format!("subject lookup: {e}")))?,
     };
     let fields = fields_asked(question);
     let mut cites = Cites::default();
