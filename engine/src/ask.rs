@@ -275,6 +275,19 @@ fn join_list(items: &[String]) -> String {
     }
 }
 
+/// "The X is made of a [1] and b [2]." or, with no items, "The documents
+/// do not state what the X is made of." (`missing` names the subject `{}`).
+fn list_sentence(name: &str, items: &[String], verb: &str, missing: &str) -> String {
+    if items.is_empty() {
+        format!(
+            "The documents do not state {}.",
+            missing.replace("{}", name)
+        )
+    } else {
+        format!("The {name} {verb} {}.", join_list(items))
+    }
+}
+
 /// Plain sentences for the extracted fields, each value with its markers.
 fn sentences(
     engine: &Engine,
@@ -316,13 +329,12 @@ fn sentences(
                             .map(|mk| format!("{country} {mk}"))
                     })
                     .collect();
-                if items.is_empty() {
-                    out.push(format!(
-                        "The documents do not state where the {name} is made."
-                    ));
-                } else {
-                    out.push(format!("The {name} is made in {}.", join_list(&items)));
-                }
+                out.push(list_sentence(
+                    name,
+                    &items,
+                    "is made in",
+                    "where the {} is made",
+                ));
             }
             Field::Materials => {
                 let items: Vec<String> = r
@@ -336,13 +348,12 @@ fn sentences(
                             .map(|mk| format!("{} {mk}", m.name))
                     })
                     .collect();
-                if items.is_empty() {
-                    out.push(format!(
-                        "The documents do not state what the {name} is made of."
-                    ));
-                } else {
-                    out.push(format!("The {name} is made of {}.", join_list(&items)));
-                }
+                out.push(list_sentence(
+                    name,
+                    &items,
+                    "is made of",
+                    "what the {} is made of",
+                ));
             }
             Field::RecycledContent => {
                 let items: Vec<String> = r
@@ -359,13 +370,12 @@ fn sentences(
                             .map(|mk| format!("{what} {mk}"))
                     })
                     .collect();
-                if items.is_empty() {
-                    out.push(format!(
-                        "The documents do not state recycled content for the {name}."
-                    ));
-                } else {
-                    out.push(format!("The {name} contains {}.", join_list(&items)));
-                }
+                out.push(list_sentence(
+                    name,
+                    &items,
+                    "contains",
+                    "recycled content for the {}",
+                ));
             }
         }
     }

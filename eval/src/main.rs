@@ -251,7 +251,10 @@ async fn run(
         "mode": mode,
         "scorer": extractors.scorer.as_deref().map(attest_engine::extract::model::describe),
         "scorer_folds": scorer_folds.as_ref().map(|p| p.display().to_string()),
-        "llm_model": settings_llm_model(),
+        "llm_model": extractors
+            .llm
+            .as_ref()
+            .map(|c| format!("{} at {}", c.config().model, c.config().base_url)),
         "rules_version": attest_engine::extract::RULES_VERSION,
         "pipeline_version": attest_engine::extract::PIPELINE_VERSION,
     });
@@ -276,13 +279,6 @@ async fn run(
         }
     }
     Ok(())
-}
-
-fn settings_llm_model() -> Option<String> {
-    Settings::load(None)
-        .ok()
-        .and_then(|s| s.llm_config())
-        .map(|c| format!("{} at {}", c.model, c.base_url))
 }
 
 /// An in-process engine on a fresh temporary store, or a running service.
