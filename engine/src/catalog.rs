@@ -39,6 +39,8 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> CatalogError + '_ {
 pub struct Catalog {
     docs_dir: PathBuf,
     originals_dir: PathBuf,
+    /// Rendered page images, a cache (see [`crate::render`]).
+    pages_dir: PathBuf,
     docs: RwLock<HashMap<String, Arc<Document>>>,
     /// Bumped on every change that affects answers; part of provenance.
     generation: AtomicU64,
@@ -78,6 +80,7 @@ impl Catalog {
         Ok(Self {
             docs_dir,
             originals_dir,
+            pages_dir: data_dir.join("pages"),
             docs: RwLock::new(docs),
             generation: AtomicU64::new(generation),
         })
@@ -166,6 +169,16 @@ impl Catalog {
         write_durable(&self.originals_dir.join(id), bytes)
     }
 
+    /// Where the original file of a document is stored.
+    pub fn original_path(&self, id: &str) -> PathBuf {
+        self.originals_dir.join(id)
+    }
+
+    /// The cache of rendered page images.
+    pub fn pages_dir(&self) -> &Path {
+        &self.pages_dir
+    }
+
     pub fn load_original(&self, id: &str) -> Result<Vec<u8>, CatalogError> {
         let p = self.originals_dir.join(id);
         std::fs::read(&p).map_err(io(&p))
@@ -211,6 +224,8 @@ impl Catalog {
                 Err(e) => return Err(io(&p)(e)),
             }
         }
+        // Cached page images go with the document (best effort: a cache).
+        let _ = std::fs::remove_dir_all(self.pages_dir.join(id));
         self.generation.fetch_add(1, Ordering::SeqCst);
         Ok(removed)
     }

@@ -8,6 +8,7 @@
 //! stored chunk text is always exactly the document text of its span.
 
 use crate::document::{PageSpan, SheetLayout};
+use crate::text::is_cjk;
 use crate::text::{CharIndex, CharRange};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -33,10 +34,6 @@ impl Default for ChunkConfig {
         // tokenizer's estimate error and special tokens.
         Self { max_tokens: 200 }
     }
-}
-
-fn is_cjk(c: char) -> bool {
-    matches!(c as u32, 0x3000..=0x9fff | 0xac00..=0xd7af | 0xf900..=0xfaff | 0xff00..=0xffef)
 }
 
 /// A cheap, conservative estimate of word pieces.

@@ -123,6 +123,166 @@ pub struct CitedMass {
     pub span: CharRange,
 }
 
+/// A table of a document (a PDF page's detected table, an HTML, Markdown or
+/// fixed-width text table), one line of the canonical text per row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Table {
+    pub columns: u32,
+    /// The first `header_rows` rows name the columns.
+    pub header_rows: u32,
+    pub rows: Vec<TableRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableRow {
+    pub page: u32,
+    pub span: CharRange,
+    pub cells: Vec<TableCell>,
+    /// A header row repeated where the table continues on another page.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub repeated_header: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableCell {
+    pub col: u32,
+    pub span: CharRange,
+}
+
+impl Table {
+    /// The header text above a column (header rows joined), empty when the
+    /// table has no header.
+    pub fn header<'a>(
+        &self,
+        text: &'a str,
+        idx: &crate::text::CharIndex,
+        col: u32,
+    ) -> Vec<&'a str> {
+        self.rows
+            .iter()
+            .take(self.header_rows as usize)
+            .filter_map(|r| r.cells.iter().find(|c| c.col == col))
+            .filter_map(|c| text.get(idx.bytes(c.span)))
+            .collect()
+    }
+
+    /// Data rows (after the header, without repeated headers).
+    pub fn body(&self) -> impl Iterator<Item = &TableRow> {
+        self.rows
+            .iter()
+            .skip(self.header_rows as usize)
+            .filter(|r| !r.repeated_header)
+    }
+}
+
+impl TableRow {
+    pub fn cell(&self, col: u32) -> Option<CharRange> {
+        self.cells.iter().find(|c| c.col == col).map(|c| c.span)
+    }
+}
+
+/// Where each page of a PDF came from and where its words are drawn.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct TextLayout {
+    pub pages: Vec<PageGeometry>,
+    /// Word boxes in text order (sorted by `start`).
+    pub boxes: Vec<WordBox>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageGeometry {
+    pub page: u32,
+    /// Page size in points, as displayed.
+    pub width: f32,
+    pub height: f32,
+    /// `pdftotext`, `pdf-extract` or `ocr`.
+    pub source: String,
+}
+
+/// A word of the canonical text (code points `start..end`) and the
+/// rectangle it is drawn in on its page: PDF points, origin at the page's
+/// top-left corner as displayed, y downwards. `line` numbers the physical
+/// lines of the page. Stored as an array to keep records small.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(from = "WordBoxRepr", into = "WordBoxRepr")]
+pub struct WordBox {
+    pub start: u32,
+    pub end: u32,
+    pub page: u32,
+    pub line: u32,
+    pub rect: crate::layout::Rect,
+}
+
+type WordBoxRepr = (u32, u32, u32, u32, f32, f32, f32, f32);
+
+impl From<WordBoxRepr> for WordBox {
+    fn from(t: WordBoxRepr) -> Self {
+        WordBox {
+            start: t.0,
+            end: t.1,
+            page: t.2,
+            line: t.3,
+            rect: crate::layout::Rect::new(t.4, t.5, t.6, t.7),
+        }
+    }
+}
+
+impl From<WordBox> for WordBoxRepr {
+    fn from(b: WordBox) -> Self {
+        (
+            b.start, b.end, b.page, b.line, b.rect.x0, b.rect.y0, b.rect.x1, b.rect.y1,
+        )
+    }
+}
+
+/// A rectangle on a page that a citation covers (one per line).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PageBox {
+    pub page: u32,
+    pub x0: f32,
+    pub y0: f32,
+    pub x1: f32,
+    pub y1: f32,
+}
+
+impl TextLayout {
+    /// One box per physical line the code point range covers, in text
+    /// order: the union of the boxes of the words it overlaps.
+    pub fn boxes_for(&self, start: usize, end: usize) -> Vec<PageBox> {
+        let first = self.boxes.partition_point(|b| (b.end as usize) <= start);
+        let mut out: Vec<(u32, u32, crate::layout::Rect)> = Vec::new();
+        for b in self.boxes[first..]
+            .iter()
+            .take_while(|b| (b.start as usize) < end)
+            .filter(|b| (b.end as usize) > start)
+        {
+            match out
+                .iter_mut()
+                .find(|(p, l, _)| *p == b.page && *l == b.line)
+            {
+                Some((_, _, r)) => *r = r.union(&b.rect),
+                None => out.push((b.page, b.line, b.rect)),
+            }
+        }
+        out.into_iter()
+            .map(|(page, _, r)| PageBox {
+                page,
+                x0: r.x0,
+                y0: r.y0,
+                x1: r.x1,
+                y1: r.y1,
+            })
+            .collect()
+    }
+
+    /// Whether the text of a page was read by OCR.
+    pub fn is_ocr(&self, page: u32) -> bool {
+        self.pages
+            .iter()
+            .any(|p| p.page == page && p.source == "ocr")
+    }
+}
+
 /// Where a document is in its ingest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -187,9 +347,32 @@ pub struct Document {
     pub sheet: Option<SheetLayout>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub declaration: Option<Declaration>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<Table>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layout: Option<TextLayout>,
 }
 
 impl Document {
+    /// A citation of `quote`, the text at code points `start..end`, with
+    /// the boxes it covers on the page and whether OCR read it.
+    pub fn citation(&self, start: usize, end: usize, quote: String) -> crate::extract::Citation {
+        let page = self.page_of(start);
+        let (boxes, ocr) = match &self.layout {
+            Some(l) => (l.boxes_for(start, end), l.is_ocr(page)),
+            None => (Vec::new(), false),
+        };
+        crate::extract::Citation {
+            document_id: self.meta.id.clone(),
+            page,
+            start,
+            end,
+            quote,
+            boxes,
+            ocr,
+        }
+    }
+
     /// The page a code point offset falls on (the last page for the end).
     pub fn page_of(&self, offset: usize) -> u32 {
         self.pages

@@ -221,6 +221,8 @@ impl Engine {
             pages: Vec::new(),
             sheet: None,
             declaration: None,
+            tables: Vec::new(),
+            layout: None,
         })?;
         Ok(Submitted {
             id,
@@ -258,7 +260,13 @@ impl Engine {
         };
         tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "parsed");
         let kind = analyze::classify(&parsed.text, parsed.format);
-        let subjects = analyze::subjects(&parsed.text, &meta.source, parsed.format);
+        let mut subjects = analyze::subjects(&parsed.text, &meta.source, parsed.format);
+        for s in analyze::table_subjects(&parsed.text, &parsed.tables) {
+            let key = crate::text::fold_key(&s);
+            if subjects.len() < 200 && !subjects.iter().any(|o| crate::text::fold_key(o) == key) {
+                subjects.push(s);
+            }
+        }
         let chunks = chunk_document(
             &parsed.text,
             &parsed.pages,
@@ -305,6 +313,8 @@ impl Engine {
             pages: parsed.pages,
             sheet: parsed.sheet,
             declaration: parsed.declaration,
+            tables: parsed.tables,
+            layout: parsed.layout,
         };
         self.publish(document, points).await
     }
@@ -550,6 +560,8 @@ fn failed(mut meta: DocumentMeta, err: &ParseError) -> Document {
         pages: Vec::new(),
         sheet: None,
         declaration: None,
+        tables: Vec::new(),
+        layout: None,
     }
 }
 

@@ -13,11 +13,15 @@
 //!   their conformance suite.
 //! - [`catalog`]: durable document records and their texts.
 //! - [`ingest`]: the ingest pipeline and its worker.
+//! - [`layout`]: positioned words → reading-order text, tables and word boxes.
 //! - [`extract`]: field extraction with verified citations.
+//! - [`evidence`]: evidence packs (answer, quotes, page crops) as a ZIP.
 //! - [`search`]: hybrid retrieval over chunks.
 //! - [`llm`]: the OpenAI-compatible language model client.
 //! - [`ask`]: questions answered with numbered, verified citations.
 //! - [`prompts`]: versioned prompt files.
+//! - [`render`]: PDF page images and crops, cached per document version.
+//! - [`testpdf`]: a minimal PDF writer for tests (text at known positions).
 
 pub mod analyze;
 pub mod ask;
@@ -26,11 +30,15 @@ pub mod chunk;
 pub mod config;
 pub mod document;
 pub mod embed;
+pub mod evidence;
 pub mod extract;
 pub mod ingest;
+pub mod layout;
 pub mod llm;
 pub mod parse;
 pub mod prompts;
+pub mod render;
 pub mod search;
 pub mod store;
+pub mod testpdf;
 pub mod text;

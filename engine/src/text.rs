@@ -142,6 +142,12 @@ pub fn garbage_ratio(text: &str) -> f64 {
     }
 }
 
+/// Chinese, Japanese and Korean characters (and full-width forms): written
+/// without spaces, two columns wide, one token each.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3000..=0x9fff | 0xac00..=0xd7af | 0xf900..=0xfaff | 0xff00..=0xffef)
+}
+
 /// Lower-cases and keeps only letters and digits: "G5V-1" and "g5v 1" match.
 pub fn fold_key(s: &str) -> String {
     s.chars()

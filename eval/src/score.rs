@@ -225,10 +225,27 @@ pub fn recycled_matches(gold: &GoldRecycled, material: &Option<String>, pct: f64
         }
 }
 
+/// Superscript and subscript digits compare as the digits they are: a
+/// snippet copied from a plain text dump reads a footnote marker "g⁸" as
+/// "g8".
+fn fold_script(c: char) -> char {
+    const SUP: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    const SUB: [char; 10] = ['₀', '₁', '₂', '₃', '₄', '₅', '₆', '₇', '₈', '₉'];
+    SUP.iter()
+        .chain(SUB.iter())
+        .position(|&d| d == c)
+        .and_then(|i| char::from_digit((i % 10) as u32, 10))
+        .unwrap_or(c)
+}
+
 /// Code point ranges where `snippet` occurs in `text`, compared without
-/// whitespace.
+/// whitespace (and with superscript digits read as digits).
 pub fn locate(text: &str, snippet: &str) -> Vec<(usize, usize)> {
-    let needle: Vec<char> = snippet.chars().filter(|c| !c.is_whitespace()).collect();
+    let needle: Vec<char> = snippet
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(fold_script)
+        .collect();
     if needle.is_empty() {
         return Vec::new();
     }
@@ -236,7 +253,7 @@ pub fn locate(text: &str, snippet: &str) -> Vec<(usize, usize)> {
         .chars()
         .enumerate()
         .filter(|(_, c)| !c.is_whitespace())
-        .map(|(i, c)| (c, i))
+        .map(|(i, c)| (fold_script(c), i))
         .unzip();
     let mut out = Vec::new();
     if hay.len() < needle.len() {

@@ -709,9 +709,10 @@ fn word_ends(s: &str, max: usize) -> Vec<usize> {
             }
         }
         let Some(end) = end else { break };
-        // a word glued to digits ("China2") is not a name
+        // a word glued to digits ("China2") is not a name; a footnote
+        // marker ("China¹") is not glued
         if let Some(&(_, c)) = chars.peek()
-            && c.is_alphanumeric()
+            && crate::util::is_word_char(c)
         {
             break;
         }

@@ -19,7 +19,8 @@
 //! accelerations ("±2 g", "16 g range", "full scale").
 
 use crate::util::{
-    NUM, has_any_stem, lazy_re, line_after, line_before, next_char, parse_number, window,
+    NUM, has_any_stem, is_word_char, lazy_re, line_after, line_before, next_char, parse_number,
+    window,
 };
 use crate::{Evidence, MassFinding, units};
 
@@ -33,7 +34,7 @@ lazy_re!(
 lazy_re!(
     AFTER_LABEL,
     &format!(
-        r"(?i)^(?:[ \t]*\((?:approx\.?|approximately|approximate|typ\.?|typical|nominal|avg\.?|average|约)\))?(?:[ \t]*[\[(（]\s*(?P<hu>{UNIT})\s*[\])）])?(?P<sep>[\s:：=.…·\-–—\x22”’']*?)(?:(?P<hu2>kg|g|mg)[ \t]+)?(?:(?P<q>approx(?:imately|\.)?|ca\.|about|around|typ(?:ical|\.)?|nominal|~|≈|约|max\.?|maximum)\s*)?(?P<num>{NUM})(?:\s*(?:±|\+/-|\+/−|\+-)\s*{NUM})?(?P<gap>\s*)(?P<unit>{UNIT})?"
+        r"(?i)^(?:[¹²³⁴⁵⁶⁷⁸⁹⁰⁽⁾*†‡]+|[ \t]*[(\[]\d{{1,2}}[)\]])?(?:[ \t]*\((?:approx\.?|approximately|approximate|typ\.?|typical|nominal|avg\.?|average|约)\))?(?:[ \t]*[\[(（]\s*(?P<hu>{UNIT})\s*[\])）])?(?P<sep>[\s:：=.…·\-–—\x22”’']*?)(?:(?P<hu2>kg|g|mg)[ \t]+)?(?:(?P<q>approx(?:imately|\.)?|ca\.|about|around|typ(?:ical|\.)?|nominal|~|≈|约|max\.?|maximum)\s*)?(?P<num>{NUM})(?:\s*(?:±|\+/-|\+/−|\+-)\s*{NUM})?(?P<gap>\s*)(?P<unit>{UNIT})?"
     )
 );
 
@@ -44,7 +45,7 @@ lazy_re!(
 
 lazy_re!(
     BAD_AFTER_UNIT,
-    r"(?i)^(?:[ \t]*/|[ \t]*per[ \t]+(?:\d|k(?-u:\b)|kpcs|pcs|reel|box|bag|carton|tray|tube|roll|m(?-u:\b)|meter|metre|km|ft|foot|feet|square|sq)|\s*CO\s*[2₂]|[ \t]*of\s+CO|[ \t]*-?[ \t]*eq(?-u:\b)|[\- \t]*force|[ \t]*range|[ \t]*full[\s\-]*scale|[ \t]*FS(?-u:\b)|[ \t]*shock|[ \t]*accel|[ \t]*rms(?-u:\b)|[ \t]*peak|[ \t]*pk(?-u:\b)|[ \t]*[²³]|[ \t]*water)"
+    r"(?i)^(?:[ \t]*/|[ \t]*per[ \t]+(?:\d|k(?-u:\b)|kpcs|pcs|reel|box|bag|carton|tray|tube|roll|m(?-u:\b)|meter|metre|km|ft|foot|feet|square|sq)|\s*CO\s*[2₂]|[ \t]*of\s+CO|[ \t]*-?[ \t]*eq(?-u:\b)|[\- \t]*force|[ \t]*range|[ \t]*full[\s\-]*scale|[ \t]*FS(?-u:\b)|[ \t]*shock|[ \t]*accel|[ \t]*rms(?-u:\b)|[ \t]*peak|[ \t]*pk(?-u:\b)|[ \t]*[²³][ \t]*/|[ \t]*water)"
 );
 
 lazy_re!(
@@ -132,6 +133,17 @@ const BAD_AFTER: &[&str] = &[
     "packag", "shipping", "gross", "carton", "reel", "per 1000", "/1000", "1000 pcs", "1000pcs",
     "kpcs",
 ];
+
+/// Whether the words after a value (up to the next number, which starts
+/// another value) say it is not the bare product's mass.
+fn bad_after(text: &str, at: usize) -> bool {
+    let tail = line_after(text, at, 60);
+    let own = tail
+        .find(|c: char| c.is_ascii_digit())
+        .map_or(tail, |i| &tail[..i])
+        .to_lowercase();
+    BAD_AFTER.iter().any(|b| own.contains(b))
+}
 
 #[derive(Debug)]
 struct Parsed {
@@ -261,7 +273,7 @@ fn unit_ok(text: &str, start: usize, end: usize) -> bool {
     let latin = u
         .chars()
         .all(|c| c.is_ascii_alphabetic() || c == 'µ' || c == 'μ');
-    if latin && next_char(text, end).is_some_and(|c| c.is_alphanumeric() || c == '·') {
+    if latin && next_char(text, end).is_some_and(|c| is_word_char(c) || c == '·') {
         return false;
     }
     // across line breaks: "kg CO\n2e" is how PDF subscripts come out
@@ -416,8 +428,7 @@ fn labelled(text: &str, base: usize, out: &mut Vec<MassFinding>) {
         };
         let Some((us, ue)) = unit_span else { continue };
         let end_for_context = if explicit.is_some() { ue } else { num_end };
-        let tail = line_after(text, end_for_context, 60).to_lowercase();
-        if BAD_AFTER.iter().any(|b| tail.contains(b)) {
+        if bad_after(text, end_for_context) {
             continue;
         }
         let p = Parsed {
@@ -486,7 +497,7 @@ fn cell_above(text: &str, label_start: usize) -> &str {
 /// number stands alone in its cell. If another number follows directly, the
 /// flattened table has lost its columns and the pairing is a guess.
 fn bare_number_ends_cell(text: &str, num_end: usize) -> bool {
-    if next_char(text, num_end).is_some_and(|c| c.is_alphanumeric() || c == '%') {
+    if next_char(text, num_end).is_some_and(|c| is_word_char(c) || c == '%') {
         return false;
     }
     let rest = window(text, num_end, 80);
@@ -559,8 +570,7 @@ fn verb_forms(text: &str, base: usize, out: &mut Vec<MassFinding>) {
             if has_any_stem(subject, BAD_BEFORE) || has_any_stem(subject, &["packag"]) {
                 continue;
             }
-            let tail = line_after(text, unit.end(), 60).to_lowercase();
-            if BAD_AFTER.iter().any(|b| tail.contains(b)) {
+            if bad_after(text, unit.end()) {
                 continue;
             }
             let Some(value) = parse_number(num.as_str()) else {

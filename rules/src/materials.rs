@@ -812,7 +812,7 @@ fn declaration(text: &str, base: usize, lines: &[(usize, usize)], out: &mut Vec<
         for h in vocab::scan(line, true, true) {
             if h.class == Class::Symbol {
                 // symbols only as stand-alone cells: "Cu", "(Sn)", "Ni/Au"
-                let standalone = |c: Option<char>| c.is_none_or(|c| !c.is_alphanumeric());
+                let standalone = |c: Option<char>| c.is_none_or(|c| !crate::util::is_word_char(c));
                 if !standalone(crate::util::prev_char(line, h.start))
                     || !standalone(crate::util::next_char(line, h.end))
                 {

@@ -430,3 +430,67 @@ fn serde_shapes() {
     assert_eq!(e, Evidence { start: 1, end: 2 });
     assert!(!RULES_VERSION.is_empty());
 }
+
+#[test]
+fn footnote_markers_between_a_label_and_its_value_are_skipped() {
+    for (text, grams) in [
+        ("Weight¹\t0.5 g", 0.5),
+        ("Weight (1)  2 g", 2.0),
+        ("Unit weight*: 3 g", 3.0),
+        ("Weight⁽²⁾\tapprox. 105 mg", 0.105),
+    ] {
+        let f = all(text);
+        check_evidence(text, &[0..text.len()], &f);
+        assert!(
+            f.mass
+                .first()
+                .is_some_and(|m| (m.grams - grams).abs() < 1e-9),
+            "{text}: {:?}",
+            f.mass
+        );
+    }
+}
+
+#[test]
+fn a_footnote_marker_after_a_unit_or_a_name_ends_the_word() {
+    let text = "Total materials: 40 g⁸ in the box";
+    let f = all(text);
+    assert!(
+        f.mass
+            .first()
+            .is_some_and(|m| (m.grams - 40.0).abs() < 1e-9),
+        "{:?}",
+        f.mass
+    );
+    let text = "Country of origin: Germany¹";
+    assert_eq!(
+        all(text).origin.first().map(|o| o.country.as_str()),
+        Some("DE")
+    );
+}
+
+#[test]
+fn a_list_item_ends_at_the_next_item() {
+    // The next bullet's RoHS wording is not about this item's plating.
+    let text = "FEATURES\n- Matte Tin(Sn) lead finish with Nickel(Ni) underplate\n- Pb free and RoHS compliant\n";
+    let names: Vec<String> = all(text).materials.iter().map(|m| m.name.clone()).collect();
+    assert!(
+        names.contains(&"tin".to_owned()) && names.contains(&"nickel".to_owned()),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn a_packaged_weight_after_the_bare_weight_does_not_veto_it() {
+    let text = "Weight:\t321.4 grams (main body with battery) 595.0 grams (packaged product, including accessories and packaging)";
+    let f = all(text);
+    assert!(
+        f.mass
+            .first()
+            .is_some_and(|m| (m.grams - 321.4).abs() < 1e-9),
+        "{:?}",
+        f.mass
+    );
+    let f = all("Weight: 150 g per reel");
+    assert!(f.mass.is_empty(), "{:?}", f.mass);
+}

@@ -98,6 +98,18 @@ pub(crate) fn prev_char(s: &str, i: usize) -> Option<char> {
     s.get(..i)?.chars().next_back()
 }
 
+/// A superscript or subscript character (footnote markers "¹", "⁽²⁾",
+/// formula indices "₂"), which ends a word rather than continuing it.
+pub(crate) fn is_script_mark(c: char) -> bool {
+    matches!(c, '¹' | '²' | '³' | '\u{2070}'..='\u{209f}')
+}
+
+/// A character that continues a word: letters and digits, but not a
+/// superscript or subscript after it.
+pub(crate) fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() && !is_script_mark(c)
+}
+
 pub(crate) fn next_char(s: &str, i: usize) -> Option<char> {
     s.get(i..)?.chars().next()
 }
@@ -133,6 +145,18 @@ pub(crate) fn line_after(s: &str, i: usize, max: usize) -> &str {
 /// either side. Clauses end at . ! ? ; (when followed by a space or line
 /// break), bullets, and blank lines; single line breaks do not end a clause
 /// because PDF text wraps mid-sentence.
+/// A line that starts a list item: "- ", "• ", "* ", "1) ", "a) ".
+fn starts_list_item(t: &str) -> bool {
+    let mut chars = t.chars();
+    match (chars.next(), chars.next()) {
+        (Some('-' | '–' | '•' | '*' | '·' | '▪' | '●' | '■' | '►'), Some(' ' | '\t')) => {
+            true
+        }
+        (Some(c), Some(')')) if c.is_ascii_alphanumeric() => true,
+        _ => false,
+    }
+}
+
 pub(crate) fn clause_bounds(s: &str, start: usize, end: usize, max: usize) -> (usize, usize) {
     let lo = floor_boundary(s, start.saturating_sub(max));
     let hi = floor_boundary(s, end.saturating_add(max));
@@ -147,10 +171,16 @@ pub(crate) fn clause_bounds(s: &str, start: usize, end: usize, max: usize) -> (u
             '.' if abbreviation_dot(before, i) => false,
             '.' | '!' | '?' | ';' => matches!(next, Some(b' ' | b'\n' | b'\r' | b'\t') | None),
             '•' | '·' | '●' | '▪' | '。' | '；' => true,
-            // a blank line: the previous line holds only whitespace
-            '\n' => before
-                .get(..i)
-                .is_some_and(|h| h.trim_end_matches([' ', '\t', '\r']).ends_with('\n')),
+            // a blank line (the previous line holds only whitespace), or
+            // this line starts a list item
+            '\n' => {
+                before
+                    .get(..i)
+                    .is_some_and(|h| h.trim_end_matches([' ', '\t', '\r']).ends_with('\n'))
+                    || before
+                        .get(i + 1..)
+                        .is_some_and(|t| starts_list_item(t.trim_start_matches([' ', '\t'])))
+            }
             _ => false,
         };
         if terminal {
@@ -167,9 +197,11 @@ pub(crate) fn clause_bounds(s: &str, start: usize, end: usize, max: usize) -> (u
             '.' if abbreviation_dot(after, i) => false,
             '.' | '!' | '?' | ';' => matches!(next, Some(b' ' | b'\n' | b'\r' | b'\t') | None),
             '•' | '·' | '●' | '▪' | '。' | '；' => true,
-            '\n' => after
-                .get(i + 1..)
-                .is_some_and(|t| t.trim_start_matches([' ', '\t', '\r']).starts_with('\n')),
+            // a blank line, or a line that starts a new list item
+            '\n' => after.get(i + 1..).is_some_and(|t| {
+                let t = t.trim_start_matches([' ', '\t', '\r']);
+                t.starts_with('\n') || starts_list_item(t)
+            }),
             _ => false,
         };
         if terminal {

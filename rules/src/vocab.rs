@@ -485,7 +485,7 @@ fn word_boundaries_ok(text: &str, start: usize, end: usize, matched: &str) -> bo
     }
     let prev_ok = match prev {
         None => true,
-        Some(p) if !p.is_alphanumeric() => true,
+        Some(p) if !crate::util::is_word_char(p) => true,
         Some(p) => p.is_lowercase() && first.is_some_and(char::is_uppercase),
     };
     let next_ok = match next {
@@ -504,12 +504,12 @@ fn code_boundaries_ok(text: &str, start: usize, end: usize) -> bool {
     let last = text.get(..end).and_then(|t| t.chars().next_back());
     let prev_ok = match prev {
         None => true,
-        Some(p) if !p.is_alphanumeric() => true,
+        Some(p) if !crate::util::is_word_char(p) => true,
         Some(p) => p.is_lowercase() && !is_cjk(p),
     };
     let next_ok = match next {
         None => true,
-        Some(n) if !n.is_alphanumeric() => true,
+        Some(n) if !crate::util::is_word_char(n) => true,
         Some(n) => n.is_uppercase() && last.is_some_and(char::is_lowercase),
     };
     prev_ok && next_ok

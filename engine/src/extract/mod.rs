@@ -13,6 +13,7 @@ mod declaration;
 pub mod llm;
 pub mod model;
 mod sheet;
+mod table;
 pub mod verify;
 
 use std::collections::BTreeMap;
@@ -109,6 +110,12 @@ pub struct Citation {
     pub start: usize,
     pub end: usize,
     pub quote: String,
+    /// Where the quote is drawn on its page(s), one box per line (PDFs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub boxes: Vec<crate::document::PageBox>,
+    /// The quote was read by OCR from a scanned page.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ocr: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -224,13 +231,11 @@ pub(crate) struct Candidates {
 
 pub(crate) fn cite(doc: &Document, idx: &CharIndex, bytes: std::ops::Range<usize>) -> Citation {
     let CharRange { start, end } = idx.chars(bytes.clone());
-    Citation {
-        document_id: doc.meta.id.clone(),
-        page: doc.page_of(start),
+    doc.citation(
         start,
         end,
-        quote: doc.text.get(bytes).unwrap_or_default().to_owned(),
-    }
+        doc.text.get(bytes).unwrap_or_default().to_owned(),
+    )
 }
 
 pub fn cite_chars(doc: &Document, idx: &CharIndex, r: CharRange) -> Citation {
@@ -341,16 +346,13 @@ pub(crate) fn subject_mentions(doc: &Document, subject: Option<&str>) -> (Vec<us
 
 /// Byte offsets where the subject is written (case-insensitive).
 fn mentions_of(text: &str, subject: &str) -> Vec<usize> {
-    let needle = subject.trim().to_lowercase();
+    let needle = subject.trim().to_ascii_lowercase();
     if needle.chars().count() < 3 {
         return Vec::new();
     }
-    let hay = text.to_lowercase();
-    // Lower-casing can change byte lengths; positions only need to be
-    // approximately right, and the haystack is the same text otherwise.
-    if hay.len() != text.len() {
-        return Vec::new();
-    }
+    // ASCII case folding keeps every byte offset (full Unicode lower-casing
+    // can change lengths: "Ω" → "ω").
+    let hay = text.to_ascii_lowercase();
     hay.match_indices(&needle).map(|(i, _)| i).collect()
 }
 
@@ -464,6 +466,7 @@ async fn gather(
             if let Some(layout) = &doc.sheet {
                 sheet::candidates(doc, &idx, layout, &regions, &mut c);
             }
+            table::candidates(doc, &idx, subject_owned.as_deref(), &regions, &mut c);
             rules_candidates(doc, &idx, &regions, subject_owned.as_deref(), &mut c);
             llm_docs.push((doc.clone(), regions));
         }
@@ -590,6 +593,7 @@ pub async fn extract(
             }
         }
     }
+    candidates.discount_ocr();
     let (fields, dropped) = verify::reconcile(candidates, &by_id, &wanted);
     let not_found: Vec<Field> = wanted
         .iter()
@@ -630,7 +634,24 @@ pub async fn extract(
     })
 }
 
+/// Text read by OCR may misread a digit: values cited from it are less
+/// certain than the same words read from a text layer.
+const OCR_CONFIDENCE: f32 = 0.85;
+
 impl Candidates {
+    /// Lowers the confidence of candidates cited from OCR text.
+    fn discount_ocr(&mut self) {
+        fn each<V>(v: &mut [Candidate<V>]) {
+            for c in v.iter_mut().filter(|c| c.citations.iter().any(|x| x.ocr)) {
+                c.confidence *= OCR_CONFIDENCE;
+            }
+        }
+        each(&mut self.mass);
+        each(&mut self.origin);
+        each(&mut self.materials);
+        each(&mut self.recycled);
+    }
+
     pub(crate) fn extend(&mut self, other: Candidates) {
         self.mass.extend(other.mass);
         self.origin.extend(other.origin);

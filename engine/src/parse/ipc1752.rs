@@ -255,6 +255,8 @@ pub(super) fn parse(xml: &str) -> Result<Parsed, ParseError> {
         extractor: "ipc-1752a".into(),
         sheet: None,
         declaration: Some(declaration),
+        tables: Vec::new(),
+        layout: None,
     })
 }
 

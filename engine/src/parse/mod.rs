@@ -7,15 +7,22 @@
 
 mod html;
 mod ipc1752;
+mod ocr;
 mod pdf;
+mod pdf_words;
 mod sheet;
+mod text_tables;
 
 use std::time::Duration;
 
-use crate::document::{Declaration, Format, PageSpan, SheetLayout};
+use crate::document::{
+    Declaration, Format, PageGeometry, PageSpan, SheetLayout, Table, TableCell, TableRow,
+    TextLayout, WordBox,
+};
+use crate::layout::{PageLayout, lay_out};
 use crate::text::{CharIndex, canonicalize};
 
-pub use pdf::{PdfExtractor, extract_with, pdftotext_available};
+pub use pdf::{PdfExtractor, RunError, TextLayer, layer_words, pdftotext_available, run_child};
 
 /// Bounds every parser works within.
 #[derive(Debug, Clone)]
@@ -28,6 +35,9 @@ pub struct ParseLimits {
     pub min_chars_per_page: usize,
     /// Maximum cells read from a spreadsheet (zip bombs expand enormously).
     pub max_cells: usize,
+    /// Pages of one PDF read by OCR at most, and the time they may take.
+    pub max_ocr_pages: usize,
+    pub ocr_budget: Duration,
 }
 
 impl Default for ParseLimits {
@@ -37,6 +47,8 @@ impl Default for ParseLimits {
             pdf_timeout: Duration::from_secs(60),
             min_chars_per_page: 40,
             max_cells: 2_000_000,
+            max_ocr_pages: 50,
+            ocr_budget: Duration::from_secs(300),
         }
     }
 }
@@ -50,6 +62,9 @@ pub struct Parsed {
     pub extractor: String,
     pub sheet: Option<SheetLayout>,
     pub declaration: Option<Declaration>,
+    pub tables: Vec<Table>,
+    /// Page geometry and word boxes (PDFs).
+    pub layout: Option<TextLayout>,
 }
 
 /// Why a file could not be read. `code()` is stable and machine-readable.
@@ -106,27 +121,47 @@ pub fn parse(name: &str, bytes: &[u8], limits: &ParseLimits) -> Result<Parsed, P
     let format = sniff(name, bytes)?;
     let parsed = match format {
         Format::Pdf => {
-            let (pages, extractor) = pdf::extract_pages(bytes, limits)?;
-            from_pages(format, &pages, extractor.name())
+            let (pages, extractor) = pdf::extract_words(bytes, limits)?;
+            let laid_out: Vec<(PageLayout, PageGeometry)> = pages
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    (
+                        lay_out(&p.words),
+                        PageGeometry {
+                            page: i as u32 + 1,
+                            width: p.words.width,
+                            height: p.words.height,
+                            source: p.source.to_owned(),
+                        },
+                    )
+                })
+                .collect();
+            from_laid_out(laid_out, &extractor)
         }
         Format::Xlsx => sheet::parse_xlsx(name, bytes, limits)?,
         Format::Csv => sheet::parse_csv(name, &decode_text(bytes))?,
         Format::Ipc1752Xml => ipc1752::parse(&decode_text(bytes))?,
         Format::Html => {
             let text = html::to_text(&decode_text(bytes));
-            from_pages(format, &[text], "html")
+            with_text_tables(from_pages(format, &[text], "html"))
         }
         Format::Text | Format::Markdown => {
             let text = decode_text(bytes);
             // Form feeds separate pages in plain-text exports.
             let pages: Vec<String> = text.split('\u{c}').map(str::to_owned).collect();
-            from_pages(format, &pages, "text")
+            with_text_tables(from_pages(format, &pages, "text"))
         }
     };
     if crate::text::content_chars(&parsed.text) == 0 {
         return Err(ParseError::NoText);
     }
     Ok(parsed)
+}
+
+fn with_text_tables(mut p: Parsed) -> Parsed {
+    p.tables = text_tables::detect(&p.text, &p.pages);
+    p
 }
 
 fn ext_of(name: &str) -> String {
@@ -247,7 +282,192 @@ pub(crate) fn from_pages(format: Format, pages: &[String], extractor: &str) -> P
         extractor: extractor.to_owned(),
         sheet: None,
         declaration: None,
+        tables: Vec::new(),
+        layout: None,
     }
+}
+
+/// Laid-out PDF pages → one canonical text with page ranges, word boxes and
+/// tables in document offsets; a table continued on the next page becomes
+/// one table (see [`join_continued_tables`]).
+pub(crate) fn from_laid_out(pages: Vec<(PageLayout, PageGeometry)>, extractor: &str) -> Parsed {
+    let mut text = String::new();
+    let mut chars = 0usize;
+    let mut spans = Vec::with_capacity(pages.len());
+    let mut boxes = Vec::new();
+    let mut tables: Vec<(Table, PageTableExtent)> = Vec::new();
+    let mut geometry = Vec::with_capacity(pages.len());
+    for (layout, geo) in pages {
+        if !text.is_empty() {
+            text.push_str("\n\n");
+            chars += 2;
+        }
+        let start = chars;
+        let page = geo.page;
+        // The layout writes canonical text; should a source ever produce
+        // something canonicalisation changes, the page keeps its text and
+        // loses its boxes rather than mis-place them.
+        let canonical = canonicalize(&layout.text);
+        let exact = canonical == layout.text;
+        if !exact {
+            tracing::warn!(
+                page,
+                "laid-out page text was not canonical; its boxes are dropped"
+            );
+        }
+        text.push_str(&canonical);
+        let page_chars = canonical.chars().count();
+        chars += page_chars;
+        spans.push(PageSpan {
+            page,
+            start,
+            end: chars,
+        });
+        if exact {
+            boxes.extend(layout.words.iter().map(|w| WordBox {
+                start: (start + w.start) as u32,
+                end: (start + w.end) as u32,
+                page,
+                line: w.line,
+                rect: w.rect,
+            }));
+            let lines_before =
+                |at: usize| layout.text.chars().take(at).filter(|&c| c == '\n').count();
+            let total_lines = layout.text.lines().count();
+            for t in &layout.tables {
+                let rows = t
+                    .rows
+                    .iter()
+                    .map(|r| TableRow {
+                        page,
+                        span: crate::text::CharRange {
+                            start: start + r.start,
+                            end: start + r.end,
+                        },
+                        cells: r
+                            .cells
+                            .iter()
+                            .map(|c| TableCell {
+                                col: c.col as u32,
+                                span: crate::text::CharRange {
+                                    start: start + c.start,
+                                    end: start + c.end,
+                                },
+                            })
+                            .collect(),
+                        repeated_header: false,
+                    })
+                    .collect();
+                let first = t.rows.first().map(|r| r.start).unwrap_or(0);
+                let last = t.rows.last().map(|r| r.end).unwrap_or(0);
+                tables.push((
+                    Table {
+                        columns: t.columns as u32,
+                        header_rows: t.header_rows as u32,
+                        rows,
+                    },
+                    PageTableExtent {
+                        page,
+                        edges: t.column_edges.clone(),
+                        lines_above: lines_before(first),
+                        lines_below: total_lines.saturating_sub(lines_before(last) + 1),
+                    },
+                ));
+            }
+        }
+        geometry.push(geo);
+    }
+    let tables = join_continued_tables(&text, tables);
+    Parsed {
+        format: Format::Pdf,
+        text,
+        pages: spans,
+        extractor: extractor.to_owned(),
+        sheet: None,
+        declaration: None,
+        tables,
+        layout: Some(TextLayout {
+            pages: geometry,
+            boxes,
+        }),
+    }
+}
+
+/// Where a table sits on its page, to tell whether it runs on.
+#[derive(Debug, Clone)]
+pub(crate) struct PageTableExtent {
+    page: u32,
+    edges: Vec<f32>,
+    /// Lines of the page text before the table's first row and after its last.
+    lines_above: usize,
+    lines_below: usize,
+}
+
+/// A table that ends a page (at most a few footer lines below it) and a
+/// table that starts the next one (at most a few header lines above it)
+/// with the same columns are one table: the continuation's rows join it,
+/// and a first row that repeats the header is marked as such (a
+/// continuation that brings a header of its own is another table).
+fn join_continued_tables(text: &str, tables: Vec<(Table, PageTableExtent)>) -> Vec<Table> {
+    const PAGE_FURNITURE: usize = 4;
+    let idx = crate::text::CharIndex::new(text);
+    let cell_texts = |row: &TableRow| -> Vec<String> {
+        row.cells
+            .iter()
+            .map(|c| {
+                text.get(idx.bytes(c.span))
+                    .unwrap_or("")
+                    .trim()
+                    .to_lowercase()
+            })
+            .collect()
+    };
+    let mut out: Vec<(Table, PageTableExtent)> = Vec::new();
+    for (table, ext) in tables {
+        if let Some((prev, pext)) = out.last_mut() {
+            let same_columns = prev.columns == table.columns
+                && pext.edges.len() == ext.edges.len()
+                && pext
+                    .edges
+                    .iter()
+                    .zip(&ext.edges)
+                    .all(|(a, b)| (a - b).abs() <= 6.0);
+            let runs_on = ext.page == pext.page + 1
+                && pext.lines_below <= PAGE_FURNITURE
+                && ext.lines_above <= PAGE_FURNITURE;
+            if same_columns && runs_on {
+                let header: Vec<Vec<String>> = prev
+                    .rows
+                    .iter()
+                    .take(prev.header_rows as usize)
+                    .map(&cell_texts)
+                    .collect();
+                let repeats = table.header_rows > 0
+                    && table
+                        .rows
+                        .first()
+                        .is_some_and(|r| header.first() == Some(&cell_texts(r)));
+                if table.header_rows == 0 || repeats {
+                    let mut rows = table.rows;
+                    if repeats {
+                        for r in rows.iter_mut().take(table.header_rows as usize) {
+                            r.repeated_header = true;
+                        }
+                    }
+                    prev.rows.extend(rows);
+                    *pext = PageTableExtent {
+                        page: ext.page,
+                        edges: ext.edges,
+                        lines_above: pext.lines_above,
+                        lines_below: ext.lines_below,
+                    };
+                    continue;
+                }
+            }
+        }
+        out.push((table, ext));
+    }
+    out.into_iter().map(|(t, _)| t).collect()
 }
 
 #[cfg(test)]

@@ -1,11 +1,14 @@
-//! PDF text, page by page, from two extractors.
+//! PDF text as positioned words, page by page, from two text layers and OCR.
 //!
-//! pdf-extract is the primary extractor. It panics on some real PDFs
-//! (unsupported CMaps) and returns almost nothing for others, so it runs on
-//! its own thread under `catch_unwind` with a deadline. When it fails or its
-//! output is too thin, poppler's `pdftotext` runs as a child process (killed
-//! at the deadline) and the better of the two texts is kept. The document
-//! records which extractor produced its text.
+//! poppler's `pdftotext -bbox` is the primary source: it runs as a child
+//! process (killed at the deadline), so a hostile PDF cannot crash or hang
+//! the worker, and it reads the CMaps and encrypted files that pdf-extract
+//! cannot. When it fails or reads almost nothing, pdf-extract's glyph
+//! stream runs on its own thread under `catch_unwind` with a deadline, and
+//! the cleaner and fuller of the two is kept. Pages left without usable
+//! text (scans) are read by OCR ([`super::ocr`]) when Tesseract is
+//! installed. The document records which source read each page. The words
+//! then go through [`crate::layout`] (lines, columns, tables, boxes).
 //!
 //! A thread cannot be killed: a pdf-extract run that overruns its deadline is
 //! abandoned and finishes (or spins) in the background. The count of such
@@ -18,6 +21,7 @@ use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use super::{ParseError, ParseLimits};
+use crate::layout::PageWords;
 use crate::text::{content_chars, garbage_ratio};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,8 +42,9 @@ impl PdfExtractor {
 /// pdf-extract runs that overran their deadline and were abandoned.
 pub static ABANDONED_PDF_THREADS: AtomicUsize = AtomicUsize::new(0);
 
+/// Why an external tool or a contained extractor gave no result.
 #[derive(Debug)]
-enum RunError {
+pub enum RunError {
     Failed(String),
     Panicked(String),
     TimedOut,
@@ -69,76 +74,183 @@ fn adequate(pages: &[String], limits: &ParseLimits) -> bool {
     !pages.is_empty() && chars >= limits.min_chars_per_page * pages.len() && garbage < 0.05
 }
 
-/// Extracts one string per page.
-pub(super) fn extract_pages(
+/// One page of a PDF read into positioned words, and which source read it
+/// (`pdftotext`, `pdf-extract` or `ocr`).
+#[derive(Debug, Clone)]
+pub(crate) struct SourcedPage {
+    pub words: PageWords,
+    pub source: &'static str,
+}
+
+fn page_text(p: &PageWords) -> String {
+    p.words
+        .iter()
+        .map(|w| w.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Reads the positioned words of every page: poppler's word boxes, or
+/// pdf-extract's glyphs when poppler fails or reads almost nothing (the
+/// cleaner and fuller of the two is kept), then OCR for the pages that have
+/// no usable text layer when Tesseract is installed.
+pub(super) fn extract_words(
     bytes: &[u8],
     limits: &ParseLimits,
-) -> Result<(Vec<String>, PdfExtractor), ParseError> {
+) -> Result<(Vec<SourcedPage>, String), ParseError> {
     let started = Instant::now();
-    let primary = run_pdf_extract(bytes, limits.pdf_timeout);
-    if let Ok(pages) = &primary
-        && adequate(pages, limits)
+    let texts = |pages: &[PageWords]| pages.iter().map(page_text).collect::<Vec<_>>();
+    let primary = run_pdftotext_words(bytes, limits.pdf_timeout);
+    let best: Option<(Vec<PageWords>, PdfExtractor)> = if let Ok(pages) = &primary
+        && adequate(&texts(pages), limits)
     {
-        return Ok((clean_pages(pages.clone()), PdfExtractor::PdfExtract));
-    }
-    let remaining = limits
-        .pdf_timeout
-        .saturating_sub(started.elapsed())
-        .max(Duration::from_secs(5));
-    let secondary = run_pdftotext(bytes, remaining);
-    tracing::info!(
-        primary = %primary.as_ref().map(|p| format!("{} chars", score(p).0)).unwrap_or_else(|e| e.to_string()),
-        secondary = %secondary.as_ref().map(|p| format!("{} chars", score(p).0)).unwrap_or_else(|e| e.to_string()),
-        "pdf fallback extractor ran"
-    );
-    let candidates = [
-        primary.ok().map(|p| (p, PdfExtractor::PdfExtract)),
-        match secondary {
-            Ok(p) => Some((p, PdfExtractor::Pdftotext)),
-            Err(RunError::Unavailable) => {
-                tracing::warn!("pdftotext is not installed; no fallback PDF extractor");
-                None
-            }
-            Err(_) => None,
-        },
-    ];
-    // Prefer clean text, then more of it.
-    let best = candidates
+        primary.ok().map(|p| (p, PdfExtractor::Pdftotext))
+    } else {
+        let remaining = limits
+            .pdf_timeout
+            .saturating_sub(started.elapsed())
+            .max(Duration::from_secs(5));
+        let secondary = run_pdf_extract_words(bytes, remaining);
+        tracing::info!(
+            primary = %primary.as_ref().map(|p| format!("{} chars", score(&texts(p)).0)).unwrap_or_else(|e| e.to_string()),
+            secondary = %secondary.as_ref().map(|p| format!("{} chars", score(&texts(p)).0)).unwrap_or_else(|e| e.to_string()),
+            "pdf fallback text layer ran"
+        );
+        if let Err(RunError::Unavailable) = &primary {
+            tracing::warn!("pdftotext is not installed; reading PDFs with pdf-extract alone");
+        }
+        // Prefer clean text, then more of it.
+        // On a tie the last one wins: poppler, which knows page rotation.
+        [
+            secondary.ok().map(|p| (p, PdfExtractor::PdfExtract)),
+            primary.ok().map(|p| (p, PdfExtractor::Pdftotext)),
+        ]
         .into_iter()
         .flatten()
         .filter(|(p, _)| !p.is_empty())
         .max_by(|(a, _), (b, _)| {
-            let (ca, ga) = score(a);
-            let (cb, gb) = score(b);
+            let (ca, ga) = score(&texts(a));
+            let (cb, gb) = score(&texts(b));
             ((ga < 0.05), ca).cmp(&((gb < 0.05), cb))
-        });
-    match best {
-        Some((pages, extractor)) if score(&pages).0 >= 10 => Ok((clean_pages(pages), extractor)),
-        Some((pages, _)) => Err(ParseError::NeedsOcr { pages: pages.len() }),
-        None => Err(ParseError::Malformed {
+        })
+    };
+    let Some((pages, extractor)) = best else {
+        return Err(ParseError::Malformed {
             format: "PDF",
             reason: "no extractor could read it".into(),
-        }),
+        });
+    };
+    let mut pages: Vec<SourcedPage> = pages
+        .into_iter()
+        .map(|words| SourcedPage {
+            words,
+            source: extractor.name(),
+        })
+        .collect();
+    let mut name = extractor.name().to_owned();
+    let blank: Vec<usize> = pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| {
+            let t = page_text(&p.words);
+            content_chars(&t) < limits.min_chars_per_page.min(10) || garbage_ratio(&t) > 0.3
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if !blank.is_empty() {
+        match super::ocr::languages() {
+            Some(langs) => {
+                let read = ocr_pages(bytes, &mut pages, &blank, &langs, limits);
+                if read > 0 {
+                    name.push_str("+ocr");
+                }
+            }
+            None => tracing::debug!(
+                pages = blank.len(),
+                "pages without text and no OCR installed"
+            ),
+        }
     }
+    let chars: usize = pages
+        .iter()
+        .map(|p| content_chars(&page_text(&p.words)))
+        .sum();
+    let ocr = super::ocr::languages().is_some();
+    if chars == 0 || (chars < 10 && !ocr) {
+        return Err(if ocr {
+            ParseError::NoText
+        } else {
+            ParseError::NeedsOcr { pages: pages.len() }
+        });
+    }
+    Ok((pages, name))
 }
 
-/// Drops the trailing empty page pdftotext emits after the last form feed.
-fn clean_pages(mut pages: Vec<String>) -> Vec<String> {
-    while pages.len() > 1 && pages.last().is_some_and(|p| p.trim().is_empty()) {
-        pages.pop();
-    }
-    pages
-}
-
-/// Runs one extractor alone (for measurements and diagnostics).
-pub fn extract_with(
+/// OCRs the given pages in place, within the OCR page and time budgets;
+/// returns how many pages OCR read text from.
+fn ocr_pages(
     bytes: &[u8],
-    which: PdfExtractor,
+    pages: &mut [SourcedPage],
+    which: &[usize],
+    langs: &str,
+    limits: &ParseLimits,
+) -> usize {
+    let Ok(file) = temp_pdf(bytes) else {
+        return 0;
+    };
+    let started = Instant::now();
+    let mut read = 0;
+    for &i in which.iter().take(limits.max_ocr_pages) {
+        let left = limits.ocr_budget.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            tracing::warn!(
+                page = i + 1,
+                "ocr budget spent; remaining pages left without text"
+            );
+            break;
+        }
+        let had = content_chars(&page_text(&pages[i].words));
+        match super::ocr::ocr_page(
+            file.path(),
+            i as u32 + 1,
+            langs,
+            left.min(limits.pdf_timeout),
+        ) {
+            // A page whose few words were real text keeps its text layer
+            // unless OCR finds clearly more on it (a scan under a stamp).
+            Ok(words) if content_chars(&page_text(&words)) >= (2 * had).max(had + 10) => {
+                pages[i] = SourcedPage {
+                    words,
+                    source: "ocr",
+                };
+                read += 1;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(page = i + 1, error = %e, "ocr failed"),
+        }
+    }
+    read
+}
+
+/// A source of positioned words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextLayer {
+    /// poppler's `pdftotext -bbox`.
+    Poppler,
+    /// pdf-extract's glyph stream.
+    PdfExtract,
+}
+
+/// The words of every page from one source alone (for measurements and
+/// diagnostics).
+pub fn layer_words(
+    bytes: &[u8],
+    which: TextLayer,
     timeout: Duration,
-) -> Result<Vec<String>, String> {
+) -> Result<Vec<PageWords>, String> {
     match which {
-        PdfExtractor::PdfExtract => run_pdf_extract(bytes, timeout),
-        PdfExtractor::Pdftotext => run_pdftotext(bytes, timeout),
+        TextLayer::Poppler => run_pdftotext_words(bytes, timeout),
+        TextLayer::PdfExtract => run_pdf_extract_words(bytes, timeout),
     }
     .map_err(|e| e.to_string())
 }
@@ -162,23 +274,36 @@ fn quiet_pdf_panics() {
 
 const PDF_THREAD: &str = "pdf-extract";
 
-fn run_pdf_extract(bytes: &[u8], timeout: Duration) -> Result<Vec<String>, RunError> {
+/// pdf-extract's glyphs grouped into words with boxes.
+pub(crate) fn run_pdf_extract_words(
+    bytes: &[u8],
+    timeout: Duration,
+) -> Result<Vec<PageWords>, RunError> {
+    contained(bytes, timeout, super::pdf_words::glyph_words)
+}
+
+/// Runs pdf-extract on its own named thread under `catch_unwind`, waiting
+/// at most `timeout` (an overrunning thread is abandoned and counted).
+fn contained<T: Send + 'static>(
+    bytes: &[u8],
+    timeout: Duration,
+    f: fn(&[u8]) -> Result<T, String>,
+) -> Result<T, RunError> {
     quiet_pdf_panics();
     let data: Arc<[u8]> = Arc::from(bytes);
     let (tx, rx) = mpsc::channel();
     let spawned = std::thread::Builder::new()
         .name(PDF_THREAD.into())
         .spawn(move || {
-            let result =
-                std::panic::catch_unwind(|| pdf_extract::extract_text_from_mem_by_pages(&data));
+            let result = std::panic::catch_unwind(|| f(&data));
             let _ = tx.send(result);
         });
     if let Err(e) = spawned {
         return Err(RunError::Failed(format!("cannot start a thread: {e}")));
     }
     match rx.recv_timeout(timeout) {
-        Ok(Ok(Ok(pages))) => Ok(pages),
-        Ok(Ok(Err(e))) => Err(RunError::Failed(e.to_string())),
+        Ok(Ok(Ok(v))) => Ok(v),
+        Ok(Ok(Err(e))) => Err(RunError::Failed(e)),
         Ok(Err(panic)) => {
             let msg = panic
                 .downcast_ref::<String>()
@@ -207,13 +332,52 @@ pub fn pdftotext_available() -> bool {
         .is_ok()
 }
 
-fn run_pdftotext(bytes: &[u8], timeout: Duration) -> Result<Vec<String>, RunError> {
+/// poppler's word boxes (`pdftotext -bbox`), in the displayed orientation
+/// of each page; page sizes from `pdfinfo`, turned with the page's
+/// `/Rotate` (pdftotext reports them unturned).
+pub(crate) fn run_pdftotext_words(
+    bytes: &[u8],
+    timeout: Duration,
+) -> Result<Vec<PageWords>, RunError> {
+    let file = temp_pdf(bytes)?;
+    let started = Instant::now();
+    let mut cmd = Command::new("pdftotext");
+    cmd.args(["-bbox", "-enc", "UTF-8", "-q"])
+        .arg(file.path())
+        .arg("-");
+    let out = run_child(cmd, timeout)?;
+    let mut pages = super::pdf_words::parse_bbox_xhtml(&String::from_utf8_lossy(&out));
+    if pages.is_empty() {
+        return Ok(pages);
+    }
+    let mut info = Command::new("pdfinfo");
+    info.args(["-f", "1", "-l", &pages.len().to_string()])
+        .arg(file.path());
+    let left = timeout
+        .saturating_sub(started.elapsed())
+        .max(Duration::from_secs(2));
+    if let Ok(out) = run_child(info, left) {
+        for (page, rot) in super::pdf_words::rotations(&String::from_utf8_lossy(&out)) {
+            if let Some(p) = pages.get_mut(page.saturating_sub(1) as usize)
+                && rot % 180 == 90
+            {
+                std::mem::swap(&mut p.width, &mut p.height);
+            }
+        }
+    }
+    Ok(pages)
+}
+
+fn temp_pdf(bytes: &[u8]) -> Result<tempfile::NamedTempFile, RunError> {
     let file = tempfile::NamedTempFile::new().map_err(|e| RunError::Failed(e.to_string()))?;
     std::fs::write(file.path(), bytes).map_err(|e| RunError::Failed(e.to_string()))?;
-    let mut child = match Command::new("pdftotext")
-        .args(["-enc", "UTF-8", "-q"])
-        .arg(file.path())
-        .arg("-")
+    Ok(file)
+}
+
+/// Runs a command with its standard output collected (on a thread, so a
+/// large output cannot block the child), killed at the deadline.
+pub fn run_child(mut cmd: Command, timeout: Duration) -> Result<Vec<u8>, RunError> {
+    let mut child = match cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -223,7 +387,6 @@ fn run_pdftotext(bytes: &[u8], timeout: Duration) -> Result<Vec<String>, RunErro
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(RunError::Unavailable),
         Err(e) => return Err(RunError::Failed(e.to_string())),
     };
-    // Read stdout on a thread so a large output cannot block the child.
     let mut stdout = child
         .stdout
         .take()
@@ -242,7 +405,7 @@ fn run_pdftotext(bytes: &[u8], timeout: Duration) -> Result<Vec<String>, RunErro
                 let _ = child.wait();
                 return Err(RunError::TimedOut);
             }
-            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
             Err(e) => return Err(RunError::Failed(e.to_string())),
         }
     };
@@ -252,6 +415,5 @@ fn run_pdftotext(bytes: &[u8], timeout: Duration) -> Result<Vec<String>, RunErro
     if !status.success() {
         return Err(RunError::Failed(format!("exit status {status}")));
     }
-    let text = String::from_utf8_lossy(&out);
-    Ok(text.split('\u{c}').map(str::to_owned).collect())
+    Ok(out)
 }

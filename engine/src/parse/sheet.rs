@@ -58,6 +58,8 @@ pub(super) fn parse_csv(name: &str, raw: &str) -> Result<Parsed, ParseError> {
         extractor: "csv".into(),
         sheet: Some(layout),
         declaration: None,
+        tables: Vec::new(),
+        layout: None,
     })
 }
 
@@ -217,6 +219,8 @@ pub(super) fn parse_xlsx(
         extractor: "xlsx".into(),
         sheet: Some(layout),
         declaration: None,
+        tables: Vec::new(),
+        layout: None,
     })
 }
 

@@ -1,12 +1,19 @@
 //! `/v1/documents`: upload, list, read, delete.
 
+use std::time::Duration;
+
 use axum::Json;
-use axum::extract::{Multipart, Path, State};
-use axum::http::StatusCode;
-use serde::Serialize;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use attest_engine::document::{DEFAULT_TENANT, DocumentMeta, IngestStatus, PageSpan};
+use attest_engine::document::{
+    DEFAULT_TENANT, DocumentMeta, IngestStatus, PageGeometry, PageSpan, Table,
+};
+use attest_engine::render::{self, RenderError};
 
 use crate::error::ApiError;
 use crate::startup::AppState;
@@ -144,6 +151,13 @@ pub struct DocumentText {
     /// into this text.
     pub text: String,
     pub pages: Vec<PageSpan>,
+    /// PDFs: each page's size in points and which source read it
+    /// (`pdftotext`, `pdf-extract`, `ocr`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub geometry: Vec<PageGeometry>,
+    /// Tables found in the document, each row one line of `text`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<Table>,
 }
 
 /// `GET /v1/documents/{id}/text`
@@ -151,7 +165,26 @@ pub async fn text(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<DocumentText>, ApiError> {
-    let doc = find(&state, &id)?;
+    let doc = ready(&state, &id)?;
+    Ok(Json(DocumentText {
+        id: doc.meta.id.clone(),
+        text: doc.text.clone(),
+        pages: doc.pages.clone(),
+        geometry: doc
+            .layout
+            .as_ref()
+            .map(|l| l.pages.clone())
+            .unwrap_or_default(),
+        tables: doc.tables.clone(),
+    }))
+}
+
+/// A ready document of the tenant, or why not.
+pub(crate) fn ready(
+    state: &AppState,
+    id: &str,
+) -> Result<std::sync::Arc<attest_engine::document::Document>, ApiError> {
+    let doc = find(state, id)?;
     if doc.meta.status != IngestStatus::Ready {
         let status = match doc.meta.status {
             IngestStatus::Queued => "queued".to_owned(),
@@ -165,13 +198,66 @@ pub async fn text(
             ),
             IngestStatus::Ready => "ready".to_owned(),
         };
-        return Err(ApiError::NotReady { id, status });
+        return Err(ApiError::NotReady {
+            id: id.to_owned(),
+            status,
+        });
     }
-    Ok(Json(DocumentText {
-        id: doc.meta.id.clone(),
-        text: doc.text.clone(),
-        pages: doc.pages.clone(),
-    }))
+    Ok(doc)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// Image width in pixels (default 1000).
+    pub width: Option<u32>,
+}
+
+pub(crate) fn render_error(id: &str, e: RenderError) -> ApiError {
+    match e {
+        RenderError::NotPdf => ApiError::NotFound {
+            what: format!("page images of document {id} (only PDFs have them)"),
+        },
+        RenderError::NoSuchPage(n) => ApiError::NotFound {
+            what: format!("page {n} of document {id}"),
+        },
+        RenderError::BadWidth => ApiError::BadRequest(e.to_string()),
+        RenderError::TimedOut => ApiError::Timeout(e.to_string()),
+        RenderError::Failed(d) => ApiError::Internal(d),
+    }
+}
+
+/// `GET /v1/documents/{id}/pages/{n}?width=`: the page as a PNG, rendered
+/// by the engine that read its text, cached per document version.
+pub async fn page(
+    State(state): State<AppState>,
+    Path((id, n)): Path<(String, String)>,
+    q: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let doc = ready(&state, &id)?;
+    let page: u32 = n.parse().map_err(|_| ApiError::NotFound {
+        what: format!("page {n} of document {id}"),
+    })?;
+    let width = q.width.unwrap_or(1000);
+    let original = state.engine.catalog.original_path(&id);
+    let cache = state.engine.catalog.pages_dir().to_path_buf();
+    let timeout = Duration::from_secs(state.settings.pdf_timeout_secs.max(1));
+    let png = tokio::task::spawn_blocking(move || {
+        render::page_png(&doc, &original, &cache, page, width, timeout)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .map_err(|e| render_error(&id, e))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/png"),
+            // The id names the content: an image never changes.
+            (header::CACHE_CONTROL, "private, max-age=86400, immutable"),
+        ],
+        png,
+    )
+        .into_response())
 }
 
 /// `DELETE /v1/documents/{id}`

@@ -1,8 +1,12 @@
 //! `POST /v1/extract`: the four fields with verified citations.
 
+use std::time::Duration;
+
 use axum::Json;
-use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
 
 use attest_engine::document::DEFAULT_TENANT;
 use attest_engine::extract::{ExtractRequest, ExtractResponse, extract as run};
@@ -30,4 +34,105 @@ pub async fn extract(
         )
         .await?,
     ))
+}
+
+/// Query form of an evidence request: `subject`, `document_ids` and
+/// `fields` (comma-separated), `mode`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceQuery {
+    pub subject: Option<String>,
+    pub document_ids: Option<String>,
+    pub fields: Option<String>,
+    pub mode: Option<String>,
+}
+
+impl EvidenceQuery {
+    fn into_request(self) -> Result<ExtractRequest, ApiError> {
+        let list = |s: Option<String>| -> Option<Vec<String>> {
+            s.map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|x| !x.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+        };
+        let fields = match list(self.fields) {
+            Some(f) => Some(
+                f.iter()
+                    .map(|x| {
+                        serde_json::from_value(serde_json::Value::String(x.clone()))
+                            .map_err(|_| ApiError::BadRequest(format!("unknown field {x:?}")))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+            ),
+            None => None,
+        };
+        let mode = match self.mode {
+            Some(m) => Some(
+                attest_engine::extract::Mode::parse(&m)
+                    .ok_or_else(|| ApiError::BadRequest(format!("unknown mode {m:?}")))?,
+            ),
+            None => None,
+        };
+        Ok(ExtractRequest {
+            subject: self.subject,
+            document_ids: list(self.document_ids),
+            fields,
+            mode,
+        })
+    }
+}
+
+/// `GET /v1/extract/evidence?subject=…`: the extraction answer with, for
+/// each value, the quote, the document's hash and a crop of the page
+/// around the cited boxes, as a ZIP (see `attest_engine::evidence`).
+pub async fn evidence(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    q: Result<Query<EvidenceQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let req = q.into_request()?;
+    let Json(resp) = extract(State(state.clone()), headers, ApiJson(req)).await?;
+    let engine = state.engine.clone();
+    let timeout = Duration::from_secs(state.settings.pdf_timeout_secs.max(1));
+    let name = resp
+        .subject
+        .as_deref()
+        .unwrap_or("documents")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect::<String>();
+    let zip = tokio::task::spawn_blocking(move || {
+        let doc_of = |id: &str| {
+            engine
+                .catalog
+                .get(id)
+                .filter(|d| d.meta.tenant == DEFAULT_TENANT)
+                .map(|d| (d, engine.catalog.original_path(id)))
+        };
+        attest_engine::evidence::pack(&resp, &doc_of, timeout)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .map_err(ApiError::Internal)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/zip".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"evidence-{name}.zip\""),
+            ),
+        ],
+        zip,
+    )
+        .into_response())
 }

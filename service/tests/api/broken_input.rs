@@ -51,7 +51,8 @@ async fn broken_files_get_a_clear_status_and_the_batch_goes_on() {
     let app = spawn_app().await;
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("empty.pdf", Vec::new(), "empty_file"),
-        ("scan.pdf", pdf_without_text(), "needs_ocr"),
+        // Only a drawing: OCR reads the page and finds no text.
+        ("scan.pdf", pdf_without_text(), "no_text"),
         ("notes.pdf", b"just some text, not a PDF".to_vec(), "format_mismatch"),
         ("blob.bin", vec![0u8, 159, 146, 150, 0, 1, 2, 3, 255, 254], "unsupported_format"),
         ("decl.xml", b"<?xml version=\"1.0\"?><MainDeclaration><Product>".to_vec(), "malformed_document"),

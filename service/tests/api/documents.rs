@@ -12,7 +12,7 @@ async fn upload_list_read_and_delete_a_datasheet() {
     assert_eq!(meta["format"], "pdf");
     assert_eq!(meta["kind"], "datasheet");
     assert_eq!(meta["tenant"], "default");
-    assert_eq!(meta["extractor"], "pdf-extract");
+    assert_eq!(meta["extractor"], "pdftotext");
     assert!(meta["pages"].as_u64().unwrap() >= 1);
     assert!(meta["chunks"].as_u64().unwrap() >= 1);
     assert!(

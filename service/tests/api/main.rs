@@ -9,4 +9,5 @@ mod extract;
 mod helpers;
 mod llm_stub;
 mod local_llm;
+mod pages;
 mod search;
