@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end checks against a real running service: starts attest on a free
-# port with a fresh data directory and the Vishay 1N4148 datasheet, waits
-# until it is ingested, then runs
+# port with a fresh data directory, the Vishay 1N4148 datasheet and two
+# generated documents (a variant table and a scanned certificate, from
+# `cargo run -p attest-engine --example e2e_fixtures`), waits until they are
+# ingested, then runs
 #   - tests/openai_wire/check_wire.py (the official `openai` Python client
 #     against /v1/chat/completions), and
 #   - tests/browser/e2e.mjs (the web app in headless Chromium).
@@ -42,6 +44,7 @@ if [ -z "${E2E_ATTEST_BIN:-}" ]; then
   # Incremental: the binary matches the sources under test.
   cargo build -q -p attest-service --bin attest
 fi
+cargo build -q -p attest-engine --example e2e_fixtures
 [ -x "$BIN" ] || fail "$BIN is not an executable"
 
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
@@ -70,6 +73,8 @@ show_log() {
   tail -n 30 "$LOG" >&2 || true
 }
 
+FIXTURES="$TMP/fixtures"
+"$ROOT/target/debug/examples/e2e_fixtures" "$FIXTURES" >/dev/null || fail "cannot write the generated documents"
 echo "e2e: starting attest on $URL (log: $LOG)"
 (
   for var in $(compgen -e); do
@@ -79,7 +84,7 @@ echo "e2e: starting attest on $URL (log: $LOG)"
     esac
   done
   export ATTEST_DATA_DIR="$TMP/data" ATTEST_ADDR="127.0.0.1:$PORT"
-  exec "$BIN" serve --ingest "$DATASHEET"
+  exec "$BIN" serve --ingest "$DATASHEET" "$FIXTURES/xb-series.pdf" "$FIXTURES/zx-900-certificate-scan.pdf"
 ) >"$LOG" 2>&1 &
 PID=$!
 
@@ -133,7 +138,7 @@ echo "e2e: browser check"
 if [ ! -d "$ROOT/tests/browser/node_modules/playwright-core" ]; then
   (cd "$ROOT/tests/browser" && npm ci --silent --no-audit --no-fund)
 fi
-if ! ATTEST_URL="$URL/" ARTIFACT_DIR="$ARTIFACT_DIR" CHROMIUM="$CHROMIUM" node "$ROOT/tests/browser/e2e.mjs"; then
+if ! ATTEST_URL="$URL/" FIXTURES="$FIXTURES" ARTIFACT_DIR="$ARTIFACT_DIR" CHROMIUM="$CHROMIUM" node "$ROOT/tests/browser/e2e.mjs"; then
   echo "e2e: the browser check failed" >&2
   status=1
 fi

@@ -187,3 +187,56 @@ pub fn pdf(pages: &[Page]) -> Vec<u8> {
     );
     out
 }
+
+/// A scan of `page`: the page rendered to gray pixels by poppler's
+/// `pdftoppm` at `dpi`, then placed as the only content of a page of the
+/// same size, with no text layer (what a scanner produces).
+pub fn scan(page: &Page, dpi: u32) -> Result<Vec<u8>, String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let src = dir.path().join("in.pdf");
+    std::fs::write(&src, pdf(std::slice::from_ref(page))).map_err(|e| e.to_string())?;
+    let out = dir.path().join("page");
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-gray", "-r", &dpi.to_string(), "-singlefile"])
+        .arg(&src)
+        .arg(&out)
+        .status()
+        .map_err(|e| format!("pdftoppm: {e}"))?;
+    if !status.success() {
+        return Err(format!("pdftoppm: {status}"));
+    }
+    let pgm = std::fs::read(out.with_extension("pgm")).map_err(|e| e.to_string())?;
+    // P5 <width> <height> 255 <pixels>
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while fields.len() < 4 {
+        while pgm.get(at).is_some_and(u8::is_ascii_whitespace) {
+            at += 1;
+        }
+        let start = at;
+        while pgm.get(at).is_some_and(|b| !b.is_ascii_whitespace()) {
+            at += 1;
+        }
+        if start == at {
+            return Err("truncated PGM header".into());
+        }
+        fields.push(String::from_utf8_lossy(&pgm[start..at]).to_string());
+    }
+    let width: u32 = fields[1].parse().map_err(|_| "bad PGM width")?;
+    let height: u32 = fields[2].parse().map_err(|_| "bad PGM height")?;
+    let pixels = pgm
+        .get(at + 1..at + 1 + (width * height) as usize)
+        .ok_or("truncated PGM pixels")?
+        .to_vec();
+    Ok(pdf(&[Page {
+        width: page.width,
+        height: page.height,
+        rotate: page.rotate,
+        texts: Vec::new(),
+        image: Some(Gray {
+            width,
+            height,
+            pixels,
+        }),
+    }]))
+}

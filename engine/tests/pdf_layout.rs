@@ -6,7 +6,7 @@
 
 use attest_engine::document::PageBox;
 use attest_engine::parse::{ParseLimits, Parsed, parse};
-use attest_engine::testpdf::{COURIER_ADVANCE, Gray, Page, Text, pdf};
+use attest_engine::testpdf::{COURIER_ADVANCE, Page, Text, pdf, scan};
 use attest_engine::text::CharIndex;
 
 /// Courier's ascender and descender (AFM), in ems.
@@ -252,52 +252,13 @@ fn a_table_continued_on_the_next_page_is_one_table_with_its_header() {
     );
 }
 
-/// Renders a PDF page to 8-bit gray pixels with poppler's `pdftoppm`.
-fn render_gray(bytes: &[u8], dpi: u32) -> Gray {
-    let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("in.pdf");
-    std::fs::write(&src, bytes).unwrap();
-    let out = dir.path().join("page");
-    let status = std::process::Command::new("pdftoppm")
-        .args(["-gray", "-r", &dpi.to_string(), "-singlefile"])
-        .arg(&src)
-        .arg(&out)
-        .status()
-        .expect("pdftoppm (poppler-utils, installed by scripts/setup.sh)");
-    assert!(status.success());
-    let pgm = std::fs::read(out.with_extension("pgm")).unwrap();
-    // P5\n<w> <h>\n255\n<pixels>
-    let mut fields = Vec::new();
-    let mut at = 0;
-    while fields.len() < 4 {
-        while pgm[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        let start = at;
-        while !pgm[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        fields.push(String::from_utf8_lossy(&pgm[start..at]).to_string());
-    }
-    let (w, h): (u32, u32) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
-    Gray {
-        width: w,
-        height: h,
-        pixels: pgm[at + 1..].to_vec(),
-    }
-}
-
 #[test]
 fn a_scanned_page_is_read_by_ocr_with_boxes() {
     let drawn = Page::letter()
         .text(72.0, 120.0, 16.0, "CERTIFICATE OF ORIGIN")
         .text(72.0, 170.0, 14.0, "Country of origin: Germany")
         .text(72.0, 200.0, 14.0, "Net weight: 2.5 kg");
-    let scan = Page {
-        image: Some(render_gray(&pdf(&[drawn]), 150)),
-        ..Page::letter()
-    };
-    let bytes = pdf(&[scan]);
+    let bytes = scan(&drawn, 150).expect("pdftoppm (poppler-utils, installed by scripts/setup.sh)");
     // No text layer at all: pdftotext reads nothing from it.
     let p = parse("scan.pdf", &bytes, &ParseLimits::default())
         .expect("OCR (Tesseract, installed by scripts/setup.sh) reads the scan");

@@ -38,6 +38,12 @@
     viewerMeta: $('viewer-meta'),
     viewerStatus: $('viewer-status'),
     viewerText: $('viewer-text'),
+    viewerPages: $('viewer-pages'),
+    viewerTools: $('viewer-tools'),
+    viewPage: $('view-page'),
+    viewText: $('view-text'),
+    prevCitation: $('prev-citation'),
+    nextCitation: $('next-citation'),
     citedPage: $('cited-page'),
   };
 
@@ -172,6 +178,7 @@
         id: data.id || id,
         text: typeof data.text === 'string' ? data.text : '',
         pages: Array.isArray(data.pages) ? data.pages : [],
+        geometry: Array.isArray(data.geometry) ? data.geometry : [],
         index: codePointIndex(typeof data.text === 'string' ? data.text : ''),
       }));
       texts.set(id, pending);
@@ -416,9 +423,83 @@
     return mark;
   }
 
+  // 'page': a citation with boxes shows its page images; 'text': the text.
+  let viewMode = 'page';
+  // The answer whose citation is open, to step through its citations.
+  let openAnswer = null;
+  let openN = 0;
+
+  /** Page images for the pages a citation covers, its boxes outlined. */
+  function renderPages(id, doc, citation) {
+    const boxes = Array.isArray(citation.boxes) ? citation.boxes : [];
+    const pages = [...new Set(boxes.map((b) => Number(b.page)))].filter(Number.isInteger);
+    ui.viewerPages.replaceChildren();
+    if (!pages.length || !doc.geometry.length) return false;
+    // A few widths only, so rendered pages are reused from the cache.
+    const want = Math.min(1600, Math.max(600, (ui.viewerPages.clientWidth || 600) * (window.devicePixelRatio || 1)));
+    const width = Math.ceil(want / 200) * 200;
+    for (const n of pages) {
+      const g = doc.geometry.find((p) => Number(p.page) === n);
+      if (!g || !(g.width > 0) || !(g.height > 0)) continue;
+      const canvas = h('div', { class: 'page-canvas', 'data-page': n, 'data-width': g.width, 'data-height': g.height },
+        h('img', {
+          src: `/v1/documents/${encodeURIComponent(id)}/pages/${n}?width=${width}`,
+          alt: `Page ${n} of ${citation.source || id}, with the cited words outlined`,
+          width: g.width,
+          height: g.height,
+        }));
+      for (const b of boxes.filter((x) => Number(x.page) === n)) {
+        const box = h('div', {
+          class: 'cited-box',
+          'data-x0': b.x0, 'data-y0': b.y0, 'data-x1': b.x1, 'data-y1': b.y1,
+        });
+        box.style.left = `${(100 * b.x0) / g.width}%`;
+        box.style.top = `${(100 * b.y0) / g.height}%`;
+        box.style.width = `${(100 * (b.x1 - b.x0)) / g.width}%`;
+        box.style.height = `${(100 * (b.y1 - b.y0)) / g.height}%`;
+        canvas.append(box);
+      }
+      const label = citation.ocr ? `Page ${n} (read by OCR)` : `Page ${n}`;
+      ui.viewerPages.append(h('figure', { class: 'page-view' }, h('figcaption', { text: label }), canvas));
+    }
+    return ui.viewerPages.childElementCount > 0;
+  }
+
+  function showView(mode) {
+    const page = mode === 'page';
+    ui.viewerPages.hidden = !page;
+    ui.viewerText.hidden = page;
+    ui.viewPage.setAttribute('aria-pressed', String(page));
+    ui.viewText.setAttribute('aria-pressed', String(!page));
+  }
+
+  function answerNumbers() {
+    const byN = openAnswer && answerCitations.get(openAnswer);
+    return byN ? [...byN.keys()].sort((a, b) => a - b) : [];
+  }
+
+  function updateCitationNav() {
+    const ns = answerNumbers();
+    const at = ns.indexOf(openN);
+    ui.prevCitation.disabled = at <= 0;
+    ui.nextCitation.disabled = at < 0 || at >= ns.length - 1;
+  }
+
+  /** Opens the citation `step` places away in the same answer. */
+  function stepCitation(step) {
+    const ns = answerNumbers();
+    const at = ns.indexOf(openN);
+    const next = ns[at + step];
+    if (at < 0 || next === undefined) return;
+    selectCitation(openAnswer, next);
+  }
+
   /** Opens a document; with a citation, highlights and reveals its span. */
   async function openDocument(id, citation) {
     const token = ++viewToken;
+    ui.viewerTools.hidden = true;
+    ui.viewerPages.replaceChildren();
+    showView('text');
     const meta = docs.get(id);
     const source = (citation && citation.source) || (meta && meta.source) || id;
     ui.viewer.dataset.documentId = id;
@@ -458,7 +539,16 @@
     const kind = meta && meta.kind ? String(meta.kind).replace(/_/g, ' ') : '';
     ui.viewerMeta.textContent = [kind, pages ? plural(pages, 'page', 'pages') : ''].filter(Boolean).join(' · ');
     const mark = renderText(doc, citation);
-    if (citation && mark) {
+    const onPage = citation ? renderPages(id, doc, citation) : false;
+    ui.viewerTools.hidden = !citation;
+    ui.viewPage.disabled = !onPage;
+    showView(onPage && viewMode === 'page' ? 'page' : 'text');
+    updateCitationNav();
+    if (citation && onPage && viewMode === 'page') {
+      const first = ui.viewerPages.querySelector('.page-view');
+      if (first) first.scrollIntoView({ block: 'start', inline: 'nearest' });
+      setMessage(ui.viewerStatus, `Showing citation [${citation.n}] on page ${citation.page} of ${source}. The cited words are outlined on the page.`, 'quiet');
+    } else if (citation && mark) {
       mark.scrollIntoView({ block: 'center', inline: 'nearest' });
       setMessage(ui.viewerStatus, `Showing citation [${citation.n}] in ${source}, page ${citation.page}. The cited passage is highlighted.`, 'quiet');
     } else if (citation) {
@@ -640,12 +730,8 @@
     ui.question.focus();
   }
 
-  function onConversationClick(event) {
-    const target = event.target.closest('.cite, .cite-ref');
-    if (!target || !ui.conversation.contains(target)) return;
-    const answer = target.closest('.answer');
+  function selectCitation(answer, n) {
     const byN = answer && answerCitations.get(answer);
-    const n = Number(target.dataset.n);
     const citation = byN && byN.get(n);
     if (!citation) return;
     clearActiveCitations();
@@ -653,7 +739,15 @@
       node.classList.add('is-active');
       node.setAttribute('aria-current', 'true');
     }
+    openAnswer = answer;
+    openN = n;
     openDocument(String(citation.document_id), { ...citation, n });
+  }
+
+  function onConversationClick(event) {
+    const target = event.target.closest('.cite, .cite-ref');
+    if (!target || !ui.conversation.contains(target)) return;
+    selectCitation(target.closest('.answer'), Number(target.dataset.n));
   }
 
   // --------------------------------------------------------------- wiring
@@ -675,6 +769,25 @@
   });
 
   ui.newConversation.addEventListener('click', newConversation);
+  ui.viewPage.addEventListener('click', () => {
+    viewMode = 'page';
+    showView('page');
+  });
+  ui.viewText.addEventListener('click', () => {
+    viewMode = 'text';
+    showView('text');
+    const mark = $('cited-span');
+    if (mark) mark.scrollIntoView({ block: 'center', inline: 'nearest' });
+  });
+  ui.prevCitation.addEventListener('click', () => stepCitation(-1));
+  ui.nextCitation.addEventListener('click', () => stepCitation(1));
+  document.addEventListener('keydown', (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const t = event.target;
+    if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable)) return;
+    if (event.key === '[') stepCitation(-1);
+    else if (event.key === ']') stepCitation(1);
+  });
   ui.conversation.addEventListener('click', onConversationClick);
 
   ui.documents.addEventListener('click', (event) => {
@@ -682,6 +795,7 @@
     if (!open) return;
     const id = open.closest('.document').dataset.id;
     clearActiveCitations();
+    openAnswer = null;
     openDocument(id, null);
   });
 

@@ -1,15 +1,20 @@
 // End-to-end check of the attest web app in headless Chromium.
 //
-// Needs a running service with the Vishay 1N4148 datasheet ingested:
-//   ATTEST_URL=http://127.0.0.1:18090/ node tests/browser/e2e.mjs
-// Environment: ATTEST_URL (required), CHROMIUM (default /usr/bin/chromium),
-// ARTIFACT_DIR (default target/e2e; screenshots go there).
+// Needs a running service with the Vishay 1N4148 datasheet and the
+// generated documents of `cargo run -p attest-engine --example e2e_fixtures`
+// ingested:
+//   ATTEST_URL=http://127.0.0.1:18090/ FIXTURES=DIR node tests/browser/e2e.mjs
+// Environment: ATTEST_URL (required), FIXTURES (the fixtures directory, with
+// expected.json: where the generator drew the cited words), CHROMIUM
+// (default /usr/bin/chromium), ARTIFACT_DIR (default target/e2e;
+// screenshots go there).
 
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 
 const BASE = process.env.ATTEST_URL;
+const FIXTURES = process.env.FIXTURES;
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const ARTIFACT_DIR = path.resolve(process.env.ARTIFACT_DIR || 'target/e2e');
 const QUESTION = 'How much does the 1N4148 weigh?';
@@ -17,8 +22,8 @@ const FOLLOW_UP = 'And what is it made of?';
 const ANSWER_TIMEOUT = 60_000;
 const READY_TIMEOUT = 120_000;
 
-if (!BASE) {
-  console.error('e2e: set ATTEST_URL to the service address, e.g. http://127.0.0.1:18090/');
+if (!BASE || !FIXTURES) {
+  console.error('e2e: set ATTEST_URL to the service address, e.g. http://127.0.0.1:18090/, and FIXTURES to the fixtures directory');
   process.exit(2);
 }
 const base = BASE.endsWith('/') ? BASE : `${BASE}/`;
@@ -62,7 +67,72 @@ async function readAsk(response) {
   return { body, sent };
 }
 
+/**
+ * The outlined boxes of the open citation, in page points, after the page
+ * image has loaded; and whether each one lies on ink (dark pixels of the
+ * rendered page), read back from the image itself.
+ */
+async function citedBoxes(page) {
+  await page.locator('#viewer-pages .page-canvas img').first().waitFor({ state: 'visible' });
+  await page.waitForFunction(() => [...document.querySelectorAll('#viewer-pages .page-canvas img')]
+    .every((img) => img.complete && img.naturalWidth > 0));
+  return page.evaluate(() => [...document.querySelectorAll('#viewer-pages .page-canvas')].flatMap((canvasDiv) => {
+    const img = canvasDiv.querySelector('img');
+    const pw = Number(canvasDiv.dataset.width);
+    const ph = Number(canvasDiv.dataset.height);
+    const shown = img.getBoundingClientRect();
+    const c = document.createElement('canvas');
+    c.width = img.naturalWidth;
+    c.height = img.naturalHeight;
+    const ctx = c.getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    return [...canvasDiv.querySelectorAll('.cited-box')].map((el) => {
+      // Where the outline is drawn, converted back to page points.
+      const r = el.getBoundingClientRect();
+      const drawn = {
+        x0: ((r.left - shown.left) / shown.width) * pw,
+        y0: ((r.top - shown.top) / shown.height) * ph,
+        x1: ((r.right - shown.left) / shown.width) * pw,
+        y1: ((r.bottom - shown.top) / shown.height) * ph,
+      };
+      const sx = img.naturalWidth / pw;
+      const sy = img.naturalHeight / ph;
+      const w = Math.max(1, Math.round((drawn.x1 - drawn.x0) * sx));
+      const hgt = Math.max(1, Math.round((drawn.y1 - drawn.y0) * sy));
+      const data = ctx.getImageData(Math.round(drawn.x0 * sx), Math.round(drawn.y0 * sy), w, hgt).data;
+      let dark = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i] + data[i + 1] + data[i + 2] < 3 * 128) dark += 1;
+      }
+      return { page: Number(canvasDiv.dataset.page), ...drawn, ink: dark / (data.length / 4) };
+    });
+  }));
+}
+
+/** Every point of `want` lies inside `got`, within `slack` points. */
+function covers(got, want, slack) {
+  return got.x0 <= want.x0 + slack && got.y0 <= want.y0 + slack
+    && got.x1 >= want.x1 - slack && got.y1 >= want.y1 - slack;
+}
+
+/** Asks a question and opens its first citation; returns the citation. */
+async function askAndOpen(page, question) {
+  await page.locator('#new-conversation').click();
+  await page.locator('#question').focus();
+  await page.keyboard.type(question);
+  const pending = nextAskResponse(page);
+  await page.keyboard.press('Enter');
+  const { body } = await readAsk(await pending);
+  check(body.citations.length > 0, `"${question}" was answered without citations: ${JSON.stringify(body).slice(0, 400)}`);
+  const marker = page.locator('#conversation .answer .cite[data-n]').first();
+  await marker.waitFor({ state: 'visible', timeout: ANSWER_TIMEOUT });
+  const n = Number(await marker.getAttribute('data-n'));
+  await marker.click();
+  return body.citations.find((c) => Number(c.n) === n);
+}
+
 async function main() {
+  const expected = JSON.parse(await readFile(path.join(FIXTURES, 'expected.json'), 'utf8'));
   await mkdir(ARTIFACT_DIR, { recursive: true });
   const screenshot = path.join(ARTIFACT_DIR, 'ask-citation.png');
   const browser = await chromium.launch({
@@ -160,6 +230,20 @@ async function main() {
       check(first.body.citations[0] === citation || Number(first.body.citations[0].n) === n,
         `the first marker is [${n}] but the first citation is [${first.body.citations[0].n}]`);
       await marker.click();
+      // The cited page comes first, the words outlined where the API's
+      // boxes put them, on the printed words.
+      check(Array.isArray(citation.boxes) && citation.boxes.length > 0, 'the PDF citation has no boxes');
+      const boxes = await citedBoxes(page);
+      check(boxes.length === citation.boxes.length,
+        `${boxes.length} outlines are shown for ${citation.boxes.length} boxes`);
+      for (const [i, b] of boxes.entries()) {
+        check(b.page === citation.page, `outline ${i} is on page ${b.page}, not ${citation.page}`);
+        check(covers(b, citation.boxes[i], 1) && covers(citation.boxes[i], b, 1),
+          `outline ${i} at ${JSON.stringify(b)} is not where the API box is: ${JSON.stringify(citation.boxes[i])}`);
+        check(b.ink > 0.05, `outline ${i} covers no printed text (ink ${b.ink.toFixed(3)})`);
+      }
+      await page.screenshot({ path: screenshot, fullPage: true });
+      await page.locator('#view-text').click();
       const span = page.locator('#viewer #cited-span');
       await span.waitFor({ state: 'visible' });
       const text = await span.textContent();
@@ -194,10 +278,6 @@ async function main() {
         `the citation's start ${cited.start} is not on page ${cited.page}`);
     });
 
-    await step(`screenshot saved to ${screenshot}`, async () => {
-      await page.screenshot({ path: screenshot, fullPage: true });
-    });
-
     await step('a follow-up question is answered with the conversation as history', async () => {
       const before = await page.locator('#conversation .answer').count();
       const input = page.locator('#question');
@@ -217,6 +297,43 @@ async function main() {
       await page.waitForFunction((count) => document.querySelectorAll('#conversation .answer').length > count, before);
       const shown = await page.locator('#conversation .answer').last().locator('.answer-text').textContent();
       check(shown && shown.trim().length > 0, 'the follow-up answer is not shown');
+    });
+
+    await step('a table row is outlined on its page where the generator drew it', async () => {
+      await page.locator('#view-page').click();
+      const citation = await askAndOpen(page, 'How much does the XB-200 weigh?');
+      check(/XB-200/.test(citation.quote) && /0\.052/.test(citation.quote),
+        `the XB-200 answer cites ${JSON.stringify(citation.quote)}`);
+      const want = expected.xb_200_row;
+      const boxes = await citedBoxes(page);
+      check(boxes.length >= 1 && boxes[0].page === want.page, `outlines: ${JSON.stringify(boxes)}`);
+      check(covers(boxes[0], want.box, 1.5), `the row outline ${JSON.stringify(boxes[0])} does not cover the drawn row ${JSON.stringify(want.box)}`);
+      check(boxes[0].ink > 0.05, 'the row outline covers no printed text');
+      await page.screenshot({ path: path.join(ARTIFACT_DIR, 'table-row-citation.png'), fullPage: true });
+    });
+
+    await step('a scanned page is read by OCR and its cited words outlined', async () => {
+      const citation = await askAndOpen(page, 'Where is the ZX-900 made?');
+      check(citation.ocr === true, `the ZX-900 citation is not marked as OCR: ${JSON.stringify(citation)}`);
+      check(/Germany/.test(citation.quote), `the ZX-900 answer cites ${JSON.stringify(citation.quote)}`);
+      const caption = (await page.locator('#viewer-pages figcaption').first().textContent()) || '';
+      check(/OCR/.test(caption), `the page caption ${JSON.stringify(caption)} does not say OCR`);
+      const want = expected.zx_900_origin;
+      const boxes = await citedBoxes(page);
+      check(boxes.some((b) => b.page === want.page && covers(b, want.box, 4) && b.ink > 0.05),
+        `no outline covers the printed word Germany at ${JSON.stringify(want.box)}: ${JSON.stringify(boxes)}`);
+      await page.screenshot({ path: path.join(ARTIFACT_DIR, 'ocr-citation.png'), fullPage: true });
+    });
+
+    await step('citations are stepped through with the keyboard', async () => {
+      const count = await page.locator('#conversation .answer').last().locator('.cite-ref').count();
+      if (count > 1) {
+        await page.locator('#viewer-pages').focus();
+        await page.keyboard.press(']');
+        await page.waitForFunction(() => document.querySelector('#conversation .cite-ref.is-active')?.dataset.n === '2');
+      }
+      const next = page.locator('#next-citation');
+      check(await next.isDisabled() === (count <= 2), 'the next-citation button state is wrong');
     });
 
     await step('"New conversation" clears the history', async () => {

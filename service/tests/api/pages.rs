@@ -5,7 +5,7 @@
 
 use std::io::Read;
 
-use attest_engine::testpdf::{Gray, Page, pdf};
+use attest_engine::testpdf::{Page, pdf, scan};
 use serde_json::Value;
 
 use crate::helpers::{
@@ -183,48 +183,19 @@ async fn an_evidence_pack_holds_the_answer_quotes_hashes_and_page_crops() {
     );
 }
 
-/// Renders a generated page to gray pixels with poppler's `pdftoppm`.
-fn scan_of(page: Page) -> Vec<u8> {
-    let dir = tempfile::tempdir().unwrap();
-    let src = dir.path().join("in.pdf");
-    std::fs::write(&src, pdf(&[page])).unwrap();
-    let out = dir.path().join("page");
-    let ok = std::process::Command::new("pdftoppm")
-        .args(["-gray", "-r", "150", "-singlefile"])
-        .arg(&src)
-        .arg(&out)
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
-    let pgm = std::fs::read(out.with_extension("pgm")).unwrap();
-    let header: Vec<&[u8]> = pgm.splitn(5, |b| b.is_ascii_whitespace()).collect();
-    let (w, h): (u32, u32) = (
-        std::str::from_utf8(header[1]).unwrap().parse().unwrap(),
-        std::str::from_utf8(header[2]).unwrap().parse().unwrap(),
-    );
-    let pixels = pgm[pgm.len() - (w * h) as usize..].to_vec();
-    pdf(&[Page {
-        image: Some(Gray {
-            width: w,
-            height: h,
-            pixels,
-        }),
-        ..Page::letter()
-    }])
-}
-
 #[tokio::test]
 async fn a_scanned_certificate_is_read_by_ocr_and_cited() {
     let app = spawn_app().await;
-    let scan = scan_of(
-        Page::letter()
+    let scanned = scan(
+        &Page::letter()
             .text(72.0, 110.0, 18.0, "CERTIFICATE OF ORIGIN")
             .text(72.0, 160.0, 14.0, "Product: ZX-900 sensor")
             .text(72.0, 190.0, 14.0, "Country of origin: Germany")
             .text(72.0, 220.0, 14.0, "Net weight: 2.5 kg"),
-    );
-    let meta = upload_generated(&app, "certificate-scan.pdf", scan).await;
+        150,
+    )
+    .unwrap();
+    let meta = upload_generated(&app, "certificate-scan.pdf", scanned).await;
     assert_eq!(meta["extractor"], "pdftotext+ocr");
     let id = meta["id"].as_str().unwrap();
     let answer = app.extract(None, &[id]).await;
