@@ -44,7 +44,8 @@ fn main() -> anyhow::Result<()> {
             let first = Text::new(60.0, y, 9.0, cells[0]);
             let last = Text::new(60.0 + 320.0, y, 9.0, cells[2]);
             let (a, b) = (drawn(&first), drawn(&last));
-            row_box = serde_json::json!({"x0": a["x0"], "y0": a["y0"], "x1": b["x1"], "y1": b["y1"]});
+            row_box =
+                serde_json::json!({"x0": a["x0"], "y0": a["y0"], "x1": b["x1"], "y1": b["y1"]});
         }
     }
     std::fs::write(dir.join("xb-series.pdf"), pdf(&[page]))?;
@@ -59,13 +60,21 @@ fn main() -> anyhow::Result<()> {
         dir.join("zx-900-certificate-scan.pdf"),
         scan(&certificate, 150).map_err(anyhow::Error::msg)?,
     )?;
-    let germany = Text::new(line.x + COURIER_ADVANCE * line.size * 19.0, line.y, line.size, "Germany");
+    let germany = Text::new(
+        line.x + COURIER_ADVANCE * line.size * 19.0,
+        line.y,
+        line.size,
+        "Germany",
+    );
 
     let expected = serde_json::json!({
         "xb_200_row": {"page": 1, "page_width": 612.0, "page_height": 792.0, "box": row_box},
         "zx_900_origin": {"page": 1, "page_width": 612.0, "page_height": 792.0, "box": drawn(&germany)},
     });
-    std::fs::write(dir.join("expected.json"), serde_json::to_vec_pretty(&expected)?)?;
+    std::fs::write(
+        dir.join("expected.json"),
+        serde_json::to_vec_pretty(&expected)?,
+    )?;
     println!("{}", dir.display());
     Ok(())
 }

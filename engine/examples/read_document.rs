@@ -15,6 +15,12 @@ fn main() -> anyhow::Result<()> {
     let bytes = std::fs::read(path)?;
     let parsed = parse(path, &bytes, &ParseLimits::default())?;
     println!("format {:?}, extractor {}", parsed.format, parsed.extractor);
+    let mut subjects = attest_engine::analyze::subjects(&parsed.text, path, parsed.format);
+    subjects.extend(attest_engine::analyze::table_subjects(
+        &parsed.text,
+        &parsed.tables,
+    ));
+    println!("subjects {subjects:?}");
     if let Some(l) = &parsed.layout {
         for p in &l.pages {
             println!(

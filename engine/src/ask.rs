@@ -81,6 +81,8 @@ pub struct AskCitation {
     pub boxes: Vec<crate::document::PageBox>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub ocr: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cell: Option<crate::document::CellRef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -255,6 +257,7 @@ impl Cites {
             quote: c.quote.clone(),
             boxes: c.boxes.clone(),
             ocr: c.ocr,
+            cell: c.cell.clone(),
         });
         Some(n)
     }
@@ -367,9 +370,21 @@ fn sentences(
                     .recycled_content
                     .iter()
                     .filter_map(|v| {
-                        let what = match &v.material {
-                            Some(m) => format!("{}% recycled {m}", weight_text(v.percent)),
-                            None => format!("{}% recycled content", weight_text(v.percent)),
+                        let pct = weight_text(v.percent);
+                        let what = match (&v.material, v.scope) {
+                            (Some(m), crate::extract::Scope::Packaging) => {
+                                let m = m.trim_end_matches("packaging").trim();
+                                if m.is_empty() {
+                                    format!("{pct}% recycled content in its packaging")
+                                } else {
+                                    format!("{pct}% recycled {m} in its packaging")
+                                }
+                            }
+                            (None, crate::extract::Scope::Packaging) => {
+                                format!("{pct}% recycled content in its packaging")
+                            }
+                            (Some(m), _) => format!("{pct}% recycled {m}"),
+                            (None, _) => format!("{pct}% recycled content"),
                         };
                         cites
                             .markers(engine, &v.citations)

@@ -76,6 +76,33 @@ pub struct SheetRow {
     pub row: u32,
     pub span: CharRange,
     pub cells: Vec<CharRange>,
+    /// 0-based column of the first cell (a sheet may start at column C).
+    #[serde(default)]
+    pub first_col: u32,
+}
+
+/// A spreadsheet cell a citation quotes: `Sheet1!C14` and the value as the
+/// sheet displays it (never a formula's text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CellRef {
+    pub sheet: String,
+    /// `Sheet!A1` reference.
+    pub cell: String,
+    pub value: String,
+}
+
+/// Spreadsheet column letters of a 0-based column: 0 → A, 27 → AB.
+pub fn column_letters(mut col: u32) -> String {
+    let mut out = Vec::new();
+    loop {
+        out.push(b'A' + (col % 26) as u8);
+        if col < 26 {
+            break;
+        }
+        col = col / 26 - 1;
+    }
+    out.reverse();
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Rows of every sheet, with the header row of each sheet.
@@ -367,10 +394,34 @@ impl Document {
             page,
             start,
             end,
+            cell: self.cell_at(start, end),
             quote,
             boxes,
             ocr,
         }
+    }
+
+    /// The spreadsheet cell that holds the code points `start..end`.
+    pub fn cell_at(&self, start: usize, end: usize) -> Option<CellRef> {
+        let sheet = self.sheet.as_ref()?;
+        let i = sheet.rows.partition_point(|r| r.span.end < start);
+        let row = sheet.rows.get(i).filter(|r| r.span.start <= start)?;
+        let (k, c) = row
+            .cells
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.start <= start && end <= c.end && c.end > c.start)?;
+        let value = crate::text::slice_chars(&self.text, c.start, c.end)?.to_owned();
+        Some(CellRef {
+            sheet: row.sheet.clone(),
+            cell: format!(
+                "{}!{}{}",
+                row.sheet,
+                column_letters(row.first_col + k as u32),
+                row.row
+            ),
+            value,
+        })
     }
 
     /// The page a code point offset falls on (the last page for the end).
@@ -402,5 +453,13 @@ mod tests {
         assert_eq!(a, document_id("t1", b"abc"));
         assert_ne!(a, document_id("t2", b"abc"));
         assert_ne!(a, document_id("t1", b"abd"));
+    }
+
+    #[test]
+    fn column_letters_count_like_a_spreadsheet() {
+        let got: Vec<String> = [0, 2, 25, 26, 27, 51, 52, 701, 702]
+            .map(column_letters)
+            .to_vec();
+        assert_eq!(got, ["A", "C", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA"]);
     }
 }

@@ -154,3 +154,79 @@ fn store(path: &Path, bytes: &[u8]) {
         let _ = std::fs::rename(&tmp, path);
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::parse::{ParseLimits, parse};
+    use crate::testpdf::{Page, pdf};
+
+    fn document(bytes: &[u8]) -> Document {
+        let p = parse("t.pdf", bytes, &ParseLimits::default()).unwrap();
+        Document {
+            meta: crate::document::DocumentMeta {
+                id: "doc1".into(),
+                tenant: "t".into(),
+                source: "t.pdf".into(),
+                sha256: String::new(),
+                bytes: bytes.len() as u64,
+                status: crate::document::IngestStatus::Ready,
+                error: None,
+                kind: None,
+                format: Some(p.format),
+                extractor: Some(p.extractor),
+                subjects: Vec::new(),
+                pages: p.pages.len() as u32,
+                chunks: 0,
+                chars: 0,
+                created_at: 0,
+                ingested_at: None,
+            },
+            text: p.text,
+            pages: p.pages,
+            sheet: None,
+            declaration: None,
+            tables: p.tables,
+            layout: p.layout,
+        }
+    }
+
+    #[test]
+    fn pages_render_at_the_asked_width_are_cached_and_cut_off_when_slow() {
+        let bytes = pdf(&[Page::letter().text(72.0, 100.0, 12.0, "Weight 2 g")]);
+        let doc = document(&bytes);
+        let dir = tempfile::tempdir().unwrap();
+        let original = dir.path().join("original.pdf");
+        std::fs::write(&original, &bytes).unwrap();
+        let cache = dir.path().join("pages");
+        let png = page_png(&doc, &original, &cache, 1, 306, Duration::from_secs(30)).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        let w = u32::from_be_bytes(png[16..20].try_into().unwrap());
+        let h = u32::from_be_bytes(png[20..24].try_into().unwrap());
+        assert_eq!((w, h), (306, 396));
+        assert!(cache.join("doc1").join("p1-w306.png").exists());
+        // The cached image answers even with no time left to render.
+        assert_eq!(
+            page_png(&doc, &original, &cache, 1, 306, Duration::ZERO).unwrap(),
+            png
+        );
+        // A render that overruns its deadline is killed and reported.
+        assert_eq!(
+            page_png(&doc, &original, &cache, 1, 2400, Duration::ZERO),
+            Err(RenderError::TimedOut)
+        );
+        assert_eq!(
+            page_png(&doc, &original, &cache, 2, 306, Duration::from_secs(30)),
+            Err(RenderError::NoSuchPage(2))
+        );
+        assert_eq!(
+            page_png(&doc, &original, &cache, 1, 5000, Duration::from_secs(30)),
+            Err(RenderError::BadWidth)
+        );
+        let b = doc.layout.as_ref().unwrap().boxes_for(0, 6);
+        let crop = crop_png(&doc, &original, 1, &b, 10.0, 72, Duration::from_secs(30)).unwrap();
+        let cw = u32::from_be_bytes(crop[16..20].try_into().unwrap());
+        assert!((60..=70).contains(&cw), "crop width {cw}");
+    }
+}

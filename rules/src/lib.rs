@@ -37,7 +37,7 @@ mod util;
 
 /// Bumped whenever a rule's behaviour changes, so stored findings can be
 /// traced to the rules that produced them.
-pub const RULES_VERSION: &str = "rules-1";
+pub const RULES_VERSION: &str = "rules-2";
 
 /// Byte offsets into the `text` passed in (always on char boundaries). The caller converts to code points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -77,13 +77,28 @@ pub struct MaterialFinding {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RecycledFinding {
-    /// `None` = the whole product.
+    /// `None` = the whole product (or its packaging as a whole, with
+    /// `scope` packaging: then the material is "packaging" or "<material>
+    /// packaging", e.g. "paper packaging").
     pub material: Option<String>,
     pub percent: f64,
     pub kind: RecycledKind,
+    /// What the claim is about: the product, or its packaging.
+    pub scope: Scope,
     pub evidence: Evidence,
     pub confidence: f32,
     pub rule: &'static str,
+}
+
+/// What a recycled-content claim is about.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    #[default]
+    Product,
+    Packaging,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -128,10 +143,12 @@ pub fn extract(text: &str, regions: &[Range<usize>]) -> Findings {
     f.mass.extend(t.mass);
     f.origin.extend(t.origin);
 
-    // A recycled claim about a material also says the product contains it.
+    // A recycled claim about a material also says the product contains it
+    // (not a claim about the packaging).
     let from_claims: Vec<MaterialFinding> = f
         .recycled
         .iter()
+        .filter(|c| c.scope == Scope::Product)
         .filter_map(|c| {
             Some(MaterialFinding {
                 name: c.material.clone()?,
@@ -157,7 +174,7 @@ pub fn extract(text: &str, regions: &[Range<usize>]) -> Findings {
     rank(&mut f.recycled, |r| (r.confidence, r.evidence));
     let mut seen = std::collections::HashSet::new();
     f.recycled
-        .retain(|r| seen.insert((r.material.clone(), r.kind, r.percent.to_bits())));
+        .retain(|r| seen.insert((r.material.clone(), r.kind, r.scope, r.percent.to_bits())));
 
     f
 }

@@ -4,7 +4,9 @@
 //! - `made_in`: "Made in China", "Manufactured in Mexico", "Assembled in the USA";
 //! - `origin_label`: "Country of origin: Japan", "Final manufacturing location
 //!   China", "Assembly \nLocation  China", "Assembly Location  no unit  CN",
-//!   "Manufacturing site: Kuala Lumpur, Malaysia";
+//!   "Manufacturing site: Kuala Lumpur, Malaysia", and the sites of a
+//!   semiconductor's stages: "Wafer fab: Taiwan", "Assembly: Malaysia",
+//!   "Test: Philippines" (each stage's country counts);
 //! - `origin_label_zh`: "产地 中国", "原产地：日本";
 //! - `made_in_zh`: "中国制造".
 //!
@@ -19,12 +21,12 @@ use crate::{Evidence, OriginFinding};
 
 lazy_re!(
     MADE_IN,
-    r"(?i)(?-u:\b)(?P<verb>made|manufactured|produced|assembled|fabricated|built)[ \t]+in[ \t]+(?:the[ \t]+)?"
+    r"(?i)(?-u:\b)(?P<verb>made|manufactured|produced|assembled|fabricated|built|melted|poured|cast|forged|smelted|refined|grown|woven|knitted|sewn)[ \t]+in[ \t]+(?:the[ \t]+)?"
 );
 
 lazy_re!(
     LABEL,
-    r"(?i)(?-u:\b)(?:country[ \t]+of[ \t]+(?:origin|manufacture|manufacturing|assembly|production)|(?:place|location)[ \t]+of[ \t]+(?:origin|manufacture|manufacturing|assembly|production)|origin[ \t]+country|(?:final[ \t]+)?(?:assembly|manufacturing|manufacture|production)\s+(?:location|site|country|plant|place))(?-u:\b)|(?-u:\b)origin[ \t]*[:：]"
+    r"(?i)(?-u:\b)(?:country[ \t]+of[ \t]+(?:origin|manufacture|manufacturing|assembly|production)|(?:place|location)[ \t]+of[ \t]+(?:origin|manufacture|manufacturing|assembly|production)|origin[ \t]+country|(?:final[ \t]+)?(?:assembly|manufacturing|manufacture|production)\s+(?:location|site|country|plant|place)|(?:wafer[ \t]+)?fab(?:rication)?[ \t]+(?:location|site|country|plant))(?-u:\b)|(?-u:\b)(?:origin|(?:wafer[ \t]+)?fab(?:rication)?|assembly|test(?:ing)?)[ \t]*[:：]"
 );
 
 // COO is only an abbreviation in capitals.

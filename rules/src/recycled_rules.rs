@@ -7,13 +7,15 @@
 //! labelled figure: "Recycled content: 35%", "PCR content of 30%".
 //!
 //! Not claims: "recyclable" (a property, not content), recycling and recovery
-//! rates, "x% of waste recycled", take-back programmes, and recycled content
-//! of the packaging, which is not the product.
+//! rates, "x% of waste recycled", take-back programmes. A claim about the
+//! packaging ("Packaging contains up to 80% recycled paper", "52% recycled
+//! content in fiber packaging") is reported with `scope: packaging` and the
+//! packaging material ("paper packaging"), never as the product's.
 
 use crate::recycled::kind_of;
 use crate::util::{clause_bounds, floor_boundary, has_any_stem, lazy_re, parse_number};
 use crate::vocab;
-use crate::{Evidence, RecycledFinding};
+use crate::{Evidence, RecycledFinding, Scope};
 
 const PCT: &str = r"\d{1,3}(?:[.,]\d+)?";
 
@@ -29,6 +31,11 @@ lazy_re!(
     &format!(
         r"(?i)(?-u:\b)(?P<q>(?:(?:post|pre)[\s\-]?consumer|post[\s\-]?industrial)\s+)?(?:recycled|PCR|PCC|PIR|PIC)\s+(?:(?P<mat>[a-z]+)\s+)?content\s*(?:[:：=]|(?-u:\b)of(?-u:\b)|(?-u:\b)is(?-u:\b)|(?-u:\b)was(?-u:\b))?\s*(?:approx\.?\s*|about\s+)?(?P<num>{PCT})\s*(?:%|％|percent(?-u:\b))"
     )
+);
+
+lazy_re!(
+    MIXED,
+    r"(?i)^\s*(?:and|or|and/or|&|\+)\s+(?:responsibl|sustainabl|renewabl|bio|fair|certified|fsc|virgin|natural)"
 );
 
 /// Before the percentage, these turn it into an end-of-life or waste figure.
@@ -112,24 +119,65 @@ pub(crate) fn find(text: &str, base: usize) -> Vec<RecycledFinding> {
     out
 }
 
-fn context_rejects(text: &str, start: usize, end: usize) -> bool {
+/// What the words around a claim say about it: `None` when they make it
+/// an end-of-life or waste figure; otherwise whether it is about the
+/// packaging, and the packaging material named there.
+fn context(text: &str, start: usize, end: usize) -> Option<(Scope, Option<&'static str>)> {
     let (cs, ce) = clause_bounds(text, start, end, 200);
-    let before_from = floor_boundary(text, start.saturating_sub(80)).max(cs);
-    let before = text.get(before_from..start).unwrap_or_default();
-    if has_any_stem(before, crate::vocab::PACKAGING) {
-        return true;
-    }
     let near_from = floor_boundary(text, start.saturating_sub(50)).max(cs);
     if has_any_stem(text.get(near_from..start).unwrap_or_default(), END_OF_LIFE) {
-        return true;
+        return None;
     }
+    let before_from = floor_boundary(text, start.saturating_sub(80)).max(cs);
+    let before = text.get(before_from..start).unwrap_or_default();
     // after: up to 30 bytes, the clause end, or the next percentage
     let after_to = floor_boundary(text, (end + 30).min(ce.max(end)));
     let mut after = text.get(end..after_to).unwrap_or_default();
     if let Some(p) = after.find('%') {
         after = after.get(..p).unwrap_or_default();
     }
-    has_any_stem(after, crate::vocab::PACKAGING)
+    let claim = text.get(start..end).unwrap_or_default();
+    let packaging = [before, claim, after]
+        .iter()
+        .any(|t| has_any_stem(t, crate::vocab::PACKAGING));
+    if !packaging {
+        return Some((Scope::Product, None));
+    }
+    let clause = text.get(cs..ce).unwrap_or_default();
+    let material = [claim, after, before, clause]
+        .iter()
+        .find_map(|t| packaging_material(t));
+    Some((Scope::Packaging, material))
+}
+
+/// The material of a packaging claim: "paper", "fiber", "cardboard"…
+fn packaging_material(t: &str) -> Option<&'static str> {
+    let low = t.to_lowercase();
+    [
+        ("chipboard", "chipboard"),
+        ("paperboard", "paperboard"),
+        ("cardboard", "cardboard"),
+        ("corrugated", "cardboard"),
+        ("paper", "paper"),
+        ("fibre", "fiber"),
+        ("fiber", "fiber"),
+        ("pulp", "pulp"),
+        ("plastic", "plastic"),
+        ("foam", "foam"),
+        ("纸", "paper"),
+    ]
+    .into_iter()
+    .find(|(w, _)| low.contains(w))
+    .map(|(_, m)| m)
+}
+
+/// The material name a packaging claim reports: "paper packaging", or
+/// "packaging" when no material is named.
+fn packaging_name(material: Option<&str>) -> String {
+    match material {
+        Some(m) => format!("{m} packaging"),
+        None => "packaging".to_owned(),
+    }
 }
 
 fn percent_first(text: &str, base: usize, out: &mut Vec<RecycledFinding>) {
@@ -169,6 +217,14 @@ fn percent_first(text: &str, base: usize, out: &mut Vec<RecycledFinding>) {
             }
         }
         if !marker {
+            continue;
+        }
+        // "recycled and responsibly sourced", "recycled or bio-based": a
+        // share of mixed origins, not a recycled share
+        if MIXED
+            .as_ref()
+            .is_some_and(|re| re.is_match(rest.get(last_end..).unwrap_or_default()))
+        {
             continue;
         }
         // "of" with nothing after it is "35% of …" prose
@@ -228,9 +284,9 @@ fn percent_first(text: &str, base: usize, out: &mut Vec<RecycledFinding>) {
             }
         }
         let end = all.end() + mat_end;
-        if context_rejects(text, start, end) {
+        let Some((scope, pack_material)) = context(text, start, end) else {
             continue;
-        }
+        };
 
         let pre = c
             .name("pre")
@@ -257,10 +313,15 @@ fn percent_first(text: &str, base: usize, out: &mut Vec<RecycledFinding>) {
             quote_start = start;
         }
         let phrase = qual_words.join(" ");
+        let material = match scope {
+            Scope::Product => material.map(str::to_string),
+            Scope::Packaging => Some(packaging_name(pack_material.or(material))),
+        };
         out.push(RecycledFinding {
-            material: material.map(str::to_string),
+            material,
             percent,
             kind: kind_of(&phrase),
+            scope,
             evidence: Evidence {
                 start: base + quote_start,
                 end: base + end,
@@ -288,17 +349,23 @@ fn label_first(text: &str, base: usize, out: &mut Vec<RecycledFinding>) {
                 .find(|h| h.start == 0 && h.end == m.as_str().len())
                 .map(|h| h.canon)
         });
-        // an unknown word in the material slot ("Recycled fiber content") is not the product
-        if c.name("mat").is_some() && material.is_none() {
+        let Some((scope, pack_material)) = context(text, all.start(), all.end()) else {
             continue;
-        }
-        if context_rejects(text, all.start(), all.end()) {
-            continue;
-        }
+        };
+        // an unknown word in the material slot ("Recycled fiber content") is
+        // not the product's; about the packaging, it names its material
+        let material = match scope {
+            Scope::Product if c.name("mat").is_some() && material.is_none() => continue,
+            Scope::Product => material.map(str::to_string),
+            Scope::Packaging => Some(packaging_name(
+                pack_material.or(c.name("mat").and_then(|m| packaging_material(m.as_str()))),
+            )),
+        };
         out.push(RecycledFinding {
-            material: material.map(str::to_string),
+            material,
             percent,
             kind: kind_of(all.as_str()),
+            scope,
             evidence: Evidence {
                 start: base + all.start(),
                 end: base + all.end(),
@@ -485,10 +552,9 @@ mod tests {
             "85% of waste recycled at our sites",
             "At end of life, 90% of the materials are recycled.",
             "we participate in take-back programs for 99 percent of the countries where we sell products",
-            "52% \nrecycled content in \nfiber packaging",
-            "The chipboard material that forms the underlying structural layer of the box base and lid is made of 100% recycled content.",
-            "·Packaging contains up to 80% recycled\npaper.",
+            // recycled and responsibly sourced, or bio-based: not a recycled share
             "The 13-inch MacBook Air packaging is made with 100 percent\nrecycled and responsibly sourced wood fiber.",
+            "63.1% recycled and bio-based content",
             "more than 10% of all plastics purchased from suppliers contained recycled content",
             "Product Category Rule (PCR) for Preparing an EPD",
             "35% of the plastic is recycled",
@@ -498,6 +564,47 @@ mod tests {
         ] {
             assert!(claims(t).is_empty(), "{t}: {:?}", claims(t));
         }
+    }
+
+    #[test]
+    fn packaging_claims_are_reported_with_their_scope_and_material() {
+        for (t, material, pct) in [
+            (
+                "52% \nrecycled content in \nfiber packaging",
+                "fiber packaging",
+                52.0,
+            ),
+            (
+                "The chipboard material that forms the underlying structural layer of the box base and lid is made of 100% recycled content.",
+                "chipboard packaging",
+                100.0,
+            ),
+            (
+                "·Packaging contains up to 80% recycled\npaper.",
+                "paper packaging",
+                80.0,
+            ),
+        ] {
+            let found = find(t, 0);
+            assert_eq!(found.len(), 1, "{t}: {found:?}");
+            let f = &found[0];
+            assert_eq!(
+                (f.material.as_deref(), f.percent, f.scope),
+                (Some(material), pct, Scope::Packaging),
+                "{t}"
+            );
+            let quote = &t[f.evidence.start..f.evidence.end];
+            assert!(
+                quote.contains(&format!("{pct}")) || quote.contains(&format!("{}", pct as u32)),
+                "{quote}"
+            );
+        }
+        // and a product claim stays the product's
+        let f = find(
+            "External enclosure contains 20% post consumer recycled plastic",
+            0,
+        );
+        assert_eq!(f[0].scope, Scope::Product);
     }
 
     #[test]

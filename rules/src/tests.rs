@@ -494,3 +494,34 @@ fn a_packaged_weight_after_the_bare_weight_does_not_veto_it() {
     let f = all("Weight: 150 g per reel");
     assert!(f.mass.is_empty(), "{:?}", f.mass);
 }
+
+#[test]
+fn origin_wording_of_stages_and_processes() {
+    let countries = |t: &str| -> Vec<String> {
+        let mut v: Vec<String> = all(t).origin.into_iter().map(|o| o.country).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        countries("Wafer fab: Taiwan\nAssembly: Malaysia\nTest: Philippines"),
+        ["MY", "PH", "TW"]
+    );
+    assert_eq!(
+        countries("Our steel is melted and manufactured in the USA."),
+        ["US"]
+    );
+    assert_eq!(countries("Melted in Germany, rolled in Austria"), ["DE"]);
+    assert_eq!(countries("Country of production: Vietnam"), ["VN"]);
+    // Not origins: an office, a market.
+    assert!(countries("Sales office: Germany").is_empty());
+    assert!(countries("Sold in Canada").is_empty());
+}
+
+#[test]
+fn a_country_field_of_an_address_is_not_an_origin() {
+    assert!(
+        all("Company: Acme GmbH\nStreet: Hauptstr. 1\nCountry: Germany")
+            .origin
+            .is_empty()
+    );
+}

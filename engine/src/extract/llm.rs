@@ -476,7 +476,12 @@ pub(crate) fn verify_answer(
                                     || text.contains("回收")) =>
                         {
                             out.recycled.push(Candidate {
-                                value: (material, p, "unspecified".into()),
+                                value: (
+                                    material,
+                                    p,
+                                    "unspecified".into(),
+                                    crate::extract::Scope::Product,
+                                ),
                                 citations: vec![citation.clone()],
                                 confidence,
                                 extractor: extractor.clone(),

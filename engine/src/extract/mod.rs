@@ -26,11 +26,11 @@ use crate::ingest::{Engine, EngineError};
 use crate::search::resolve_documents;
 use crate::text::{CharIndex, CharRange, fold_key};
 
-pub use attest_rules::RULES_VERSION;
+pub use attest_rules::{RULES_VERSION, Scope};
 
 /// Version of the extraction pipeline around the rules (reconciler,
 /// verifier, sheet and declaration readers).
-pub const PIPELINE_VERSION: &str = "extract-2";
+pub const PIPELINE_VERSION: &str = "extract-3";
 
 /// Which extractors answer a request.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -116,6 +116,9 @@ pub struct Citation {
     /// The quote was read by OCR from a scanned page.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub ocr: bool,
+    /// Spreadsheets: the cell quoted (`Sheet1!C14`) and its displayed value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cell: Option<crate::document::CellRef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -146,10 +149,15 @@ pub struct MaterialValue {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecycledValue {
+    /// The material; for a packaging claim "packaging" or "<material>
+    /// packaging" ("paper packaging").
     pub material: Option<String>,
     pub percent: f64,
     /// post_consumer, pre_consumer or unspecified.
     pub kind: String,
+    /// `product` or `packaging`: what the claim is about.
+    #[serde(default)]
+    pub scope: Scope,
     pub citations: Vec<Citation>,
     pub confidence: f32,
     pub extractor: String,
@@ -212,6 +220,10 @@ pub enum ExtractError {
     Engine(#[from] EngineError),
 }
 
+/// A recycled-content claim before reconciliation: material, percent,
+/// kind (`post_consumer`…) and scope.
+pub(crate) type RecycledClaim = (Option<String>, f64, String, Scope);
+
 /// A candidate before reconciliation, with spans already in code points.
 #[derive(Debug, Clone)]
 pub(crate) struct Candidate<V> {
@@ -226,7 +238,7 @@ pub(crate) struct Candidates {
     pub mass: Vec<Candidate<(f64, f64, String)>>,
     pub origin: Vec<Candidate<String>>,
     pub materials: Vec<Candidate<String>>,
-    pub recycled: Vec<Candidate<(Option<String>, f64, String)>>,
+    pub recycled: Vec<Candidate<RecycledClaim>>,
 }
 
 pub(crate) fn cite(doc: &Document, idx: &CharIndex, bytes: std::ops::Range<usize>) -> Citation {
@@ -276,13 +288,12 @@ fn rules_candidates(
 ) {
     let f = attest_rules::extract(&doc.text, regions);
     let ex = |rule: &str| format!("rules:{rule}");
-    let (requested, others) = subject_mentions(doc, subject);
+    let owners = Owners::new(doc, idx, subject);
     for m in f.mass {
         out.mass.push(Candidate {
             value: (m.grams, m.value, m.unit.clone()),
             citations: vec![cite(doc, idx, m.evidence.start..m.evidence.end)],
-            confidence: (m.confidence + ownership_bonus(&requested, &others, m.evidence.start))
-                .clamp(0.0, 1.0),
+            confidence: owners.adjust(m.confidence, m.evidence.start, true),
             extractor: ex(m.rule),
         });
     }
@@ -290,19 +301,40 @@ fn rules_candidates(
         out.origin.push(Candidate {
             value: o.country.clone(),
             citations: vec![cite(doc, idx, o.evidence.start..o.evidence.end)],
-            confidence: o.confidence,
+            confidence: owners.adjust(o.confidence, o.evidence.start, false),
             extractor: ex(o.rule),
         });
     }
     let declaration = doc.meta.kind == Some(DocumentKind::Declaration);
+    // A declaration lists its homogeneous materials, then the substances in
+    // them with their CAS numbers: a name first seen in the substance part
+    // is a substance (chromium in a nickel silver), not a material.
+    let substances_from = if declaration {
+        first_cas_number(&doc.text)
+    } else {
+        None
+    };
+    let named_before: std::collections::HashSet<String> = f
+        .materials
+        .iter()
+        .filter(|m| substances_from.is_some_and(|s| m.evidence.start < s))
+        .map(|m| m.name.clone())
+        .collect();
+    // Only where the materials do come first (a flattened page may print
+    // the substance columns' header before them).
+    let substances_from = substances_from.filter(|_| named_before.len() >= 2);
     for m in f.materials {
         if declaration && is_compound_substance(&m.name) {
+            continue;
+        }
+        if substances_from.is_some_and(|s| m.evidence.start >= s) && !named_before.contains(&m.name)
+        {
             continue;
         }
         out.materials.push(Candidate {
             value: m.name.clone(),
             citations: vec![cite(doc, idx, m.evidence.start..m.evidence.end)],
-            confidence: m.confidence,
+            confidence: owners.adjust(m.confidence, m.evidence.start, false),
             extractor: ex(m.rule),
         });
     }
@@ -312,12 +344,67 @@ fn rules_candidates(
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_else(|| "unspecified".into());
         out.recycled.push(Candidate {
-            value: (r.material.clone(), r.percent, kind),
+            value: (r.material.clone(), r.percent, kind, r.scope),
             citations: vec![cite(doc, idx, r.evidence.start..r.evidence.end)],
-            confidence: r.confidence,
+            confidence: owners.adjust(r.confidence, r.evidence.start, false),
             extractor: ex(r.rule),
         });
     }
+}
+
+/// Byte offset of the first CAS registry number (its check digit right)
+/// in a text: where a declaration's substance list starts.
+fn first_cas_number(text: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit()
+            || (i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'-'))
+        {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let run = |from: usize| {
+            (from..b.len())
+                .take_while(|&k| b[k].is_ascii_digit())
+                .count()
+        };
+        let a = run(start);
+        let (dash1, c) = (start + a, start + a + 1);
+        let b2 = if b.get(dash1) == Some(&b'-') {
+            run(c)
+        } else {
+            0
+        };
+        let (dash2, d) = (c + b2, c + b2 + 1);
+        let ok_shape = (2..=7).contains(&a)
+            && b2 == 2
+            && b.get(dash2) == Some(&b'-')
+            && run(d) == 1
+            && !b
+                .get(d + 1)
+                .is_some_and(|x| x.is_ascii_alphanumeric() || *x == b'-');
+        if ok_shape {
+            let digits: Vec<u32> = text[start..d]
+                .bytes()
+                .filter(u8::is_ascii_digit)
+                .map(|x| u32::from(x - b'0'))
+                .collect();
+            let check = u32::from(b[d] - b'0');
+            let sum: u32 = digits
+                .iter()
+                .rev()
+                .enumerate()
+                .map(|(k, v)| (k as u32 + 1) * v)
+                .sum();
+            if sum % 10 == check {
+                return Some(start);
+            }
+        }
+        i = start + a.max(1);
+    }
+    None
 }
 
 /// Where the requested subject is written, and where the document's other
@@ -356,19 +443,171 @@ fn mentions_of(text: &str, subject: &str) -> Vec<usize> {
     hay.match_indices(&needle).map(|(i, _)| i).collect()
 }
 
-/// A document about several products (a series datasheet, a report on
-/// three monitors) states one mass per product, each after the product's
-/// name in reading order. A mass whose nearest preceding product mention is
-/// the requested subject gains confidence; one that follows another
-/// product's name loses it.
-fn ownership_bonus(requested: &[usize], others: &[usize], at: usize) -> f32 {
-    let last_requested = requested.iter().copied().filter(|&m| m <= at).max();
-    let last_other = others.iter().copied().filter(|&m| m <= at).max();
-    match (last_requested, last_other) {
-        (Some(r), Some(o)) if o > r => -0.1,
-        (Some(_), _) => 0.1,
-        (None, Some(_)) => -0.1,
-        (None, None) => 0.0,
+/// Who a claim at a byte offset belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Owner {
+    Requested,
+    Other,
+    Unknown,
+}
+
+/// Regions of a document by subject. A document about several products (a
+/// series datasheet, a report on three monitors, a letter followed by
+/// another company's certificate) states each product's facts after its
+/// name; a table row belongs to the part number written in it. A claim in a
+/// table row belongs to that row's part; elsewhere, to the subject named
+/// last before it (outside table rows).
+struct Owners {
+    requested: Vec<usize>,
+    others: Vec<usize>,
+    /// Byte ranges of table rows.
+    rows: Vec<std::ops::Range<usize>>,
+}
+
+impl Owners {
+    fn new(doc: &Document, idx: &CharIndex, subject: Option<&str>) -> Self {
+        let (requested, _) = subject_mentions(doc, subject);
+        // Other products are known by part numbers (one token of letters
+        // and digits): detected names such as "Note 1" start no region.
+        let part_like = |s: &str| {
+            s.chars().count() >= 4
+                && !s.contains(char::is_whitespace)
+                && s.chars().any(|c| c.is_ascii_digit())
+                && s.chars().any(char::is_alphabetic)
+        };
+        // "R1A-R1M" names the series R1K belongs to, not another product.
+        let series_of_requested = |o: &str| {
+            let Some(req) = subject.map(fold_key) else {
+                return false;
+            };
+            let parts: Vec<String> = o
+                .split(['-', '–', '~'])
+                .map(fold_key)
+                .filter(|p| !p.is_empty())
+                .collect();
+            parts.len() == 2 && {
+                let common = parts[0]
+                    .chars()
+                    .zip(parts[1].chars())
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                common >= 2
+                    && req.starts_with(
+                        &parts[0][..parts[0]
+                            .char_indices()
+                            .nth(common)
+                            .map_or(parts[0].len(), |(i, _)| i)],
+                    )
+            }
+        };
+        let others: Vec<usize> = match subject {
+            Some(s) if !requested.is_empty() => {
+                let key = fold_key(s);
+                doc.meta
+                    .subjects
+                    .iter()
+                    .filter(|o| part_like(o) && !series_of_requested(o))
+                    .filter(|o| {
+                        let k = fold_key(o);
+                        !k.contains(&key) && !key.contains(&k)
+                    })
+                    .flat_map(|o| mentions_of(&doc.text, o))
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
+        // Outside tables a region starts where a line starts with a
+        // product's name (a heading, a title, a column of its own), not
+        // where a sentence mentions another part in passing.
+        let text = &doc.text;
+        let starts_line = |&m: &usize| {
+            let line_start = text[..m].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = text[m..].find('\n').map_or(text.len(), |i| m + i);
+            text[line_start..m]
+                .chars()
+                .all(|c| c.is_whitespace() || "•-*·▪".contains(c))
+                && text[line_start..line_end].split_whitespace().count() <= 8
+        };
+        let mut rows: Vec<std::ops::Range<usize>> = doc
+            .tables
+            .iter()
+            .flat_map(|t| t.rows.iter().map(|r| idx.bytes(r.span)))
+            .collect();
+        rows.sort_by_key(|r| r.start);
+        let in_row = |m: &usize| rows.iter().any(|r| r.contains(m));
+        // A line or row naming several products ("6A05 thru 6A10", a list of
+        // variants) speaks of them all: it starts no one's region.
+        let line_of = |m: usize| {
+            (
+                text[..m].rfind('\n').map_or(0, |i| i + 1),
+                text[m..].find('\n').map_or(text.len(), |i| m + i),
+            )
+        };
+        let all: Vec<usize> = requested.iter().chain(others.iter()).copied().collect();
+        let alone = |m: &usize| {
+            let (a, b) = line_of(*m);
+            all.iter().filter(|&&o| o >= a && o < b).count() == 1
+        };
+        let keep = |v: Vec<usize>| -> Vec<usize> {
+            v.into_iter()
+                .filter(|m| (in_row(m) || starts_line(m)) && alone(m))
+                .collect()
+        };
+        Self {
+            requested: keep(requested),
+            others: keep(others),
+            rows,
+        }
+    }
+
+    fn row_of(&self, at: usize) -> Option<&std::ops::Range<usize>> {
+        let i = self.rows.partition_point(|r| r.end <= at);
+        self.rows.get(i).filter(|r| r.start <= at)
+    }
+
+    fn of(&self, at: usize) -> Owner {
+        if let Some(row) = self.row_of(at) {
+            let within = |v: &[usize]| v.iter().any(|&m| row.contains(&m));
+            if within(&self.requested) {
+                return Owner::Requested;
+            }
+            if within(&self.others) {
+                return Owner::Other;
+            }
+        }
+        let outside = |v: &[usize]| {
+            v.iter()
+                .copied()
+                .filter(|&m| m <= at && self.row_of(m).is_none())
+                .max()
+        };
+        match (outside(&self.requested), outside(&self.others)) {
+            (Some(r), Some(o)) if o > r => Owner::Other,
+            (Some(_), _) => Owner::Requested,
+            (None, Some(_)) => Owner::Other,
+            (None, None) => Owner::Unknown,
+        }
+    }
+
+    /// The confidence of a claim at `at` given who owns it: another
+    /// product's claim, in a document that also speaks of the requested
+    /// one, is halved (below the reporting threshold); a mass gains or loses
+    /// a little by ownership, since the first of several masses is not
+    /// necessarily the requested product's.
+    fn adjust(&self, confidence: f32, at: usize, mass: bool) -> f32 {
+        let owner = self.of(at);
+        let mut c = confidence;
+        if mass {
+            c += match owner {
+                Owner::Requested => 0.1,
+                Owner::Other => -0.1,
+                Owner::Unknown => 0.0,
+            };
+        }
+        if owner == Owner::Other && !self.requested.is_empty() {
+            c *= 0.5;
+        }
+        c.clamp(0.0, 1.0)
     }
 }
 
@@ -708,12 +947,14 @@ mod tests {
     use super::is_compound_substance;
 
     #[test]
-    fn a_mass_belongs_to_the_product_named_before_it() {
-        use super::ownership_bonus;
-        // "CR2330 … 3.8 g … CR2032 … 2.9 g", asking about CR2032 (at 50).
-        assert!(ownership_bonus(&[50], &[0], 80) > 0.0);
-        assert!(ownership_bonus(&[50], &[0], 20) < 0.0);
-        assert_eq!(ownership_bonus(&[], &[], 20), 0.0);
+    fn cas_numbers_are_found_by_their_check_digit() {
+        use super::first_cas_number;
+        assert_eq!(
+            first_cas_number("Dated 2020-10-9; Copper 7440-50-8"),
+            Some(24)
+        );
+        assert_eq!(first_cas_number("Iron 7439-89-5 (bad check digit)"), None);
+        assert_eq!(first_cas_number("part AB7440-50-8"), None);
     }
 
     #[test]

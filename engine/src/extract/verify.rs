@@ -231,17 +231,20 @@ pub(crate) fn reconcile(
             .collect();
     }
     if wanted.contains(&Field::RecycledContent) {
-        fields.recycled_content = merge(recycled, |v| (v.0.clone(), (v.1 * 100.0).round() as i64))
-            .into_iter()
-            .map(|g| RecycledValue {
-                material: g.value.0,
-                percent: g.value.1,
-                kind: g.value.2,
-                citations: g.citations,
-                confidence: g.confidence,
-                extractor: g.extractor,
-            })
-            .collect();
+        fields.recycled_content = merge(recycled, |v| {
+            (v.0.clone(), (v.1 * 100.0).round() as i64, v.3)
+        })
+        .into_iter()
+        .map(|g| RecycledValue {
+            material: g.value.0,
+            percent: g.value.1,
+            kind: g.value.2,
+            scope: g.value.3,
+            citations: g.citations,
+            confidence: g.confidence,
+            extractor: g.extractor,
+        })
+        .collect();
     }
     (fields, dropped)
 }

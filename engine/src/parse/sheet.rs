@@ -41,6 +41,7 @@ pub(super) fn parse_csv(name: &str, raw: &str) -> Result<Parsed, ParseError> {
             row: n as u32 + 1,
             span: idx.chars(row),
             cells: cells.into_iter().map(|c| idx.chars(c)).collect(),
+            first_col: 0,
         });
     }
     if layout.rows.is_empty() {
@@ -117,9 +118,10 @@ fn split_csv(
     rows
 }
 
-/// (sheet, row number, row byte range, cell byte ranges, is header)
+/// (sheet, row number, first column, row byte range, cell byte ranges, is header)
 type RenderedRow = (
     String,
+    u32,
     u32,
     std::ops::Range<usize>,
     Vec<std::ops::Range<usize>>,
@@ -159,7 +161,7 @@ pub(super) fn parse_xlsx(
         let page_start = text.len();
         text.push_str("Sheet: ");
         text.push_str(&sheet_name);
-        let first_row = range.start().map(|(r, _)| r).unwrap_or(0);
+        let (first_row, first_col) = range.start().unwrap_or((0, 0));
         let mut header_done = false;
         for (i, row) in range.rows().enumerate() {
             let rendered: Vec<String> = row.iter().map(render_cell).collect();
@@ -179,6 +181,7 @@ pub(super) fn parse_xlsx(
             rows.push((
                 sheet_name.clone(),
                 first_row + i as u32 + 1,
+                first_col,
                 row_start..text.len(),
                 cells,
                 !header_done,
@@ -189,7 +192,7 @@ pub(super) fn parse_xlsx(
     }
     let idx = CharIndex::new(&text);
     let mut layout = SheetLayout::default();
-    for (sheet, row, span, cells, is_header) in rows {
+    for (sheet, row, first_col, span, cells, is_header) in rows {
         if is_header {
             layout.headers.push((sheet.clone(), layout.rows.len()));
         }
@@ -198,6 +201,7 @@ pub(super) fn parse_xlsx(
             row,
             span: idx.chars(span),
             cells: cells.into_iter().map(|c| idx.chars(c)).collect(),
+            first_col,
         });
     }
     let pages = page_bytes

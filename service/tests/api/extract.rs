@@ -190,6 +190,11 @@ async fn declarations_datasets_and_chinese_text() {
         .as_str()
         .unwrap();
     assert!(quote.contains("1.86"), "{quote}");
+    // The cited cell, as a spreadsheet names it: column O (weight) of row 215.
+    let cell = &a["fields"]["mass"]["citations"][0]["cell"];
+    assert_eq!(cell["cell"], "boavizta-data-us.csv!O215", "{cell}");
+    assert_eq!(cell["value"], "1.86", "{cell}");
+    assert!(a["fields"]["mass"]["citations"][0]["boxes"].is_null());
 
     let xlsx = id_of(
         &app,
