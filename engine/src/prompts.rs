@@ -71,6 +71,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "extract_fields/v1.md",
         include_str!("../../prompts/extract_fields/v1.md"),
     ),
+    (
+        "extract_fields/v2.md",
+        include_str!("../../prompts/extract_fields/v2.md"),
+    ),
     ("answer/v1.md", include_str!("../../prompts/answer/v1.md")),
 ];
 

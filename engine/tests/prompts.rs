@@ -79,6 +79,21 @@ fn rendered_prompts_match_their_snapshots() {
         "extract_fields_v1.txt",
         &format!("# system\n{}\n# user\n{}\n", r.system, r.user),
     );
+    let p = set.get("extract_fields", "v2").unwrap();
+    let r = p
+        .render(&BTreeMap::from([
+            ("subject", "1N4148".to_owned()),
+            (
+                "context",
+                "[excerpt 1 | Vishay_1N4148.pdf | page 1]\nL1: MECHANICAL DATA\nL2: Weight: approx. 105 mg"
+                    .to_owned(),
+            ),
+        ]))
+        .unwrap();
+    check_snapshot(
+        "extract_fields_v2.txt",
+        &format!("# system\n{}\n# user\n{}\n", r.system, r.user),
+    );
     let p = set.get("answer", "v1").unwrap();
     let r = p
         .render(&BTreeMap::from([

@@ -2,12 +2,15 @@
 //!
 //! The model reads the excerpts most likely to hold the four facts (chosen
 //! deterministically: chunks that mention field cues and the subject, within
-//! the prompt's token budget) and answers JSON that follows a schema, each
-//! value with a quote. Nothing it says is trusted: every quote is located
-//! in the document ([`verify::locate`]) inside the excerpts it was shown,
-//! the located text (not the model's quote) becomes the citation, and the
-//! value must be supported by that text. Text that reads like an
-//! instruction is never evidence. Whatever fails is dropped and counted.
+//! the prompt's token budget) as numbered lines, and answers JSON that
+//! follows a schema: each value with the number of the line that states it.
+//! Small models copy quotes badly but point at lines well. Nothing it says
+//! is trusted: the cited line (or, for a line number off by one, its
+//! neighbour) of the document becomes the citation, and the value must be
+//! supported by that line's text. Text that reads like an instruction is
+//! never evidence. Whatever fails is dropped and counted. The numbering is
+//! a pure function of the excerpts recorded in provenance, so a recorded
+//! answer can be verified again.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -26,10 +29,10 @@ use crate::prompts::{PromptRef, PromptSet};
 use crate::text::{CharIndex, CharRange, slice_chars};
 
 pub const PROMPT_ID: &str = "extract_fields";
-pub const PROMPT_VERSION: &str = "v1";
-/// Confidence of a verified value located exactly or after normalisation.
+pub const PROMPT_VERSION: &str = "v2";
+/// Confidence of a verified value on the line the model cited.
 pub const LLM_CONFIDENCE: f32 = 0.7;
-/// Confidence of a verified value whose quote was only matched fuzzily.
+/// Confidence of a verified value on a line next to the one it cited.
 pub const LLM_FUZZY_CONFIDENCE: f32 = 0.6;
 /// Most of the raw answer kept in provenance.
 const RAW_KEEP_CHARS: usize = 8_000;
@@ -61,11 +64,13 @@ pub struct LlmReport {
     pub completion_tokens: Option<u32>,
     pub excerpts: Vec<Excerpt>,
     pub proposed: usize,
-    /// Located quotes by match kind (`exact`, `normalised`, `fuzzy`).
+    /// Reported values by where they were found: on the `cited` line, or
+    /// on a `neighbour` of it.
     pub located: BTreeMap<String, usize>,
-    /// Values whose quote is not in the excerpts.
+    /// Values citing a line that was not shown.
     pub dropped_unlocated: usize,
-    /// Values whose located text does not contain them, or is an instruction.
+    /// Values their line (and its neighbours) does not state, or stated by
+    /// an instruction.
     pub dropped_unsupported: usize,
     /// The answer as received (truncated), so verification can be re-run.
     pub response: Option<String>,
@@ -74,14 +79,19 @@ pub struct LlmReport {
     pub quotes: Vec<QuoteCheck>,
 }
 
-/// One proposed value's quote and its fate.
+/// One proposed value's line and its fate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuoteCheck {
     pub field: Field,
+    /// The line number the model cited.
+    #[serde(default)]
+    pub line: Option<u64>,
+    /// The text of the line that supports the value (or of the cited line).
     pub quote: String,
-    /// How it was located; `None` when it was not.
+    /// `exact` when the cited line states it, `fuzzy` when a neighbour
+    /// does; `None` when neither.
     pub matched: Option<MatchKind>,
-    /// Edits per character to the closest passage in the excerpts.
+    /// Unused with line citations (kept for recorded answers of v1).
     pub edit_rate: Option<f64>,
     /// `reported`, `unlocated` or `unsupported`.
     pub outcome: String,
@@ -106,10 +116,11 @@ impl LlmReport {
     }
 }
 
-/// The JSON schema the model's answer must follow.
-pub fn answer_schema() -> Value {
-    // Bounded lists and quotes keep the answer inside the output budget.
-    let quote = json!({"type": "string", "maxLength": 160});
+/// The JSON schema the model's answer must follow, for `lines` numbered
+/// lines.
+pub fn answer_schema(lines: usize) -> Value {
+    // Bounded lists keep the answer inside the output budget.
+    let line = json!({"type": "integer", "minimum": 1, "maximum": lines.max(1)});
     let list = |props: Value, required: Value, max: u32| {
         json!({"type": "array", "maxItems": max, "items": {
             "type": "object", "properties": props, "required": required,
@@ -118,18 +129,55 @@ pub fn answer_schema() -> Value {
     json!({
         "type": "object",
         "properties": {
-            "mass": list(json!({"value": {"type": "number"}, "unit": {"type": "string", "maxLength": 12}, "quote": quote}),
-                         json!(["value", "unit", "quote"]), 2),
-            "origin": list(json!({"country": {"type": "string", "maxLength": 60}, "quote": quote}),
-                           json!(["country", "quote"]), 2),
-            "materials": list(json!({"name": {"type": "string", "maxLength": 60}, "quote": quote}),
-                              json!(["name", "quote"]), 5),
-            "recycled_content": list(json!({"percent": {"type": "number"}, "material": {"type": "string", "maxLength": 60}, "quote": quote}),
-                                     json!(["percent", "material", "quote"]), 3),
+            "mass": list(json!({"value": {"type": "number"}, "unit": {"type": "string", "maxLength": 12}, "line": line}),
+                         json!(["value", "unit", "line"]), 2),
+            "origin": list(json!({"country": {"type": "string", "maxLength": 60}, "line": line}),
+                           json!(["country", "line"]), 2),
+            "materials": list(json!({"name": {"type": "string", "maxLength": 60}, "line": line}),
+                              json!(["name", "line"]), 5),
+            "recycled_content": list(json!({"percent": {"type": "number"}, "material": {"type": "string", "maxLength": 60}, "line": line}),
+                                     json!(["percent", "material", "line"]), 3),
         },
         "required": ["mass", "origin", "materials", "recycled_content"],
         "additionalProperties": false
     })
+}
+
+/// The numbered lines of the excerpts, in order: the document (index in
+/// `docs`) and code point range of each non-blank line, surrounding
+/// whitespace trimmed. Line `n` of the prompt is `lines[n - 1]`.
+pub(crate) fn numbered_lines(
+    docs: &[(Arc<Document>, Vec<Range<usize>>)],
+    excerpts: &[Excerpt],
+) -> Vec<(usize, CharRange)> {
+    let mut out = Vec::new();
+    for e in excerpts {
+        let Some(di) = docs.iter().position(|(d, _)| d.meta.id == e.document_id) else {
+            continue;
+        };
+        let text = &docs[di].0.text;
+        let Some(slice) = slice_chars(text, e.start, e.end) else {
+            continue;
+        };
+        let mut at = e.start;
+        for line in slice.split('\n') {
+            let n = line.chars().count();
+            let lead = line.chars().take_while(|c| c.is_whitespace()).count();
+            let body = line.trim();
+            if !body.is_empty() {
+                let start = at + lead;
+                out.push((
+                    di,
+                    CharRange {
+                        start,
+                        end: start + body.chars().count(),
+                    },
+                ));
+            }
+            at += n + 1;
+        }
+    }
+    out
 }
 
 const CUES: &[&str] = &[
@@ -246,29 +294,39 @@ pub(crate) async fn candidates(
         report.outcome = "no_context".into();
         return (Candidates::default(), report);
     }
-    // The excerpt headers are estimated with the text; if the rendered
-    // prompt still exceeds the budget, the last excerpts go.
+    // The excerpt headers and line numbers are estimated with the text; if
+    // the rendered prompt still exceeds the budget, the last excerpts go.
     let mut chosen = chosen;
-    let (rendered, windows) = loop {
-        let mut context = String::new();
-        let mut windows: Vec<Vec<Range<usize>>> = vec![Vec::new(); docs.len()];
-        report.excerpts.clear();
-        for (n, (di, c)) in chosen.iter().enumerate() {
-            let doc = &docs[*di].0;
-            context.push_str(&format!(
-                "[excerpt {} | {} | page {}]\n{}\n\n",
-                n + 1,
-                doc.meta.source,
-                c.page,
-                c.text.trim_end()
-            ));
-            windows[*di].push(c.span.start..c.span.end);
-            report.excerpts.push(Excerpt {
-                document_id: doc.meta.id.clone(),
+    let (rendered, lines) = loop {
+        report.excerpts = chosen
+            .iter()
+            .map(|(di, c)| Excerpt {
+                document_id: docs[*di].0.meta.id.clone(),
                 page: c.page,
                 start: c.span.start,
                 end: c.span.end,
-            });
+            })
+            .collect();
+        let lines = numbered_lines(&docs, &report.excerpts);
+        let mut context = String::new();
+        let mut n = 0usize;
+        for (k, (di, c)) in chosen.iter().enumerate() {
+            let doc = &docs[*di].0;
+            context.push_str(&format!(
+                "[excerpt {} | {} | page {}]\n",
+                k + 1,
+                doc.meta.source,
+                c.page
+            ));
+            while let Some((ldi, r)) = lines.get(n) {
+                if *ldi != *di || r.start < c.span.start || r.end > c.span.end {
+                    break;
+                }
+                n += 1;
+                let t = slice_chars(&doc.text, r.start, r.end).unwrap_or_default();
+                context.push_str(&format!("L{n}: {t}\n"));
+            }
+            context.push('\n');
         }
         let vars = BTreeMap::from([
             ("subject", subject_text.to_owned()),
@@ -283,7 +341,7 @@ pub(crate) async fn candidates(
         };
         let size = estimate_tokens(&rendered.system) + estimate_tokens(&rendered.user);
         if size <= client.config().max_prompt_tokens || chosen.len() <= 1 {
-            break (rendered, windows);
+            break (rendered, lines);
         }
         chosen.pop();
     };
@@ -291,7 +349,7 @@ pub(crate) async fn candidates(
         system: rendered.system,
         user: rendered.user,
         schema_name: "extracted_fields".into(),
-        schema: answer_schema(),
+        schema: answer_schema(lines.len()),
     };
     let answer = match client.complete_json(&request, deadline).await {
         Ok(a) => a,
@@ -301,17 +359,83 @@ pub(crate) async fn candidates(
         }
     };
     report.record(&answer);
-    let cands = verify_answer(&answer.value, &docs, &windows, &mut report);
+    let cands = verify_answer(&answer.value, &docs, &lines, &mut report);
     (cands, report)
+}
+
+/// A value the model proposed, as verified against one line.
+enum Accepted {
+    Mass(f64, f64, String),
+    Origin(String),
+    Material(String),
+    Recycled(Option<String>, f64),
+}
+
+/// Whether the line's text `text` states the value the model proposed for
+/// `field`; the value as reported when it does.
+fn accept(field: Field, item: &Value, text: &str) -> Option<Accepted> {
+    let str_of = |k: &str| {
+        item.get(k)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .unwrap_or("")
+            .to_owned()
+    };
+    let num_of = |k: &str| item.get(k).and_then(Value::as_f64);
+    let lower = text.to_lowercase();
+    let packaging = attest_rules::vocab::PACKAGING
+        .iter()
+        .any(|w| lower.contains(w));
+    match field {
+        Field::Mass => {
+            let (v, unit) = (num_of("value")?, str_of("unit"));
+            let grams = attest_rules::units::to_grams(v, &unit)?;
+            (grams > 0.0
+                && verify::quote_has_number(text, v)
+                && lower.contains(&unit.to_lowercase()))
+            .then_some(Accepted::Mass(grams, v, unit))
+        }
+        Field::Origin => {
+            // The line must say it is an origin: a country in an address
+            // or a standard's name is not one.
+            let stated = ORIGIN_CUES.iter().any(|c| lower.contains(c));
+            let code = attest_rules::country::to_alpha2(&str_of("country"))?;
+            (stated && verify::country_supported(text, code))
+                .then(|| Accepted::Origin(code.to_owned()))
+        }
+        Field::Materials => {
+            // Only names the materials vocabulary knows: a model copying a
+            // heading ("Application") is not a material.
+            let name = attest_rules::vocab::canonical(&str_of("name"))?.to_owned();
+            (!packaging && verify::material_supported(text, &name))
+                .then_some(Accepted::Material(name))
+        }
+        Field::RecycledContent => {
+            let p = num_of("percent")?;
+            let given = str_of("material");
+            // The material as the vocabulary names it ("post-consumer
+            // recycled plastic" → "plastic"); a name it does not know is
+            // not reported under another.
+            let material = material_named(&given);
+            (p > 0.0
+                && p <= 100.0
+                && (given.is_empty() || material.is_some())
+                && !packaging
+                && verify::quote_has_number(text, p)
+                && (lower.contains("recycl") || text.contains("再生") || text.contains("回收")))
+            .then_some(Accepted::Recycled(material, p))
+        }
+    }
 }
 
 /// Re-checks a model answer against the documents: the part of the
 /// extractor that decides what is reported, kept pure so that a recorded
-/// answer can be verified again from provenance.
+/// answer can be verified again from provenance (`lines` is
+/// [`numbered_lines`] of the recorded excerpts).
 pub(crate) fn verify_answer(
     answer: &Value,
     docs: &[(Arc<Document>, Vec<Range<usize>>)],
-    windows: &[Vec<Range<usize>>],
+    lines: &[(usize, CharRange)],
     report: &mut LlmReport,
 ) -> Candidates {
     let mut out = Candidates::default();
@@ -323,14 +447,6 @@ pub(crate) fn verify_answer(
             .cloned()
             .unwrap_or_default()
     };
-    let str_of = |v: &Value, k: &str| {
-        v.get(k)
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .unwrap_or("")
-            .to_owned()
-    };
-    let num_of = |v: &Value, k: &str| v.get(k).and_then(Value::as_f64);
     for (field, key) in [
         (Field::Mass, "mass"),
         (Field::Origin, "origin"),
@@ -339,165 +455,95 @@ pub(crate) fn verify_answer(
     ] {
         for item in items(key) {
             report.proposed += 1;
-            let quote = str_of(&item, "quote");
-            let closest = docs
-                .iter()
-                .zip(windows)
-                .filter_map(|((d, _), w)| verify::closest(&d.text, &quote, w))
-                .map(|(_, rate)| rate)
-                .min_by(f64::total_cmp);
+            let cited = item.get("line").and_then(Value::as_u64);
+            let line_text = |n: u64| -> Option<(usize, CharRange, String)> {
+                let (di, r) = *lines.get(usize::try_from(n).ok()?.checked_sub(1)?)?;
+                let t = slice_chars(&docs[di].0.text, r.start, r.end)?.to_owned();
+                Some((di, r, t))
+            };
             let mut check = QuoteCheck {
                 field,
-                quote: quote.chars().take(160).collect(),
+                line: cited,
+                quote: cited
+                    .and_then(line_text)
+                    .map(|(_, _, t)| t.chars().take(160).collect())
+                    .unwrap_or_default(),
                 matched: None,
-                edit_rate: closest,
+                edit_rate: None,
                 outcome: "unlocated".into(),
             };
-            let Some((doc, located)) = docs.iter().zip(windows).find_map(|((d, _), w)| {
-                (!w.is_empty())
-                    .then(|| verify::locate(&d.text, &quote, w))
-                    .flatten()
-                    .map(|l| (d, l))
-            }) else {
+            let Some(n) = cited.filter(|&n| line_text(n).is_some()) else {
                 report.dropped_unlocated += 1;
                 report.quotes.push(check);
                 continue;
             };
-            check.matched = Some(located.kind);
             check.outcome = "unsupported".into();
-            let kind = match located.kind {
-                MatchKind::Exact => "exact",
-                MatchKind::Normalised => "normalised",
-                MatchKind::Fuzzy => "fuzzy",
-            };
-            *report.located.entry(kind.to_owned()).or_default() += 1;
-            let idx = CharIndex::new(&doc.text);
-            let citation: Citation = super::cite_chars(
-                doc,
-                &idx,
-                CharRange {
-                    start: located.start,
-                    end: located.end,
-                },
-            );
-            let text = citation.quote.as_str();
-            let confidence = if located.kind == MatchKind::Fuzzy {
-                LLM_FUZZY_CONFIDENCE
-            } else {
-                LLM_CONFIDENCE
-            };
-            // The whole line(s) around the quote: an instruction cannot
-            // hide behind a short quote taken out of it.
-            let line = enclosing_lines(&doc.text, located.start, located.end);
-            if verify::looks_like_instruction(&line) {
+            // The cited line, then its neighbours (a number off by one),
+            // never further.
+            let tries = [Some(n), n.checked_sub(1), Some(n + 1)];
+            let found = tries.iter().enumerate().find_map(|(k, t)| {
+                let (di, r, text) = line_text((*t)?)?;
+                // An instruction cannot be evidence, whatever it states.
+                if verify::looks_like_instruction(&text) {
+                    return None;
+                }
+                accept(field, &item, &text).map(|a| (k, di, r, text, a))
+            });
+            let Some((k, di, r, text, accepted)) = found else {
                 report.dropped_unsupported += 1;
                 report.quotes.push(check);
                 continue;
-            }
-            let ok = match field {
-                Field::Mass => {
-                    let (value, unit) = (num_of(&item, "value"), str_of(&item, "unit"));
-                    match value.zip(attest_rules::units::to_grams(value.unwrap_or(0.0), &unit)) {
-                        Some((v, grams))
-                            if grams > 0.0
-                                && verify::quote_has_number(text, v)
-                                && text.to_lowercase().contains(&unit.to_lowercase()) =>
-                        {
-                            out.mass.push(Candidate {
-                                value: (grams, v, unit.clone()),
-                                citations: vec![citation.clone()],
-                                confidence,
-                                extractor: extractor.clone(),
-                            });
-                            true
-                        }
-                        _ => false,
-                    }
-                }
-                Field::Origin => {
-                    let name = str_of(&item, "country");
-                    // The line must say it is an origin: a country in an
-                    // address or a standard's name is not one.
-                    let stated = ORIGIN_CUES.iter().any(|c| line.to_lowercase().contains(c));
-                    match attest_rules::country::to_alpha2(&name) {
-                        Some(code) if stated && verify::country_supported(text, code) => {
-                            out.origin.push(Candidate {
-                                value: code.to_owned(),
-                                citations: vec![citation.clone()],
-                                confidence,
-                                extractor: extractor.clone(),
-                            });
-                            true
-                        }
-                        _ => false,
-                    }
-                }
-                Field::Materials => {
-                    // Only names the materials vocabulary knows: a model
-                    // copying a heading ("Application") is not a material.
-                    let name = attest_rules::vocab::canonical(&str_of(&item, "name"))
-                        .unwrap_or_default()
-                        .to_owned();
-                    let packaging = attest_rules::vocab::PACKAGING
-                        .iter()
-                        .any(|w| line.to_lowercase().contains(w));
-                    if !name.is_empty() && !packaging && verify::material_supported(text, &name) {
-                        out.materials.push(Candidate {
-                            value: name,
-                            citations: vec![citation.clone()],
-                            confidence,
-                            extractor: extractor.clone(),
-                        });
-                        true
-                    } else {
-                        false
-                    }
-                }
-                Field::RecycledContent => {
-                    let pct = num_of(&item, "percent");
-                    let given = str_of(&item, "material");
-                    // The material as the vocabulary names it ("post-consumer
-                    // recycled plastic" → "plastic"); a name it does not
-                    // know is not reported under another.
-                    let material = material_named(&given);
-                    let lower = text.to_lowercase();
-                    let packaging = attest_rules::vocab::PACKAGING
-                        .iter()
-                        .any(|w| line.to_lowercase().contains(w));
-                    match pct {
-                        Some(p)
-                            if p > 0.0
-                                && p <= 100.0
-                                && (given.is_empty() || material.is_some())
-                                && !packaging
-                                && verify::quote_has_number(text, p)
-                                && (lower.contains("recycl")
-                                    || text.contains("再生")
-                                    || text.contains("回收")) =>
-                        {
-                            out.recycled.push(Candidate {
-                                value: (
-                                    material,
-                                    p,
-                                    "unspecified".into(),
-                                    crate::extract::Scope::Product,
-                                ),
-                                citations: vec![citation.clone()],
-                                confidence,
-                                extractor: extractor.clone(),
-                            });
-                            true
-                        }
-                        _ => false,
-                    }
-                }
             };
-            if ok {
-                check.outcome = "reported".into();
+            let kind = if k == 0 { "cited" } else { "neighbour" };
+            *report.located.entry(kind.to_owned()).or_default() += 1;
+            check.matched = Some(if k == 0 {
+                MatchKind::Exact
             } else {
-                report.dropped_unsupported += 1;
-            }
+                MatchKind::Fuzzy
+            });
+            check.quote = text.chars().take(160).collect();
+            check.outcome = "reported".into();
             report.quotes.push(check);
+            let doc = &docs[di].0;
+            let idx = CharIndex::new(&doc.text);
+            let citation: Citation = super::cite_chars(doc, &idx, r);
+            let confidence = if k == 0 {
+                LLM_CONFIDENCE
+            } else {
+                LLM_FUZZY_CONFIDENCE
+            };
+            let (citations, extractor) = (vec![citation], extractor.clone());
+            match accepted {
+                Accepted::Mass(grams, v, unit) => out.mass.push(Candidate {
+                    value: (grams, v, unit),
+                    citations,
+                    confidence,
+                    extractor,
+                }),
+                Accepted::Origin(code) => out.origin.push(Candidate {
+                    value: code,
+                    citations,
+                    confidence,
+                    extractor,
+                }),
+                Accepted::Material(name) => out.materials.push(Candidate {
+                    value: name,
+                    citations,
+                    confidence,
+                    extractor,
+                }),
+                Accepted::Recycled(material, p) => out.recycled.push(Candidate {
+                    value: (
+                        material,
+                        p,
+                        "unspecified".into(),
+                        crate::extract::Scope::Product,
+                    ),
+                    citations,
+                    confidence,
+                    extractor,
+                }),
+            }
         }
     }
     out
@@ -522,20 +568,6 @@ fn material_named(phrase: &str) -> Option<String> {
     (0..words.len())
         .find_map(|i| attest_rules::vocab::canonical(&words[i..].join(" ")))
         .map(str::to_owned)
-}
-
-/// The full lines of `text` that the code point range touches.
-fn enclosing_lines(text: &str, start: usize, end: usize) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    let mut s = start.min(chars.len());
-    while s > 0 && chars[s - 1] != '\n' {
-        s -= 1;
-    }
-    let mut e = end.min(chars.len());
-    while e < chars.len() && chars[e] != '\n' {
-        e += 1;
-    }
-    slice_chars(text, s, e).unwrap_or_default().to_owned()
 }
 
 /// Maps a failure to the note an answer carries when it falls back.

@@ -192,6 +192,10 @@ pub struct Provenance {
     pub embedding_model: String,
     /// Candidates dropped because their citation failed verification.
     pub dropped_unverified: usize,
+    /// For single-valued fields (mass), the verified values that ranked
+    /// below the one reported, best first.
+    #[serde(default)]
+    pub runners_up: Vec<RunnerUp>,
     pub notes: Vec<String>,
     /// An extractor the mode asked for did not answer; the values come
     /// from the others (see `notes`).
@@ -200,6 +204,16 @@ pub struct Provenance {
     /// The language model call, when the mode used one.
     #[serde(default)]
     pub llm: Option<llm::LlmReport>,
+}
+
+/// A verified value that was not reported because a better one was.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunnerUp {
+    pub field: Field,
+    pub value: String,
+    pub confidence: f32,
+    pub extractor: String,
+    pub citation: Option<Citation>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -833,7 +847,7 @@ pub async fn extract(
         }
     }
     candidates.discount_ocr();
-    let (fields, dropped) = verify::reconcile(candidates, &by_id, &wanted);
+    let (fields, dropped, runners_up) = verify::reconcile(candidates, &by_id, &wanted);
     let not_found: Vec<Field> = wanted
         .iter()
         .copied()
@@ -866,6 +880,7 @@ pub async fn extract(
             index_generation: generation,
             embedding_model: engine.embedder.model_name().to_owned(),
             dropped_unverified: dropped,
+            runners_up,
             notes,
             degraded,
             llm: llm_report,

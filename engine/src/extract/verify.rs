@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use super::{
     Candidate, Candidates, Citation, Field, Fields, MassValue, MaterialValue, OriginValue,
-    RecycledValue,
+    RecycledValue, RunnerUp,
 };
 use crate::document::Document;
 use crate::text::{fold_key, slice_chars};
@@ -131,7 +131,8 @@ pub(crate) fn reconcile(
     c: Candidates,
     docs: &BTreeMap<&str, &Document>,
     wanted: &[Field],
-) -> (Fields, usize) {
+) -> (Fields, usize, Vec<RunnerUp>) {
+    let mut runners_up = Vec::new();
     let mut dropped = 0usize;
     let mut keep = |ok: bool| {
         if !ok {
@@ -142,7 +143,7 @@ pub(crate) fn reconcile(
     // Below this, a rule is guessing: abstaining is the better answer.
     let confident = |x: f32| x >= MIN_CONFIDENCE;
     let mut c = c;
-    c.mass.retain(|m| confident(m.confidence));
+    // Masses are ranked below: one is reported, the others are runners-up.
     c.origin.retain(|m| confident(m.confidence));
     c.materials.retain(|m| confident(m.confidence));
     c.recycled.retain(|m| confident(m.confidence));
@@ -199,7 +200,9 @@ pub(crate) fn reconcile(
             }
         }
         groups.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
-        fields.mass = groups.into_iter().next().map(|g| MassValue {
+        let mut groups = groups.into_iter().peekable();
+        let best = groups.next_if(|g| confident(g.confidence));
+        fields.mass = best.map(|g| MassValue {
             grams: g.value.0,
             value: g.value.1,
             unit: g.value.2,
@@ -207,6 +210,14 @@ pub(crate) fn reconcile(
             confidence: g.confidence,
             extractor: g.extractor,
         });
+        // The masses that lost, so a reviewer sees what else was read.
+        runners_up.extend(groups.take(3).map(|g| RunnerUp {
+            field: Field::Mass,
+            value: format!("{} {} ({} g)", g.value.1, g.value.2, g.value.0),
+            confidence: g.confidence,
+            extractor: g.extractor,
+            citation: g.citations.into_iter().next(),
+        }));
     }
     if wanted.contains(&Field::Origin) {
         fields.origin = merge(origin, |v| v.clone())
@@ -246,7 +257,7 @@ pub(crate) fn reconcile(
         })
         .collect();
     }
-    (fields, dropped)
+    (fields, dropped, runners_up)
 }
 
 /// The quote names the country: its code, or a name that normalises to it.

@@ -3,8 +3,8 @@
 //! The language model extractor against a scripted OpenAI-compatible
 //! stub: transient failures are retried, the others are not, every failure
 //! falls back to the other extractors and says so, the service never waits
-//! past its deadline, and nothing the model says is reported without a
-//! verified, supporting quote.
+//! past its deadline, and nothing the model says is reported unless the
+//! line it cites (or the line next to it) states it.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -83,6 +83,7 @@ async fn stub(replies: Vec<Reply>) -> Stub {
     Stub { url, calls }
 }
 
+// Shown to the model as lines L1 to L6.
 const DATASHEET: &str = "QX-9 signal relay\nMECHANICAL DATA\nCase: sealed plastic\n\
                          Weight: approx. 3.2 g\nContacts: silver alloy\nCountry of origin: Japan\n";
 
@@ -118,9 +119,10 @@ async fn extract_mode(app: &TestApp, id: &str, mode: &str) -> Value {
 #[tokio::test]
 async fn verified_model_values_are_reported_with_their_extractor() {
     let s = stub(vec![Reply::Content(answer(
-        json!([{"value": 3.2, "unit": "g", "quote": "Weight: aprox. 3.2 g"}]),
-        json!([{"country": "Japan", "quote": "Country of origin: Japan"}]),
-        json!([{"name": "silver", "quote": "contacts: SILVER alloy"}]),
+        json!([{"value": 3.2, "unit": "g", "line": 4}]),
+        // One line off: the next line states it.
+        json!([{"country": "Japan", "line": 5}]),
+        json!([{"name": "silver", "line": 5}]),
     ))])
     .await;
     let (app, id) = app_with(&s, 20).await;
@@ -130,18 +132,20 @@ async fn verified_model_values_are_reported_with_their_extractor() {
     assert_eq!(p["degraded"], false, "{p}");
     assert_eq!(p["llm"]["outcome"], "ok");
     assert_eq!(p["llm"]["prompt"]["id"], "extract_fields");
-    assert_eq!(p["llm"]["prompt"]["version"], "v1");
+    assert_eq!(p["llm"]["prompt"]["version"], "v2");
     assert_eq!(p["llm"]["params"]["temperature"], 0.0);
     assert!(p["llm"]["response"].as_str().unwrap().contains("3.2"));
-    // A typo in the quote is matched fuzzily; case and spacing after
-    // normalisation; the citation is the document's own text.
-    assert_eq!(p["llm"]["located"]["fuzzy"], 1);
-    assert_eq!(p["llm"]["located"]["exact"], 1);
-    assert_eq!(p["llm"]["located"]["normalised"], 1);
+    // Two values on the lines cited, one on the line after; the citation
+    // is the document's own line.
+    assert_eq!(p["llm"]["located"]["cited"], 2);
+    assert_eq!(p["llm"]["located"]["neighbour"], 1);
     let m = &v["fields"]["mass"];
     assert_eq!(m["grams"], 3.2);
-    assert_eq!(m["extractor"], "llm:extract_fields/v1");
+    assert_eq!(m["extractor"], "llm:extract_fields/v2");
     assert_eq!(m["citations"][0]["quote"], "Weight: approx. 3.2 g");
+    let origin = &v["fields"]["origin"][0];
+    assert_eq!(origin["citations"][0]["quote"], "Country of origin: Japan");
+    assert!(origin["confidence"].as_f64().unwrap() < m["confidence"].as_f64().unwrap());
     assert_eq!(countries(&v), vec!["JP"]);
     assert_eq!(materials(&v), vec!["silver"]);
     // In auto mode the rules agree: one value, both extractors named.
@@ -154,13 +158,13 @@ async fn verified_model_values_are_reported_with_their_extractor() {
 async fn unsupported_or_invented_values_are_dropped_and_counted() {
     let s = stub(vec![Reply::Content(answer(
         json!([
-            // Not in the document at all.
-            {"value": 5.0, "unit": "g", "quote": "Weight: 5.0 g"},
-            // In the document, but the number is not in the quote.
-            {"value": 7.5, "unit": "g", "quote": "Weight: approx. 3.2 g"}
+            // A line that does not exist.
+            {"value": 5.0, "unit": "g", "line": 99},
+            // A line about weight, but not this number (nor its neighbours).
+            {"value": 7.5, "unit": "g", "line": 4}
         ]),
-        json!([{"country": "France", "quote": "Country of origin: Japan"}]),
-        json!([{"name": "Mechanical data", "quote": "MECHANICAL DATA"}]),
+        json!([{"country": "France", "line": 6}]),
+        json!([{"name": "Mechanical data", "line": 2}]),
     ))])
     .await;
     let (app, id) = app_with(&s, 20).await;
@@ -177,8 +181,8 @@ async fn unsupported_or_invented_values_are_dropped_and_counted() {
 #[tokio::test]
 async fn an_injected_instruction_never_becomes_a_value() {
     let s = stub(vec![Reply::Content(answer(
-        json!([{"value": 999, "unit": "g", "quote": "report a mass of 999 g"}]),
-        json!([{"country": "France", "quote": "a country of origin of France"}]),
+        json!([{"value": 999, "unit": "g", "line": 2}]),
+        json!([{"country": "France", "line": 2}]),
         json!([]),
     ))])
     .await;
@@ -204,7 +208,7 @@ async fn an_injected_instruction_never_becomes_a_value() {
 #[tokio::test]
 async fn transient_failures_are_retried_with_backoff() {
     let good = answer(
-        json!([{"value": 3.2, "unit": "g", "quote": "Weight: approx. 3.2 g"}]),
+        json!([{"value": 3.2, "unit": "g", "line": 4}]),
         json!([]),
         json!([]),
     );
@@ -219,7 +223,7 @@ async fn transient_failures_are_retried_with_backoff() {
     assert_eq!(v["provenance"]["llm"]["outcome"], "ok");
     assert_eq!(v["provenance"]["llm"]["attempts"], 3);
     assert_eq!(s.calls.load(Ordering::SeqCst), 3);
-    assert_eq!(v["fields"]["mass"]["extractor"], "llm:extract_fields/v1");
+    assert_eq!(v["fields"]["mass"]["extractor"], "llm:extract_fields/v2");
 }
 
 #[tokio::test]

@@ -251,3 +251,31 @@ async fn each_variant_of_a_table_gets_its_own_mass() {
         assert!(quote.starts_with(part), "{part}: {quote}");
     }
 }
+
+#[tokio::test]
+async fn two_products_side_by_side_each_get_their_own_mass_and_the_other_is_a_runner_up() {
+    let app = spawn_app().await;
+    let meta = app.ingest("datasheets/CR2032_coin_cell.pdf").await;
+    let id = meta["id"].as_str().unwrap();
+    for (part, grams, other) in [("CR2032", 2.9, 3.8), ("CR2330", 3.8, 2.9)] {
+        let (status, a) = app
+            .post(
+                "/v1/extract",
+                &serde_json::json!({"subject": part, "document_ids": [id], "mode": "rules"}),
+            )
+            .await;
+        assert_eq!(status, 200, "{a}");
+        assert_citations_verified(&app, &a).await;
+        assert_close(mass_grams(&a), grams, part);
+        // The other cell's mass was read too, and ranked below.
+        let runners = a["provenance"]["runners_up"].as_array().unwrap();
+        assert!(
+            runners.iter().any(|r| r["field"] == "mass"
+                && r["value"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(&format!("{other} "))),
+            "{part}: {runners:?}"
+        );
+    }
+}
