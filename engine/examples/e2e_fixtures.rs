@@ -8,7 +8,9 @@
 //!
 //! usage: cargo run -p attest-engine --example e2e_fixtures -- DIR
 
-use attest_engine::testpdf::{COURIER_ADVANCE, Page, Text, pdf, scan};
+use attest_engine::testpdf::{
+    COURIER_ADVANCE, Page, TABLE_COLUMN_PITCH, TABLE_ROW_PITCH, Text, pdf, scan,
+};
 
 /// The box of a line of Courier text as drawn.
 fn drawn(t: &Text) -> serde_json::Value {
@@ -25,29 +27,28 @@ fn main() -> anyhow::Result<()> {
     );
     std::fs::create_dir_all(&dir)?;
 
-    let mut page = Page::letter()
-        .text(60.0, 80.0, 14.0, "XB series small signal transistors")
-        .text(60.0, 280.0, 10.0, "ORDERING INFORMATION");
-    let rows = [
-        ["Part No.", "Package", "Weight (g)"],
-        ["XB-100", "SOT-23", "0.008"],
-        ["XB-200", "SOT-89", "0.052"],
-        ["XB-300", "TO-92", "0.19"],
+    let rows: [&[&str]; 4] = [
+        &["Part No.", "Package", "Weight (g)"],
+        &["XB-100", "SOT-23", "0.008"],
+        &["XB-200", "SOT-89", "0.052"],
+        &["XB-300", "TO-92", "0.19"],
     ];
-    let mut row_box = serde_json::Value::Null;
-    for (k, cells) in rows.iter().enumerate() {
-        let y = 300.0 + 13.0 * k as f32;
-        for (c, s) in cells.iter().enumerate() {
-            page = page.text(60.0 + 160.0 * c as f32, y, 9.0, s);
-        }
-        if cells[0] == "XB-200" {
-            let first = Text::new(60.0, y, 9.0, cells[0]);
-            let last = Text::new(60.0 + 320.0, y, 9.0, cells[2]);
-            let (a, b) = (drawn(&first), drawn(&last));
-            row_box =
-                serde_json::json!({"x0": a["x0"], "y0": a["y0"], "x1": b["x1"], "y1": b["y1"]});
-        }
-    }
+    let page = Page::letter()
+        .text(60.0, 80.0, 14.0, "XB series small signal transistors")
+        .text(60.0, 280.0, 10.0, "ORDERING INFORMATION")
+        .table(60.0, 300.0, &rows);
+    // The XB-200 row, from its first cell to the end of its last.
+    let y = 300.0 + 2.0 * TABLE_ROW_PITCH;
+    let (a, b) = (
+        drawn(&Text::new(60.0, y, 9.0, rows[2][0])),
+        drawn(&Text::new(
+            60.0 + 2.0 * TABLE_COLUMN_PITCH,
+            y,
+            9.0,
+            rows[2][2],
+        )),
+    );
+    let row_box = serde_json::json!({"x0": a["x0"], "y0": a["y0"], "x1": b["x1"], "y1": b["y1"]});
     std::fs::write(dir.join("xb-series.pdf"), pdf(&[page]))?;
 
     let line = Text::new(72.0, 190.0, 14.0, "Country of origin: Germany");

@@ -26,7 +26,7 @@ use crate::extract::{
     Citation, DocumentRef, ExtractError, ExtractRequest, ExtractResponse, Extractors, Field, Mode,
     Provenance, extract,
 };
-use crate::ingest::{Engine, EngineError};
+use crate::library::{Engine, EngineError};
 use crate::llm::JsonRequest;
 use crate::search::{SearchHit, SearchRequest, search};
 use crate::text::{CharIndex, CharRange, fold_key, slice_chars};
@@ -68,21 +68,14 @@ pub struct AskRequest {
     pub mode: Option<Mode>,
 }
 
+/// A numbered citation of an answer: the verified citation and the
+/// document's source name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AskCitation {
     pub n: usize,
-    pub document_id: String,
     pub source: String,
-    pub page: u32,
-    pub start: usize,
-    pub end: usize,
-    pub quote: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub boxes: Vec<crate::document::PageBox>,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub ocr: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cell: Option<crate::document::CellRef>,
+    #[serde(flatten)]
+    pub citation: Citation,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -239,25 +232,18 @@ impl Cites {
             self.dropped += 1;
             return None;
         }
-        if let Some(e) = self
-            .list
-            .iter()
-            .find(|e| e.document_id == c.document_id && e.start == c.start && e.end == c.end)
-        {
+        if let Some(e) = self.list.iter().find(|e| {
+            e.citation.document_id == c.document_id
+                && e.citation.start == c.start
+                && e.citation.end == c.end
+        }) {
             return Some(e.n);
         }
         let n = self.list.len() + 1;
         self.list.push(AskCitation {
             n,
-            document_id: c.document_id.clone(),
             source: doc.meta.source.clone(),
-            page: c.page,
-            start: c.start,
-            end: c.end,
-            quote: c.quote.clone(),
-            boxes: c.boxes.clone(),
-            ocr: c.ocr,
-            cell: c.cell.clone(),
+            citation: c.clone(),
         });
         Some(n)
     }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::extract::Extractors;
-use crate::ingest::{EngineConfig, StoreConfig};
+use crate::library::{EngineConfig, StoreConfig};
 use crate::llm::{LlmClient, LlmConfig};
 use crate::parse::ParseLimits;
 use crate::prompts::PromptSet;

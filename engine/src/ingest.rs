@@ -16,71 +16,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::{RwLock, mpsc};
+use tokio::sync::mpsc;
 
 use crate::analyze;
-use crate::catalog::{Catalog, CatalogError};
-use crate::chunk::{ChunkConfig, chunk_document};
+use crate::chunk::chunk_document;
 use crate::document::{
     DEFAULT_TENANT, Document, DocumentMeta, IngestError, IngestStatus, content_sha256, document_id,
     now_millis,
 };
-use crate::embed::{Bm25, EmbedError, Embedder, FastEmbedder, ModelPaths};
-use crate::parse::{ParseError, ParseLimits, parse};
-use crate::store::edge::EdgeStore;
-use crate::store::remote::RemoteStore;
-use crate::store::{ChunkPayload, ChunkPoint, IndexMeta, StoreError, VectorStore};
-
-#[derive(Debug, Clone)]
-pub enum StoreConfig {
-    /// The embedded engine under `<data_dir>/index`.
-    Embedded,
-    /// A Qdrant server or cluster.
-    Remote {
-        url: String,
-        api_key: Option<String>,
-        collection: String,
-    },
-}
-
-#[derive(Debug, Clone)]
-pub struct EngineConfig {
-    pub data_dir: PathBuf,
-    pub models_dir: PathBuf,
-    pub store: StoreConfig,
-    pub limits: ParseLimits,
-    pub chunk: ChunkConfig,
-    pub embed_threads: usize,
-    pub embed_batch: usize,
-}
-
-impl EngineConfig {
-    pub fn new(data_dir: impl Into<PathBuf>, models_dir: impl Into<PathBuf>) -> Self {
-        Self {
-            data_dir: data_dir.into(),
-            models_dir: models_dir.into(),
-            store: StoreConfig::Embedded,
-            limits: ParseLimits::default(),
-            chunk: ChunkConfig::default(),
-            embed_threads: 2,
-            embed_batch: 32,
-        }
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum EngineError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Embed(#[from] EmbedError),
-    #[error(transparent)]
-    Catalog(#[from] CatalogError),
-    #[error("document {0} not found")]
-    NotFound(String),
-    #[error("internal error: {0}")]
-    Internal(String),
-}
+use crate::library::{Engine, EngineError};
+use crate::parse::{ParseError, parse};
+use crate::store::{ChunkPayload, ChunkPoint};
 
 /// What `submit` did with a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,69 +47,7 @@ pub struct IngestSummary {
     pub failures: Vec<(String, IngestError)>,
 }
 
-pub struct Engine {
-    pub catalog: Arc<Catalog>,
-    pub store: Arc<dyn VectorStore>,
-    pub embedder: Arc<dyn Embedder>,
-    pub bm25: Arc<Bm25>,
-    pub config: EngineConfig,
-    /// Readers hold it while querying; publishing a document takes it
-    /// exclusively.
-    visibility: RwLock<()>,
-    queue: std::sync::Mutex<Option<mpsc::UnboundedSender<String>>>,
-}
-
 impl Engine {
-    /// Loads the model, opens the store (checking the model against it) and
-    /// the catalog.
-    pub async fn open(config: EngineConfig) -> Result<Arc<Self>, EngineError> {
-        let paths = ModelPaths::in_models_dir(&config.models_dir)?;
-        let (threads, batch) = (config.embed_threads, config.embed_batch);
-        let embedder =
-            tokio::task::spawn_blocking(move || FastEmbedder::load(&paths, threads, batch))
-                .await
-                .map_err(|e| EngineError::Internal(e.to_string()))??;
-        let embedder: Arc<dyn Embedder> = Arc::new(embedder);
-        let meta = IndexMeta {
-            model: embedder.model_name().to_owned(),
-            dim: embedder.dim(),
-        };
-        let store: Arc<dyn VectorStore> = match &config.store {
-            StoreConfig::Embedded => {
-                Arc::new(EdgeStore::open(&config.data_dir.join("index"), &meta)?)
-            }
-            StoreConfig::Remote {
-                url,
-                api_key,
-                collection,
-            } => Arc::new(RemoteStore::connect(url, api_key.clone(), collection, &meta).await?),
-        };
-        Self::with_parts(config, store, embedder)
-    }
-
-    /// Assembles an engine from ready parts (tests inject stores this way).
-    pub fn with_parts(
-        config: EngineConfig,
-        store: Arc<dyn VectorStore>,
-        embedder: Arc<dyn Embedder>,
-    ) -> Result<Arc<Self>, EngineError> {
-        let catalog = Arc::new(Catalog::open(&config.data_dir)?);
-        Ok(Arc::new(Self {
-            catalog,
-            store,
-            embedder,
-            bm25: Arc::new(Bm25::new()?),
-            config,
-            visibility: RwLock::new(()),
-            queue: std::sync::Mutex::new(None),
-        }))
-    }
-
-    /// Holds back publication while a read is in progress.
-    pub async fn read_guard(&self) -> tokio::sync::RwLockReadGuard<'_, ()> {
-        self.visibility.read().await
-    }
-
     /// Stores a file and its queued record. Returning is the
     /// acknowledgement: from here the file survives a restart.
     #[tracing::instrument(skip(self, bytes), fields(bytes = bytes.len()))]
@@ -355,18 +239,6 @@ impl Engine {
             self.catalog.remove(&prev.meta.id)?;
         }
         Ok(self.catalog.put(document)?)
-    }
-
-    /// Removes a document and its chunks.
-    pub async fn delete(&self, id: &str) -> Result<Arc<Document>, EngineError> {
-        let _guard = self.visibility.write().await;
-        let doc = self
-            .catalog
-            .get(id)
-            .ok_or_else(|| EngineError::NotFound(id.to_owned()))?;
-        self.store.delete_document(id).await?;
-        self.catalog.remove(id)?;
-        Ok(doc)
     }
 
     /// Submits and processes one file in the caller's task.

@@ -12,6 +12,8 @@
 //! - [`store`]: the vector store trait, embedded and server backends, and
 //!   their conformance suite.
 //! - [`catalog`]: durable document records and their texts.
+//! - [`library`]: the engine handle (catalog, store, embedder, visibility
+//!   lock) every concern works through.
 //! - [`ingest`]: the ingest pipeline and its worker.
 //! - [`layout`]: positioned words → reading-order text, tables and word boxes.
 //! - [`extract`]: field extraction with verified citations.
@@ -34,6 +36,7 @@ pub mod evidence;
 pub mod extract;
 pub mod ingest;
 pub mod layout;
+pub mod library;
 pub mod llm;
 pub mod parse;
 pub mod prompts;

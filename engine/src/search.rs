@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ingest::{Engine, EngineError};
+use crate::library::{Engine, EngineError};
 use crate::store::{ChunkFilter, StoreQuery};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -71,7 +71,28 @@ impl Page {
         self.texts.push(Text::new(x, y, size, s));
         self
     }
+
+    /// A table in 9-point Courier: the first row's baseline at `y`, rows
+    /// [`TABLE_ROW_PITCH`] points apart, cells [`TABLE_COLUMN_PITCH`] points
+    /// apart from `x`.
+    pub fn table(mut self, x: f32, y: f32, rows: &[&[&str]]) -> Self {
+        for (k, cells) in rows.iter().enumerate() {
+            for (c, s) in cells.iter().enumerate() {
+                self = self.text(
+                    x + TABLE_COLUMN_PITCH * c as f32,
+                    y + TABLE_ROW_PITCH * k as f32,
+                    9.0,
+                    s,
+                );
+            }
+        }
+        self
+    }
 }
+
+/// Spacing of [`Page::table`]'s rows and columns, in points.
+pub const TABLE_ROW_PITCH: f32 = 13.0;
+pub const TABLE_COLUMN_PITCH: f32 = 160.0;
 
 fn escape(s: &str) -> String {
     let mut out = String::new();

@@ -159,18 +159,18 @@ fn a_two_column_page_of_prose_is_read_column_by_column() {
 
 #[test]
 fn a_variant_table_has_a_header_and_one_row_per_part() {
-    let mut page = Page::letter().text(60.0, 280.0, 10.0, "ORDERING INFORMATION");
-    let rows = [
-        ["Part No.", "Package", "Weight (g)"],
-        ["XB-100", "SOT-23", "0.008"],
-        ["XB-200", "SOT-89", "0.052"],
-        ["XB-300", "TO-92", "0.19"],
-    ];
-    for (k, cells) in rows.iter().enumerate() {
-        for (c, s) in cells.iter().enumerate() {
-            page = page.text(60.0 + 160.0 * c as f32, 300.0 + 13.0 * k as f32, 9.0, s);
-        }
-    }
+    let page = Page::letter()
+        .text(60.0, 280.0, 10.0, "ORDERING INFORMATION")
+        .table(
+            60.0,
+            300.0,
+            &[
+                &["Part No.", "Package", "Weight (g)"],
+                &["XB-100", "SOT-23", "0.008"],
+                &["XB-200", "SOT-89", "0.052"],
+                &["XB-300", "TO-92", "0.19"],
+            ],
+        );
     let p = read(&[page]);
     assert!(
         p.text

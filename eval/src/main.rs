@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 
 use attest_engine::config::Settings;
 use attest_engine::extract::Mode;
-use attest_engine::ingest::Engine;
+use attest_engine::library::Engine;
 
 use report::{CaseResult, FieldResult};
 use runner::Backend;

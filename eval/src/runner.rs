@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 use attest_engine::document::{DEFAULT_TENANT, IngestStatus};
 use attest_engine::extract::{ExtractRequest, ExtractResponse, Extractors, Mode, extract};
-use attest_engine::ingest::Engine;
+use attest_engine::library::Engine;
 
 use crate::gold::GoldCase;
 use crate::score::{Cited, Prediction, Span};

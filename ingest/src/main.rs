@@ -14,7 +14,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use attest_engine::config::Settings;
 use attest_engine::document::{DEFAULT_TENANT, IngestStatus};
-use attest_engine::ingest::{Engine, EngineError, collect_files};
+use attest_engine::ingest::collect_files;
+use attest_engine::library::{Engine, EngineError};
 use attest_engine::store::StoreError;
 
 #[derive(Parser)]

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use attest_engine::ask::AskError;
 use attest_engine::extract::ExtractError;
-use attest_engine::ingest::EngineError;
+use attest_engine::library::EngineError;
 use attest_engine::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]

@@ -16,7 +16,7 @@ use tower_http::trace::TraceLayer;
 use attest_engine::config::Settings;
 use attest_engine::document::DEFAULT_TENANT;
 use attest_engine::extract::Extractors;
-use attest_engine::ingest::Engine;
+use attest_engine::library::Engine;
 
 use crate::error::ApiError;
 use crate::routes;

@@ -18,10 +18,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::{Value as Json, json};
 
+use super::candidate::{Candidate, Value};
 use super::verify::{self, MatchKind};
-use super::{Candidate, Candidates, Citation, Field};
+use super::{Citation, Field};
 use crate::chunk::{ChunkConfig, chunk_document};
 use crate::document::Document;
 use crate::llm::{CallParams, JsonRequest, LlmClient, estimate_tokens};
@@ -34,6 +35,8 @@ pub const PROMPT_VERSION: &str = "v2";
 pub const LLM_CONFIDENCE: f32 = 0.7;
 /// Confidence of a verified value on a line next to the one it cited.
 pub const LLM_FUZZY_CONFIDENCE: f32 = 0.6;
+/// Confidence of a verified value found on another line than the cited one.
+pub const LLM_ELSEWHERE_CONFIDENCE: f32 = 0.55;
 /// Most of the raw answer kept in provenance.
 const RAW_KEEP_CHARS: usize = 8_000;
 
@@ -118,10 +121,10 @@ impl LlmReport {
 
 /// The JSON schema the model's answer must follow, for `lines` numbered
 /// lines.
-pub fn answer_schema(lines: usize) -> Value {
+pub fn answer_schema(lines: usize) -> Json {
     // Bounded lists keep the answer inside the output budget.
     let line = json!({"type": "integer", "minimum": 1, "maximum": lines.max(1)});
-    let list = |props: Value, required: Value, max: u32| {
+    let list = |props: Json, required: Json, max: u32| {
         json!({"type": "array", "maxItems": max, "items": {
             "type": "object", "properties": props, "required": required,
             "additionalProperties": false}})
@@ -267,7 +270,7 @@ pub(crate) async fn candidates(
     subject: Option<&str>,
     cfg: ChunkConfig,
     deadline: Instant,
-) -> (Candidates, LlmReport) {
+) -> (Vec<Candidate>, LlmReport) {
     let mut report = LlmReport {
         params: Some(client.params()),
         ..Default::default()
@@ -276,7 +279,7 @@ pub(crate) async fn candidates(
         Ok(p) => p,
         Err(e) => {
             report.fail("prompt_missing", e.to_string());
-            return (Candidates::default(), report);
+            return (Vec::new(), report);
         }
     };
     report.prompt = Some(prompt.reference());
@@ -292,7 +295,7 @@ pub(crate) async fn candidates(
     .unwrap_or_default();
     if chosen.is_empty() {
         report.outcome = "no_context".into();
-        return (Candidates::default(), report);
+        return (Vec::new(), report);
     }
     // The excerpt headers and line numbers are estimated with the text; if
     // the rendered prompt still exceeds the budget, the last excerpts go.
@@ -336,7 +339,7 @@ pub(crate) async fn candidates(
             Ok(r) => r,
             Err(e) => {
                 report.fail("prompt_invalid", e.to_string());
-                return (Candidates::default(), report);
+                return (Vec::new(), report);
             }
         };
         let size = estimate_tokens(&rendered.system) + estimate_tokens(&rendered.user);
@@ -355,7 +358,7 @@ pub(crate) async fn candidates(
         Ok(a) => a,
         Err(e) => {
             report.fail(e.code(), e.to_string());
-            return (Candidates::default(), report);
+            return (Vec::new(), report);
         }
     };
     report.record(&answer);
@@ -363,25 +366,17 @@ pub(crate) async fn candidates(
     (cands, report)
 }
 
-/// A value the model proposed, as verified against one line.
-enum Accepted {
-    Mass(f64, f64, String),
-    Origin(String),
-    Material(String),
-    Recycled(Option<String>, f64),
-}
-
 /// Whether the line's text `text` states the value the model proposed for
 /// `field`; the value as reported when it does.
-fn accept(field: Field, item: &Value, text: &str) -> Option<Accepted> {
+fn accept(field: Field, item: &Json, text: &str) -> Option<Value> {
     let str_of = |k: &str| {
         item.get(k)
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .map(str::trim)
             .unwrap_or("")
             .to_owned()
     };
-    let num_of = |k: &str| item.get(k).and_then(Value::as_f64);
+    let num_of = |k: &str| item.get(k).and_then(Json::as_f64);
     let lower = text.to_lowercase();
     let packaging = attest_rules::vocab::PACKAGING
         .iter()
@@ -393,7 +388,11 @@ fn accept(field: Field, item: &Value, text: &str) -> Option<Accepted> {
             (grams > 0.0
                 && verify::quote_has_number(text, v)
                 && lower.contains(&unit.to_lowercase()))
-            .then_some(Accepted::Mass(grams, v, unit))
+            .then_some(Value::Mass {
+                grams,
+                value: v,
+                unit,
+            })
         }
         Field::Origin => {
             // The line must say it is an origin: a country in an address
@@ -401,14 +400,13 @@ fn accept(field: Field, item: &Value, text: &str) -> Option<Accepted> {
             let stated = ORIGIN_CUES.iter().any(|c| lower.contains(c));
             let code = attest_rules::country::to_alpha2(&str_of("country"))?;
             (stated && verify::country_supported(text, code))
-                .then(|| Accepted::Origin(code.to_owned()))
+                .then(|| Value::Origin(code.to_owned()))
         }
         Field::Materials => {
             // Only names the materials vocabulary knows: a model copying a
             // heading ("Application") is not a material.
             let name = attest_rules::vocab::canonical(&str_of("name"))?.to_owned();
-            (!packaging && verify::material_supported(text, &name))
-                .then_some(Accepted::Material(name))
+            (!packaging && verify::material_supported(text, &name)).then_some(Value::Material(name))
         }
         Field::RecycledContent => {
             let p = num_of("percent")?;
@@ -423,7 +421,39 @@ fn accept(field: Field, item: &Value, text: &str) -> Option<Accepted> {
                 && !packaging
                 && verify::quote_has_number(text, p)
                 && (lower.contains("recycl") || text.contains("再生") || text.contains("回收")))
-            .then_some(Accepted::Recycled(material, p))
+            .then_some(Value::Recycled {
+                material,
+                percent: p,
+                kind: "unspecified".into(),
+                scope: crate::extract::Scope::Product,
+            })
+        }
+    }
+}
+
+/// Where the line that states a model's value is, relative to the line it
+/// cited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Cited,
+    Neighbour,
+    Elsewhere,
+}
+
+impl Place {
+    fn name(self) -> &'static str {
+        match self {
+            Place::Cited => "cited",
+            Place::Neighbour => "neighbour",
+            Place::Elsewhere => "elsewhere",
+        }
+    }
+
+    fn confidence(self) -> f32 {
+        match self {
+            Place::Cited => LLM_CONFIDENCE,
+            Place::Neighbour => LLM_FUZZY_CONFIDENCE,
+            Place::Elsewhere => LLM_ELSEWHERE_CONFIDENCE,
         }
     }
 }
@@ -433,17 +463,17 @@ fn accept(field: Field, item: &Value, text: &str) -> Option<Accepted> {
 /// answer can be verified again from provenance (`lines` is
 /// [`numbered_lines`] of the recorded excerpts).
 pub(crate) fn verify_answer(
-    answer: &Value,
+    answer: &Json,
     docs: &[(Arc<Document>, Vec<Range<usize>>)],
     lines: &[(usize, CharRange)],
     report: &mut LlmReport,
-) -> Candidates {
-    let mut out = Candidates::default();
+) -> Vec<Candidate> {
+    let mut out = Vec::new();
     let extractor = format!("llm:{PROMPT_ID}/{PROMPT_VERSION}");
     let items = |k: &str| {
         answer
             .get(k)
-            .and_then(Value::as_array)
+            .and_then(Json::as_array)
             .cloned()
             .unwrap_or_default()
     };
@@ -455,7 +485,7 @@ pub(crate) fn verify_answer(
     ] {
         for item in items(key) {
             report.proposed += 1;
-            let cited = item.get("line").and_then(Value::as_u64);
+            let cited = item.get("line").and_then(Json::as_u64);
             let line_text = |n: u64| -> Option<(usize, CharRange, String)> {
                 let (di, r) = *lines.get(usize::try_from(n).ok()?.checked_sub(1)?)?;
                 let t = slice_chars(&docs[di].0.text, r.start, r.end)?.to_owned();
@@ -479,24 +509,37 @@ pub(crate) fn verify_answer(
             };
             check.outcome = "unsupported".into();
             // The cited line, then its neighbours (a number off by one),
-            // never further.
-            let tries = [Some(n), n.checked_sub(1), Some(n + 1)];
-            let found = tries.iter().enumerate().find_map(|(k, t)| {
-                let (di, r, text) = line_text((*t)?)?;
+            // then the other lines shown, nearest first: a small model
+            // often states the right value with the wrong line number. The
+            // value must still be stated on the line that is cited.
+            let mut tries: Vec<u64> = vec![n];
+            tries.extend(n.checked_sub(1));
+            tries.push(n + 1);
+            let mut rest: Vec<u64> = (1..=lines.len() as u64)
+                .filter(|l| l.abs_diff(n) > 1)
+                .collect();
+            rest.sort_by_key(|l| l.abs_diff(n));
+            tries.extend(rest);
+            let found = tries.iter().enumerate().find_map(|(k, &t)| {
+                let (di, r, text) = line_text(t)?;
                 // An instruction cannot be evidence, whatever it states.
                 if verify::looks_like_instruction(&text) {
                     return None;
                 }
-                accept(field, &item, &text).map(|a| (k, di, r, text, a))
+                let place = match k {
+                    0 => Place::Cited,
+                    _ if t.abs_diff(n) == 1 => Place::Neighbour,
+                    _ => Place::Elsewhere,
+                };
+                accept(field, &item, &text).map(|a| (place, di, r, text, a))
             });
-            let Some((k, di, r, text, accepted)) = found else {
+            let Some((place, di, r, text, accepted)) = found else {
                 report.dropped_unsupported += 1;
                 report.quotes.push(check);
                 continue;
             };
-            let kind = if k == 0 { "cited" } else { "neighbour" };
-            *report.located.entry(kind.to_owned()).or_default() += 1;
-            check.matched = Some(if k == 0 {
+            *report.located.entry(place.name().to_owned()).or_default() += 1;
+            check.matched = Some(if place == Place::Cited {
                 MatchKind::Exact
             } else {
                 MatchKind::Fuzzy
@@ -507,43 +550,13 @@ pub(crate) fn verify_answer(
             let doc = &docs[di].0;
             let idx = CharIndex::new(&doc.text);
             let citation: Citation = super::cite_chars(doc, &idx, r);
-            let confidence = if k == 0 {
-                LLM_CONFIDENCE
-            } else {
-                LLM_FUZZY_CONFIDENCE
-            };
-            let (citations, extractor) = (vec![citation], extractor.clone());
-            match accepted {
-                Accepted::Mass(grams, v, unit) => out.mass.push(Candidate {
-                    value: (grams, v, unit),
-                    citations,
-                    confidence,
-                    extractor,
-                }),
-                Accepted::Origin(code) => out.origin.push(Candidate {
-                    value: code,
-                    citations,
-                    confidence,
-                    extractor,
-                }),
-                Accepted::Material(name) => out.materials.push(Candidate {
-                    value: name,
-                    citations,
-                    confidence,
-                    extractor,
-                }),
-                Accepted::Recycled(material, p) => out.recycled.push(Candidate {
-                    value: (
-                        material,
-                        p,
-                        "unspecified".into(),
-                        crate::extract::Scope::Product,
-                    ),
-                    citations,
-                    confidence,
-                    extractor,
-                }),
-            }
+            let confidence = place.confidence();
+            out.push(Candidate::new(
+                accepted,
+                vec![citation],
+                confidence,
+                extractor.clone(),
+            ));
         }
     }
     out

@@ -1,28 +1,35 @@
 //! Field extraction with verified citations.
 //!
-//! Candidates come from three deterministic extractors: the rules over the
-//! document text (`attest-rules`), the column-aware reader for spreadsheets
-//! ([`sheet`]) and the structured reader for XML declarations
-//! ([`declaration`]). Every candidate is turned into citations and verified
-//! ([`verify`]): the quote must be the document text at its span, and must
-//! contain the value it supports. Unverifiable candidates are dropped and
-//! counted. The reconciler then picks one mass (the best-supported) and
-//! merges countries, materials and recycled claims across documents.
+//! Every source produces the same [`candidate::Candidate`]: the
+//! deterministic [`candidate::Source`]s (`declaration`: IPC-1752A trees;
+//! `sheet`: spreadsheet columns; `table`: table columns by header, row by
+//! row; `rules`: the rules over the text, scoped to the subject's regions)
+//! and the language model ([`llm`]). The learned scorer ([`model`]) may
+//! re-rank them. Every candidate is then verified ([`verify`]): each quote
+//! must be the document text at its span, and the first must state the
+//! value. Unverifiable candidates are dropped and counted. The reconciler
+//! picks one mass (the best-supported; the others are runners-up) and
+//! merges countries, materials and recycled claims across documents into
+//! the wire types.
 
+mod candidate;
 mod declaration;
 pub mod llm;
 pub mod model;
+mod rules;
 mod sheet;
 mod table;
 pub mod verify;
+
+use candidate::{Candidate, DocContext, Source, Value};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::document::{Document, DocumentKind, IngestStatus};
-use crate::ingest::{Engine, EngineError};
+use crate::document::{Document, IngestStatus};
+use crate::library::{Engine, EngineError};
 use crate::search::resolve_documents;
 use crate::text::{CharIndex, CharRange, fold_key};
 
@@ -234,27 +241,6 @@ pub enum ExtractError {
     Engine(#[from] EngineError),
 }
 
-/// A recycled-content claim before reconciliation: material, percent,
-/// kind (`post_consumer`…) and scope.
-pub(crate) type RecycledClaim = (Option<String>, f64, String, Scope);
-
-/// A candidate before reconciliation, with spans already in code points.
-#[derive(Debug, Clone)]
-pub(crate) struct Candidate<V> {
-    pub value: V,
-    pub citations: Vec<Citation>,
-    pub confidence: f32,
-    pub extractor: String,
-}
-
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Candidates {
-    pub mass: Vec<Candidate<(f64, f64, String)>>,
-    pub origin: Vec<Candidate<String>>,
-    pub materials: Vec<Candidate<String>>,
-    pub recycled: Vec<Candidate<RecycledClaim>>,
-}
-
 pub(crate) fn cite(doc: &Document, idx: &CharIndex, bytes: std::ops::Range<usize>) -> Citation {
     let CharRange { start, end } = idx.chars(bytes.clone());
     doc.citation(
@@ -293,357 +279,20 @@ fn regions(
     }
 }
 
-fn rules_candidates(
-    doc: &Document,
-    idx: &CharIndex,
-    regions: &[std::ops::Range<usize>],
-    subject: Option<&str>,
-    out: &mut Candidates,
-) {
-    let f = attest_rules::extract(&doc.text, regions);
-    let ex = |rule: &str| format!("rules:{rule}");
-    let owners = Owners::new(doc, idx, subject);
-    for m in f.mass {
-        out.mass.push(Candidate {
-            value: (m.grams, m.value, m.unit.clone()),
-            citations: vec![cite(doc, idx, m.evidence.start..m.evidence.end)],
-            confidence: owners.adjust(m.confidence, m.evidence.start, true),
-            extractor: ex(m.rule),
-        });
-    }
-    for o in f.origin {
-        out.origin.push(Candidate {
-            value: o.country.clone(),
-            citations: vec![cite(doc, idx, o.evidence.start..o.evidence.end)],
-            confidence: owners.adjust(o.confidence, o.evidence.start, false),
-            extractor: ex(o.rule),
-        });
-    }
-    let declaration = doc.meta.kind == Some(DocumentKind::Declaration);
-    // A declaration lists its homogeneous materials, then the substances in
-    // them with their CAS numbers: a name first seen in the substance part
-    // is a substance (chromium in a nickel silver), not a material.
-    let substances_from = if declaration {
-        first_cas_number(&doc.text)
-    } else {
-        None
-    };
-    let named_before: std::collections::HashSet<String> = f
-        .materials
-        .iter()
-        .filter(|m| substances_from.is_some_and(|s| m.evidence.start < s))
-        .map(|m| m.name.clone())
-        .collect();
-    // Only where the materials do come first (a flattened page may print
-    // the substance columns' header before them).
-    let substances_from = substances_from.filter(|_| named_before.len() >= 2);
-    for m in f.materials {
-        if declaration && is_compound_substance(&m.name) {
-            continue;
-        }
-        if substances_from.is_some_and(|s| m.evidence.start >= s) && !named_before.contains(&m.name)
-        {
-            continue;
-        }
-        out.materials.push(Candidate {
-            value: m.name.clone(),
-            citations: vec![cite(doc, idx, m.evidence.start..m.evidence.end)],
-            confidence: owners.adjust(m.confidence, m.evidence.start, false),
-            extractor: ex(m.rule),
-        });
-    }
-    for r in f.recycled {
-        let kind = serde_json::to_value(r.kind)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_else(|| "unspecified".into());
-        out.recycled.push(Candidate {
-            value: (r.material.clone(), r.percent, kind, r.scope),
-            citations: vec![cite(doc, idx, r.evidence.start..r.evidence.end)],
-            confidence: owners.adjust(r.confidence, r.evidence.start, false),
-            extractor: ex(r.rule),
-        });
-    }
-}
-
-/// Byte offset of the first CAS registry number (its check digit right)
-/// in a text: where a declaration's substance list starts.
-fn first_cas_number(text: &str) -> Option<usize> {
-    let b = text.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if !b[i].is_ascii_digit()
-            || (i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'-'))
-        {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let run = |from: usize| {
-            (from..b.len())
-                .take_while(|&k| b[k].is_ascii_digit())
-                .count()
-        };
-        let a = run(start);
-        let (dash1, c) = (start + a, start + a + 1);
-        let b2 = if b.get(dash1) == Some(&b'-') {
-            run(c)
-        } else {
-            0
-        };
-        let (dash2, d) = (c + b2, c + b2 + 1);
-        let ok_shape = (2..=7).contains(&a)
-            && b2 == 2
-            && b.get(dash2) == Some(&b'-')
-            && run(d) == 1
-            && !b
-                .get(d + 1)
-                .is_some_and(|x| x.is_ascii_alphanumeric() || *x == b'-');
-        if ok_shape {
-            let digits: Vec<u32> = text[start..d]
-                .bytes()
-                .filter(u8::is_ascii_digit)
-                .map(|x| u32::from(x - b'0'))
-                .collect();
-            let check = u32::from(b[d] - b'0');
-            let sum: u32 = digits
-                .iter()
-                .rev()
-                .enumerate()
-                .map(|(k, v)| (k as u32 + 1) * v)
-                .sum();
-            if sum % 10 == check {
-                return Some(start);
-            }
-        }
-        i = start + a.max(1);
-    }
-    None
-}
-
-/// Where the requested subject is written, and where the document's other
-/// products are (only when the subject is one of several), in bytes.
-pub(crate) fn subject_mentions(doc: &Document, subject: Option<&str>) -> (Vec<usize>, Vec<usize>) {
-    let requested = subject
-        .map(|s| mentions_of(&doc.text, s))
-        .unwrap_or_default();
-    let others: Vec<usize> = match subject {
-        Some(s) if !requested.is_empty() => {
-            let key = fold_key(s);
-            doc.meta
-                .subjects
-                .iter()
-                .filter(|o| {
-                    let k = fold_key(o);
-                    !k.contains(&key) && !key.contains(&k)
-                })
-                .flat_map(|o| mentions_of(&doc.text, o))
-                .collect()
-        }
-        _ => Vec::new(),
-    };
-    (requested, others)
-}
-
-/// Byte offsets where the subject is written (case-insensitive).
-fn mentions_of(text: &str, subject: &str) -> Vec<usize> {
-    let needle = subject.trim().to_ascii_lowercase();
-    if needle.chars().count() < 3 {
-        return Vec::new();
-    }
-    // ASCII case folding keeps every byte offset (full Unicode lower-casing
-    // can change lengths: "Ω" → "ω").
-    let hay = text.to_ascii_lowercase();
-    hay.match_indices(&needle).map(|(i, _)| i).collect()
-}
-
-/// Who a claim at a byte offset belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Owner {
-    Requested,
-    Other,
-    Unknown,
-}
-
-/// Regions of a document by subject. A document about several products (a
-/// series datasheet, a report on three monitors, a letter followed by
-/// another company's certificate) states each product's facts after its
-/// name; a table row belongs to the part number written in it. A claim in a
-/// table row belongs to that row's part; elsewhere, to the subject named
-/// last before it (outside table rows).
-struct Owners {
-    requested: Vec<usize>,
-    others: Vec<usize>,
-    /// Byte ranges of table rows.
-    rows: Vec<std::ops::Range<usize>>,
-}
-
-impl Owners {
-    fn new(doc: &Document, idx: &CharIndex, subject: Option<&str>) -> Self {
-        let (requested, _) = subject_mentions(doc, subject);
-        // Other products are known by part numbers (one token of letters
-        // and digits): detected names such as "Note 1" start no region.
-        let part_like = |s: &str| {
-            s.chars().count() >= 4
-                && !s.contains(char::is_whitespace)
-                && s.chars().any(|c| c.is_ascii_digit())
-                && s.chars().any(char::is_alphabetic)
-        };
-        // "R1A-R1M" names the series R1K belongs to, not another product.
-        let series_of_requested = |o: &str| {
-            let Some(req) = subject.map(fold_key) else {
-                return false;
-            };
-            let parts: Vec<String> = o
-                .split(['-', '–', '~'])
-                .map(fold_key)
-                .filter(|p| !p.is_empty())
-                .collect();
-            parts.len() == 2 && {
-                let common = parts[0]
-                    .chars()
-                    .zip(parts[1].chars())
-                    .take_while(|(a, b)| a == b)
-                    .count();
-                common >= 2
-                    && req.starts_with(
-                        &parts[0][..parts[0]
-                            .char_indices()
-                            .nth(common)
-                            .map_or(parts[0].len(), |(i, _)| i)],
-                    )
-            }
-        };
-        let others: Vec<usize> = match subject {
-            Some(s) if !requested.is_empty() => {
-                let key = fold_key(s);
-                doc.meta
-                    .subjects
-                    .iter()
-                    .filter(|o| part_like(o) && !series_of_requested(o))
-                    .filter(|o| {
-                        let k = fold_key(o);
-                        !k.contains(&key) && !key.contains(&k)
-                    })
-                    .flat_map(|o| mentions_of(&doc.text, o))
-                    .collect()
-            }
-            _ => Vec::new(),
-        };
-        // Outside tables a region starts where a line starts with a
-        // product's name (a heading, a title, a column of its own), not
-        // where a sentence mentions another part in passing.
-        let text = &doc.text;
-        let starts_line = |&m: &usize| {
-            let line_start = text[..m].rfind('\n').map_or(0, |i| i + 1);
-            let line_end = text[m..].find('\n').map_or(text.len(), |i| m + i);
-            text[line_start..m]
-                .chars()
-                .all(|c| c.is_whitespace() || "•-*·▪".contains(c))
-                && text[line_start..line_end].split_whitespace().count() <= 8
-        };
-        let mut rows: Vec<std::ops::Range<usize>> = doc
-            .tables
-            .iter()
-            .flat_map(|t| t.rows.iter().map(|r| idx.bytes(r.span)))
-            .collect();
-        rows.sort_by_key(|r| r.start);
-        let in_row = |m: &usize| rows.iter().any(|r| r.contains(m));
-        // A line or row naming several products ("6A05 thru 6A10", a list of
-        // variants) speaks of them all: it starts no one's region.
-        let line_of = |m: usize| {
-            (
-                text[..m].rfind('\n').map_or(0, |i| i + 1),
-                text[m..].find('\n').map_or(text.len(), |i| m + i),
-            )
-        };
-        let all: Vec<usize> = requested.iter().chain(others.iter()).copied().collect();
-        let alone = |m: &usize| {
-            let (a, b) = line_of(*m);
-            all.iter().filter(|&&o| o >= a && o < b).count() == 1
-        };
-        let keep = |v: Vec<usize>| -> Vec<usize> {
-            v.into_iter()
-                .filter(|m| (in_row(m) || starts_line(m)) && alone(m))
-                .collect()
-        };
-        Self {
-            requested: keep(requested),
-            others: keep(others),
-            rows,
-        }
-    }
-
-    fn row_of(&self, at: usize) -> Option<&std::ops::Range<usize>> {
-        let i = self.rows.partition_point(|r| r.end <= at);
-        self.rows.get(i).filter(|r| r.start <= at)
-    }
-
-    fn of(&self, at: usize) -> Owner {
-        if let Some(row) = self.row_of(at) {
-            let within = |v: &[usize]| v.iter().any(|&m| row.contains(&m));
-            if within(&self.requested) {
-                return Owner::Requested;
-            }
-            if within(&self.others) {
-                return Owner::Other;
-            }
-        }
-        let outside = |v: &[usize]| {
-            v.iter()
-                .copied()
-                .filter(|&m| m <= at && self.row_of(m).is_none())
-                .max()
-        };
-        match (outside(&self.requested), outside(&self.others)) {
-            (Some(r), Some(o)) if o > r => Owner::Other,
-            (Some(_), _) => Owner::Requested,
-            (None, Some(_)) => Owner::Other,
-            (None, None) => Owner::Unknown,
-        }
-    }
-
-    /// The confidence of a claim at `at` given who owns it: another
-    /// product's claim, in a document that also speaks of the requested
-    /// one, is halved (below the reporting threshold); a mass gains or loses
-    /// a little by ownership, since the first of several masses is not
-    /// necessarily the requested product's.
-    fn adjust(&self, confidence: f32, at: usize, mass: bool) -> f32 {
-        let owner = self.of(at);
-        let mut c = confidence;
-        if mass {
-            c += match owner {
-                Owner::Requested => 0.1,
-                Owner::Other => -0.1,
-                Owner::Unknown => 0.0,
-            };
-        }
-        if owner == Owner::Other && !self.requested.is_empty() {
-            c *= 0.5;
-        }
-        c.clamp(0.0, 1.0)
-    }
-}
-
-/// A material declaration lists homogeneous materials (ferrite, copper
-/// wire, mold compound) and, inside each, the substances they contain.
-/// Compounds that only occur as substances (oxides, fillers, pigments) are
-/// not what a part is made of at the level the materials field reports.
-fn is_compound_substance(name: &str) -> bool {
-    let n = name.to_lowercase();
-    n.ends_with("oxide")
-        || n.ends_with("hydroxide")
-        || n.ends_with("carbonate")
-        || n.ends_with("sulfate")
-        || n.ends_with("trioxide")
-        || matches!(n.as_str(), "carbon black" | "silica" | "silicon dioxide")
-}
+/// The deterministic sources, structured readers first: on equal
+/// confidence the first wins.
+const SOURCES: &[&dyn Source] = &[
+    &declaration::Declarations,
+    &sheet::Sheets,
+    &table::Tables,
+    &rules::Rules,
+];
 
 /// Documents of a request and the deterministic extractors' candidates.
 struct Gathered {
     docs: Vec<Arc<Document>>,
     generation: u64,
-    candidates: Candidates,
+    candidates: Vec<Candidate>,
     notes: Vec<String>,
     /// Each document with the regions about the subject.
     regions: Vec<(Arc<Document>, Vec<std::ops::Range<usize>>)>,
@@ -700,7 +349,7 @@ async fn gather(
     let docs_for_task = docs.clone();
     // Rules are CPU work over whole documents: off the async runtime.
     let (candidates, notes, llm_docs) = tokio::task::spawn_blocking(move || {
-        let mut c = Candidates::default();
+        let mut c: Vec<Candidate> = Vec::new();
         let mut notes = Vec::new();
         let mut llm_docs = Vec::new();
         for doc in &docs_for_task {
@@ -712,15 +361,15 @@ async fn gather(
                 ));
                 continue;
             };
-            // Structured readers first: on equal confidence the first wins.
-            if doc.meta.kind == Some(DocumentKind::Declaration) && doc.declaration.is_some() {
-                declaration::candidates(doc, &idx, &mut c);
+            let ctx = DocContext {
+                doc,
+                idx: &idx,
+                regions: &regions,
+                subject: subject_owned.as_deref(),
+            };
+            for source in SOURCES {
+                source.candidates(&ctx, &mut c);
             }
-            if let Some(layout) = &doc.sheet {
-                sheet::candidates(doc, &idx, layout, &regions, &mut c);
-            }
-            table::candidates(doc, &idx, subject_owned.as_deref(), &regions, &mut c);
-            rules_candidates(doc, &idx, &regions, subject_owned.as_deref(), &mut c);
             llm_docs.push((doc.clone(), regions));
         }
         (c, notes, llm_docs)
@@ -831,7 +480,10 @@ pub async fn extract(
                         notes.push(note);
                     }
                     None if mode == Mode::Llm => candidates = found,
-                    None => candidates.extend(found),
+                    None => {
+                        let kept = gap_filling(found, &candidates);
+                        candidates.extend(kept);
+                    }
                 }
                 llm_report = Some(report);
             }
@@ -846,7 +498,7 @@ pub async fn extract(
             }
         }
     }
-    candidates.discount_ocr();
+    discount_ocr(&mut candidates);
     let (fields, dropped, runners_up) = verify::reconcile(candidates, &by_id, &wanted);
     let not_found: Vec<Field> = wanted
         .iter()
@@ -892,26 +544,42 @@ pub async fn extract(
 /// certain than the same words read from a text layer.
 const OCR_CONFIDENCE: f32 = 0.85;
 
-impl Candidates {
-    /// Lowers the confidence of candidates cited from OCR text.
-    fn discount_ocr(&mut self) {
-        fn each<V>(v: &mut [Candidate<V>]) {
-            for c in v.iter_mut().filter(|c| c.citations.iter().any(|x| x.ocr)) {
-                c.confidence *= OCR_CONFIDENCE;
-            }
-        }
-        each(&mut self.mass);
-        each(&mut self.origin);
-        each(&mut self.materials);
-        each(&mut self.recycled);
+/// Lowers the confidence of candidates cited from OCR text.
+fn discount_ocr(candidates: &mut [Candidate]) {
+    for c in candidates
+        .iter_mut()
+        .filter(|c| c.citations.iter().any(|x| x.ocr))
+    {
+        c.confidence *= OCR_CONFIDENCE;
     }
+}
 
-    pub(crate) fn extend(&mut self, other: Candidates) {
-        self.mass.extend(other.mass);
-        self.origin.extend(other.origin);
-        self.materials.extend(other.materials);
-        self.recycled.extend(other.recycled);
-    }
+/// The language model's candidates as `auto` mode takes them beside the
+/// deterministic `others`: where those have a confident value for a
+/// field, only model values that agree with one of them (raising its
+/// confidence) are kept; a field they are silent on takes the model's
+/// verified values. A model that cannot help then adds no wrong value to a
+/// field the rules answered.
+fn gap_filling(mine: Vec<Candidate>, others: &[Candidate]) -> Vec<Candidate> {
+    let confident: Vec<&Value> = others
+        .iter()
+        .filter(|c| c.confidence >= verify::MIN_CONFIDENCE)
+        .map(|c| &c.value)
+        .collect();
+    let agrees = |v: &Value, o: &Value| match (v, o) {
+        // Masses agree within 2%, as the reconciler groups them.
+        (Value::Mass { grams: a, .. }, Value::Mass { grams: b, .. }) => {
+            (a - b).abs() <= 0.02 * a.max(*b)
+        }
+        _ => v.field() == o.field() && v.key() == o.key(),
+    };
+    mine.into_iter()
+        .filter(|c| {
+            let field = c.value.field();
+            let answered: Vec<&&Value> = confident.iter().filter(|o| o.field() == field).collect();
+            answered.is_empty() || answered.iter().any(|o| agrees(&c.value, o))
+        })
+        .collect()
 }
 
 /// Point ids of the chunks containing each citation, recomputed from the
@@ -955,36 +623,4 @@ fn chunks_for(fields: &Fields, docs: &[Arc<Document>], cfg: crate::chunk::ChunkC
     out.sort_unstable();
     out.dedup();
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_compound_substance;
-
-    #[test]
-    fn cas_numbers_are_found_by_their_check_digit() {
-        use super::first_cas_number;
-        assert_eq!(
-            first_cas_number("Dated 2020-10-9; Copper 7440-50-8"),
-            Some(24)
-        );
-        assert_eq!(first_cas_number("Iron 7439-89-5 (bad check digit)"), None);
-        assert_eq!(first_cas_number("part AB7440-50-8"), None);
-    }
-
-    #[test]
-    fn declaration_substances_are_told_from_materials() {
-        for s in [
-            "Iron oxide",
-            "antimony trioxide",
-            "carbon black",
-            "Silica",
-            "aluminium hydroxide",
-        ] {
-            assert!(is_compound_substance(s), "{s}");
-        }
-        for m in ["ferrite", "copper", "epoxy resin", "alumina", "tin"] {
-            assert!(!is_compound_substance(m), "{m}");
-        }
-    }
 }

@@ -14,7 +14,9 @@ use std::collections::BTreeMap;
 use attest_scorer::{CandidateInput, Model};
 use sha2::{Digest, Sha256};
 
-use super::{Candidates, Citation, Field, Mode, subject_mentions};
+use super::candidate::{Candidate, Value};
+use super::rules::subject_mentions;
+use super::{Citation, Field, Mode};
 use crate::document::{Document, DocumentKind};
 use crate::text::{CharIndex, CharRange};
 
@@ -122,51 +124,41 @@ struct Raw<'a> {
     key: String,
 }
 
-fn raws(c: &Candidates) -> Vec<Raw<'_>> {
-    let mut out = Vec::new();
-    for m in &c.mass {
-        out.push(Raw {
-            field: Field::Mass,
-            citation: m.citations.first(),
-            extractor: &m.extractor,
-            confidence: m.confidence,
-            value: format!("{} {}", m.value.1, m.value.2),
-            grams: Some(m.value.0),
-            key: format!("{}", m.value.0),
-        });
-    }
-    for (f, v) in [(Field::Origin, &c.origin), (Field::Materials, &c.materials)] {
-        for o in v {
-            out.push(Raw {
-                field: f,
-                citation: o.citations.first(),
-                extractor: &o.extractor,
-                confidence: o.confidence,
-                value: o.value.clone(),
-                grams: None,
-                key: o.value.to_lowercase(),
-            });
-        }
-    }
-    for r in &c.recycled {
-        let material = r.value.0.clone().unwrap_or_default();
-        out.push(Raw {
-            field: Field::RecycledContent,
-            citation: r.citations.first(),
-            extractor: &r.extractor,
-            confidence: r.confidence,
-            value: format!("{}% {}", r.value.1, material),
-            grams: None,
-            key: format!("{}|{}", material.to_lowercase(), r.value.1),
-        });
-    }
-    out
+fn raws(c: &[Candidate]) -> Vec<Raw<'_>> {
+    c.iter()
+        .map(|c| {
+            let (value, grams, key) = match &c.value {
+                Value::Mass { grams, value, unit } => {
+                    (format!("{value} {unit}"), Some(*grams), format!("{grams}"))
+                }
+                Value::Origin(v) | Value::Material(v) => (v.clone(), None, v.to_lowercase()),
+                Value::Recycled {
+                    material, percent, ..
+                } => {
+                    let material = material.clone().unwrap_or_default();
+                    (
+                        format!("{percent}% {material}"),
+                        None,
+                        format!("{}|{percent}", material.to_lowercase()),
+                    )
+                }
+            };
+            Raw {
+                field: c.value.field(),
+                citation: c.citations.first(),
+                extractor: &c.extractor,
+                confidence: c.confidence,
+                value,
+                grams,
+                key,
+            }
+        })
+        .collect()
 }
 
-/// Describes every candidate, in the order of [`Candidates`]' fields (mass,
-/// origin, materials, recycled), for scoring or training.
+/// Describes every candidate, in order, for scoring or training.
 pub(crate) fn observe(
-    c: &Candidates,
+    c: &[Candidate],
     docs: &BTreeMap<&str, &Document>,
     subject: Option<&str>,
 ) -> Vec<Option<Observation>> {
@@ -261,7 +253,7 @@ pub fn skilled_on(scorer: &Model, field: Field) -> bool {
 /// the scorer is skilled on ([`skilled_on`]), with its average with the
 /// rule's confidence. Language-model candidates are left as they are.
 pub(crate) fn rescore(
-    c: &mut Candidates,
+    c: &mut [Candidate],
     docs: &BTreeMap<&str, &Document>,
     subject: Option<&str>,
     scorer: &Model,
@@ -285,24 +277,11 @@ pub(crate) fn rescore(
             })
         })
         .collect();
-    let mut it = scores.into_iter();
-    let mut apply = |conf: &mut f32, extractor: &str| {
-        if let Some(Some(p)) = it.next()
-            && !extractor.starts_with("llm:")
+    for (cand, score) in c.iter_mut().zip(scores) {
+        if let Some(p) = score
+            && !cand.extractor.starts_with("llm:")
         {
-            *conf = p;
+            cand.confidence = p;
         }
-    };
-    for m in &mut c.mass {
-        apply(&mut m.confidence, &m.extractor);
-    }
-    for o in &mut c.origin {
-        apply(&mut o.confidence, &o.extractor);
-    }
-    for m in &mut c.materials {
-        apply(&mut m.confidence, &m.extractor);
-    }
-    for r in &mut c.recycled {
-        apply(&mut r.confidence, &r.extractor);
     }
 }

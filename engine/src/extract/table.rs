@@ -10,7 +10,8 @@
 //! Citations: the row (which holds the value and the part number), then the
 //! header cell that gives the column its meaning and unit.
 
-use super::{Candidate, Candidates, cite_chars};
+use super::candidate::{Candidate, DocContext, Source, Value};
+use super::cite_chars;
 use crate::analyze::is_part_header;
 use crate::document::{Document, Table, TableRow};
 use crate::text::{CharIndex, fold_key, slice_chars};
@@ -127,12 +128,20 @@ fn row_in(idx: &CharIndex, row: &TableRow, regions: &[std::ops::Range<usize>]) -
         .any(|r| r.start <= span.start && span.end <= r.end)
 }
 
-pub(super) fn candidates(
+pub(super) struct Tables;
+
+impl Source for Tables {
+    fn candidates(&self, ctx: &DocContext<'_>, out: &mut Vec<Candidate>) {
+        columns(ctx.doc, ctx.idx, ctx.subject, ctx.regions, out);
+    }
+}
+
+fn columns(
     doc: &Document,
     idx: &CharIndex,
     subject: Option<&str>,
     regions: &[std::ops::Range<usize>],
-    out: &mut Candidates,
+    out: &mut Vec<Candidate>,
 ) {
     let key = subject.map(fold_key).filter(|k| k.len() >= 3);
     for table in &doc.tables {
@@ -204,12 +213,16 @@ pub(super) fn candidates(
                 {
                     citations.push(cite_chars(doc, idx, h));
                 }
-                out.mass.push(Candidate {
-                    value: (grams, v, unit.to_owned()),
+                out.push(Candidate::new(
+                    Value::Mass {
+                        grams,
+                        value: v,
+                        unit: unit.to_owned(),
+                    },
                     citations,
                     confidence,
-                    extractor: "table:column".into(),
-                });
+                    "table:column",
+                ));
             }
             for &c in &origin_cols {
                 let Some(value) = row
@@ -225,12 +238,12 @@ pub(super) fn candidates(
                 if let Some(h) = table.rows.first().and_then(|r| r.cell(c)) {
                     citations.push(cite_chars(doc, idx, h));
                 }
-                out.origin.push(Candidate {
-                    value: code.to_owned(),
+                out.push(Candidate::new(
+                    Value::Origin(code.to_owned()),
                     citations,
                     confidence,
-                    extractor: "table:column".into(),
-                });
+                    "table:column",
+                ));
             }
         }
     }
@@ -248,6 +261,12 @@ mod tests {
         assert!(is_mass_header("Unit Weight (mg)"));
         assert!(!is_mass_header("Reel weight (g)"));
         assert!(is_origin_header("COO"));
+        assert_eq!(header_unit("Product weight (kg)"), Some("kg"));
+        assert_eq!(header_unit("Weight_lbs"), Some("lb"));
+        assert!(!is_mass_header("Product's carbon footprint (PCF, kg CO2e)"));
+        assert!(!is_mass_header("Weight of packaging (kg)"));
+        assert!(is_origin_header("assembly_location"));
+        assert!(!is_origin_header("use_location"));
         assert!(is_origin_header("Country of Origin"));
         assert_eq!(cell_mass("0.052"), Some((0.052, None)));
         assert_eq!(cell_mass("1.2 g"), Some((1.2, Some("g"))));

@@ -7,9 +7,9 @@
 
 use std::collections::BTreeMap;
 
+use super::candidate::{Candidate, Value};
 use super::{
-    Candidate, Candidates, Citation, Field, Fields, MassValue, MaterialValue, OriginValue,
-    RecycledValue, RunnerUp,
+    Citation, Field, Fields, MassValue, MaterialValue, OriginValue, RecycledValue, RunnerUp,
 };
 use crate::document::Document;
 use crate::text::{fold_key, slice_chars};
@@ -84,7 +84,7 @@ fn supported(
 /// agreeing (the language model and a deterministic extractor) raises the
 /// confidence (noisy-or) and names both extractors; otherwise the more
 /// confident extractor is kept.
-fn absorb<V>(g: &mut Candidate<V>, c: Candidate<V>) {
+fn absorb(g: &mut Candidate, c: Candidate) {
     let is_llm = |e: &str| e.starts_with("llm:");
     let g_has_llm = g.extractor.split('+').any(is_llm);
     if g_has_llm != is_llm(&c.extractor) && !g.extractor.contains('+') {
@@ -107,160 +107,128 @@ fn absorb<V>(g: &mut Candidate<V>, c: Candidate<V>) {
     }
 }
 
-fn merge<V: Clone, K: Ord>(cands: Vec<Candidate<V>>, key: impl Fn(&V) -> K) -> Vec<Candidate<V>> {
-    let mut groups: BTreeMap<K, Candidate<V>> = BTreeMap::new();
-    let mut order: Vec<K> = Vec::new();
+/// Merges candidates that state the same fact (the same [`Value::key`]),
+/// best first.
+fn merge(cands: Vec<Candidate>) -> Vec<Candidate> {
+    let mut groups: BTreeMap<String, Candidate> = BTreeMap::new();
     for c in cands {
-        let k = key(&c.value);
-        match groups.get_mut(&k) {
+        match groups.get_mut(&c.value.key()) {
             Some(g) => absorb(g, c),
             None => {
-                order.push(key(&c.value));
-                groups.insert(key(&c.value), c);
+                groups.insert(c.value.key(), c);
             }
         }
     }
-    let mut out: Vec<Candidate<V>> = groups.into_values().collect();
+    let mut out: Vec<Candidate> = groups.into_values().collect();
     out.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
     out
 }
 
 /// Verifies every candidate and merges them into the answer. Returns the
-/// fields and the number of candidates dropped by verification.
+/// fields, the number of candidates dropped by verification and the masses
+/// that ranked below the one reported.
 pub(crate) fn reconcile(
-    c: Candidates,
+    c: Vec<Candidate>,
     docs: &BTreeMap<&str, &Document>,
     wanted: &[Field],
 ) -> (Fields, usize, Vec<RunnerUp>) {
-    let mut runners_up = Vec::new();
     let mut dropped = 0usize;
-    let mut keep = |ok: bool| {
-        if !ok {
-            dropped += 1;
-        }
-        ok
-    };
     // Below this, a rule is guessing: abstaining is the better answer.
-    let confident = |x: f32| x >= MIN_CONFIDENCE;
-    let mut c = c;
     // Masses are ranked below: one is reported, the others are runners-up.
-    c.origin.retain(|m| confident(m.confidence));
-    c.materials.retain(|m| confident(m.confidence));
-    c.recycled.retain(|m| confident(m.confidence));
-    let mass: Vec<_> = c
-        .mass
+    let confident = |x: f32| x >= MIN_CONFIDENCE;
+    let verified: Vec<Candidate> = c
         .into_iter()
-        .filter(|m| m.value.0.is_finite() && m.value.0 > 0.0)
-        .filter(|m| {
-            keep(supported(docs, &m.citations, |q| {
-                quote_has_number(q, m.value.1)
-            }))
+        .filter(|c| wanted.contains(&c.value.field()))
+        .filter(|c| c.value.field() == Field::Mass || confident(c.confidence))
+        .filter(|c| c.value.plausible())
+        .filter(|c| {
+            let ok = supported(docs, &c.citations, |q| c.value.supported_by(q));
+            if !ok {
+                dropped += 1;
+            }
+            ok
         })
         .collect();
-    let origin: Vec<_> = c
-        .origin
+    let (mass, others): (Vec<Candidate>, Vec<Candidate>) = verified
         .into_iter()
-        .filter(|o| {
-            keep(supported(docs, &o.citations, |q| {
-                country_supported(q, &o.value)
-            }))
-        })
-        .collect();
-    let materials: Vec<_> = c
-        .materials
-        .into_iter()
-        .filter(|m| {
-            keep(supported(docs, &m.citations, |q| {
-                material_supported(q, &m.value)
-            }))
-        })
-        .collect();
-    let recycled: Vec<_> = c
-        .recycled
-        .into_iter()
-        .filter(|r| r.value.1 > 0.0 && r.value.1 <= 100.0)
-        .filter(|r| {
-            keep(supported(docs, &r.citations, |q| {
-                quote_has_number(q, r.value.1)
-            }))
-        })
-        .collect();
+        .partition(|c| c.value.field() == Field::Mass);
 
     let mut fields = Fields::default();
-    if wanted.contains(&Field::Mass) {
-        // Group masses that agree within 2%, then take the best group.
-        let mut groups: Vec<Candidate<(f64, f64, String)>> = Vec::new();
-        for m in mass {
-            match groups
-                .iter_mut()
-                .find(|g| (g.value.0 - m.value.0).abs() <= 0.02 * g.value.0.max(m.value.0))
-            {
-                Some(g) => absorb(g, m),
-                None => groups.push(m),
-            }
+    let mut runners_up = Vec::new();
+    // Group masses that agree within 2%, then take the best group.
+    let mut groups: Vec<Candidate> = Vec::new();
+    for m in mass {
+        let grams = |c: &Candidate| match c.value {
+            Value::Mass { grams, .. } => grams,
+            _ => 0.0,
+        };
+        let g_of = grams(&m);
+        match groups
+            .iter_mut()
+            .find(|g| (grams(g) - g_of).abs() <= 0.02 * grams(g).max(g_of))
+        {
+            Some(g) => absorb(g, m),
+            None => groups.push(m),
         }
-        groups.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
-        let mut groups = groups.into_iter().peekable();
-        let best = groups.next_if(|g| confident(g.confidence));
-        fields.mass = best.map(|g| MassValue {
-            grams: g.value.0,
-            value: g.value.1,
-            unit: g.value.2,
+    }
+    groups.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+    let mut groups = groups.into_iter().peekable();
+    if let Some(g) = groups.next_if(|g| confident(g.confidence))
+        && let Value::Mass { grams, value, unit } = g.value
+    {
+        fields.mass = Some(MassValue {
+            grams,
+            value,
+            unit,
             citations: g.citations,
             confidence: g.confidence,
             extractor: g.extractor,
         });
-        // The masses that lost, so a reviewer sees what else was read.
-        runners_up.extend(groups.take(3).map(|g| RunnerUp {
-            field: Field::Mass,
-            value: format!("{} {} ({} g)", g.value.1, g.value.2, g.value.0),
-            confidence: g.confidence,
-            extractor: g.extractor,
-            citation: g.citations.into_iter().next(),
-        }));
     }
-    if wanted.contains(&Field::Origin) {
-        fields.origin = merge(origin, |v| v.clone())
-            .into_iter()
-            .map(|g| OriginValue {
-                country: g.value,
-                citations: g.citations,
-                confidence: g.confidence,
-                extractor: g.extractor,
-            })
-            .collect();
-    }
-    if wanted.contains(&Field::Materials) {
-        fields.materials = merge(materials, |v| v.to_lowercase())
-            .into_iter()
-            .map(|g| MaterialValue {
-                name: g.value,
-                citations: g.citations,
-                confidence: g.confidence,
-                extractor: g.extractor,
-            })
-            .collect();
-    }
-    if wanted.contains(&Field::RecycledContent) {
-        fields.recycled_content = merge(recycled, |v| {
-            (v.0.clone(), (v.1 * 100.0).round() as i64, v.3)
-        })
-        .into_iter()
-        .map(|g| RecycledValue {
-            material: g.value.0,
-            percent: g.value.1,
-            kind: g.value.2,
-            scope: g.value.3,
-            citations: g.citations,
-            confidence: g.confidence,
-            extractor: g.extractor,
-        })
-        .collect();
+    // The masses that lost, so a reviewer sees what else was read.
+    runners_up.extend(groups.take(3).map(|g| RunnerUp {
+        field: Field::Mass,
+        value: g.value.describe(),
+        confidence: g.confidence,
+        extractor: g.extractor,
+        citation: g.citations.into_iter().next(),
+    }));
+
+    for g in merge(others) {
+        let (citations, confidence, extractor) = (g.citations, g.confidence, g.extractor);
+        match g.value {
+            Value::Origin(country) => fields.origin.push(OriginValue {
+                country,
+                citations,
+                confidence,
+                extractor,
+            }),
+            Value::Material(name) => fields.materials.push(MaterialValue {
+                name,
+                citations,
+                confidence,
+                extractor,
+            }),
+            Value::Recycled {
+                material,
+                percent,
+                kind,
+                scope,
+            } => fields.recycled_content.push(RecycledValue {
+                material,
+                percent,
+                kind,
+                scope,
+                citations,
+                confidence,
+                extractor,
+            }),
+            Value::Mass { .. } => {}
+        }
     }
     (fields, dropped, runners_up)
 }
 
-/// The quote names the country: its code, or a name that normalises to it.
 pub(crate) fn country_supported(quote: &str, code: &str) -> bool {
     if quote
         .split(|c: char| !c.is_alphanumeric())

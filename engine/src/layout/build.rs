@@ -106,19 +106,7 @@ pub fn lay_out(page: &PageWords) -> PageLayout {
             let mut run: Vec<View> = Vec::new();
             let flush = |run: &mut Vec<View>, blocks: &mut Vec<Block>| {
                 for left in [true, false] {
-                    let side: Vec<View> = run
-                        .iter()
-                        .filter_map(|v| {
-                            let segs: Vec<Seg> = v
-                                .segs
-                                .iter()
-                                .filter(|s| ((s.x0 + s.x1) / 2.0 < split) == left)
-                                .cloned()
-                                .collect();
-                            (!segs.is_empty()).then_some(View { row: v.row, segs })
-                        })
-                        .collect();
-                    arrange(&words, &rows, side, h, 1, blocks);
+                    arrange(&words, &rows, side_of(run, split, left), h, 1, blocks);
                 }
                 run.clear();
             };
@@ -331,6 +319,23 @@ fn segments(words: &[W], row: &Row) -> Vec<Seg> {
     out
 }
 
+/// The rows as seen on one side of a vertical line: the segments whose
+/// centre is left (or right) of `split`; rows with none are left out.
+fn side_of(views: &[View], split: f32, left: bool) -> Vec<View> {
+    views
+        .iter()
+        .filter_map(|v| {
+            let segs: Vec<Seg> = v
+                .segs
+                .iter()
+                .filter(|s| ((s.x0 + s.x1) / 2.0 < split) == left)
+                .cloned()
+                .collect();
+            (!segs.is_empty()).then_some(View { row: v.row, segs })
+        })
+        .collect()
+}
+
 /// Sorted, merged x-intervals covered by `base` and a view's segments.
 fn coverage(base: &[(f32, f32)], view: &View) -> Vec<(f32, f32)> {
     let mut iv: Vec<(f32, f32)> = base
@@ -412,21 +417,10 @@ fn arrange(
                 column_gutter(words, &region, &gaps).or_else(|| empty_band(&region, &gaps))
         {
             let split = (g.0 + g.1) / 2.0;
-            let side = |left: bool| -> Vec<View> {
-                region
-                    .iter()
-                    .filter_map(|v| {
-                        let segs: Vec<Seg> = v
-                            .segs
-                            .iter()
-                            .filter(|s| ((s.x0 + s.x1) / 2.0 < split) == left)
-                            .cloned()
-                            .collect();
-                        (!segs.is_empty()).then_some(View { row: v.row, segs })
-                    })
-                    .collect()
-            };
-            let (left, right) = (side(true), side(false));
+            let (left, right) = (
+                side_of(&region, split, true),
+                side_of(&region, split, false),
+            );
             arrange(words, rows, left, h, depth + 1, out);
             arrange(words, rows, right, h, depth + 1, out);
             continue;

@@ -53,7 +53,9 @@ pub(super) fn to_text(html: &str) -> String {
     out
 }
 
-fn decode_entities(s: &str) -> String {
+/// Decodes character references and the common named entities (also for
+/// poppler's XHTML word boxes).
+pub(super) fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_owned();
     }

@@ -8,6 +8,7 @@
 
 use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
 
+use super::html::decode_entities;
 use crate::layout::{PageWords, Rect, Word};
 
 /// Parses the XHTML that `pdftotext -bbox` writes: one `<page>` element per
@@ -76,48 +77,6 @@ fn attr(attrs: &str, name: &str) -> Option<f32> {
     let value = &attrs[at..];
     let end = value.find('"')?;
     value[..end].parse::<f32>().ok().filter(|v| v.is_finite())
-}
-
-fn decode_entities(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_owned();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let after = &rest[amp..];
-        let Some(semi) = after.find(';').filter(|&i| i <= 10) else {
-            out.push('&');
-            rest = &after[1..];
-            continue;
-        };
-        let entity = &after[1..semi];
-        let decoded = match entity {
-            "amp" => Some('&'),
-            "lt" => Some('<'),
-            "gt" => Some('>'),
-            "quot" => Some('"'),
-            "apos" => Some('\''),
-            e if e.starts_with("#x") || e.starts_with("#X") => u32::from_str_radix(&e[2..], 16)
-                .ok()
-                .and_then(char::from_u32),
-            e if e.starts_with('#') => e[1..].parse::<u32>().ok().and_then(char::from_u32),
-            _ => None,
-        };
-        match decoded {
-            Some(c) => {
-                out.push(c);
-                rest = &after[semi + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &after[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 /// Collects glyphs from pdf-extract into words with boxes.

@@ -116,12 +116,17 @@ pub fn content_with_sources(a: &AskResponse) -> String {
     let mut s = a.answer.clone();
     s.push_str("\n\nSources:");
     for c in &a.citations {
-        let quote: String = c.quote.split_whitespace().collect::<Vec<_>>().join(" ");
+        let quote: String = c
+            .citation
+            .quote
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         let short: String = quote.chars().take(200).collect();
         let ell = if short.len() < quote.len() { "…" } else { "" };
         s.push_str(&format!(
             "\n[{}] {}, page {}: “{short}{ell}”",
-            c.n, c.source, c.page
+            c.n, c.source, c.citation.page
         ));
     }
     s

@@ -155,7 +155,7 @@ async fn queued_uploads_survive_a_restart() {
     // Accept a file without running the worker, as if the process died
     // right after acknowledging it.
     let id = {
-        let engine = attest_engine::ingest::Engine::open(settings.engine_config().unwrap())
+        let engine = attest_engine::library::Engine::open(settings.engine_config().unwrap())
             .await
             .unwrap();
         let s = engine

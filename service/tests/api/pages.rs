@@ -217,20 +217,19 @@ async fn a_scanned_certificate_is_read_by_ocr_and_cited() {
 #[tokio::test]
 async fn each_variant_of_a_table_gets_its_own_mass() {
     let app = spawn_app().await;
-    let mut page = Page::letter()
+    let page = Page::letter()
         .text(60.0, 80.0, 14.0, "XB series small signal transistors")
-        .text(60.0, 280.0, 10.0, "ORDERING INFORMATION");
-    let rows = [
-        ["Part No.", "Package", "Weight (g)"],
-        ["XB-100", "SOT-23", "0.008"],
-        ["XB-200", "SOT-89", "0.052"],
-        ["XB-300", "TO-92", "0.19"],
-    ];
-    for (k, cells) in rows.iter().enumerate() {
-        for (c, s) in cells.iter().enumerate() {
-            page = page.text(60.0 + 160.0 * c as f32, 300.0 + 13.0 * k as f32, 9.0, s);
-        }
-    }
+        .text(60.0, 280.0, 10.0, "ORDERING INFORMATION")
+        .table(
+            60.0,
+            300.0,
+            &[
+                &["Part No.", "Package", "Weight (g)"],
+                &["XB-100", "SOT-23", "0.008"],
+                &["XB-200", "SOT-89", "0.052"],
+                &["XB-300", "TO-92", "0.19"],
+            ],
+        );
     let meta = upload_generated(&app, "xb-series.pdf", pdf(&[page])).await;
     let subjects: Vec<&str> = meta["subjects"]
         .as_array()

@@ -1,0 +1,147 @@
+//! The engine: one handle on the catalog, the vector store, the embedder
+//! and the visibility lock, shared by ingest, search, extraction and chat.
+//! What it does with documents lives with each concern: [`crate::ingest`]
+//! (submit, process, the worker, the inbox), [`crate::search`],
+//! [`crate::extract`], [`crate::ask`].
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::sync::{RwLock, mpsc};
+
+use crate::catalog::{Catalog, CatalogError};
+use crate::chunk::ChunkConfig;
+use crate::document::Document;
+use crate::embed::{Bm25, EmbedError, Embedder, FastEmbedder, ModelPaths};
+use crate::parse::ParseLimits;
+use crate::store::edge::EdgeStore;
+use crate::store::remote::RemoteStore;
+use crate::store::{IndexMeta, StoreError, VectorStore};
+
+#[derive(Debug, Clone)]
+pub enum StoreConfig {
+    /// The embedded engine under `<data_dir>/index`.
+    Embedded,
+    /// A Qdrant server or cluster.
+    Remote {
+        url: String,
+        api_key: Option<String>,
+        collection: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub data_dir: PathBuf,
+    pub models_dir: PathBuf,
+    pub store: StoreConfig,
+    pub limits: ParseLimits,
+    pub chunk: ChunkConfig,
+    pub embed_threads: usize,
+    pub embed_batch: usize,
+}
+
+impl EngineConfig {
+    pub fn new(data_dir: impl Into<PathBuf>, models_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            data_dir: data_dir.into(),
+            models_dir: models_dir.into(),
+            store: StoreConfig::Embedded,
+            limits: ParseLimits::default(),
+            chunk: ChunkConfig::default(),
+            embed_threads: 2,
+            embed_batch: 32,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Embed(#[from] EmbedError),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error("document {0} not found")]
+    NotFound(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub struct Engine {
+    pub catalog: Arc<Catalog>,
+    pub store: Arc<dyn VectorStore>,
+    pub embedder: Arc<dyn Embedder>,
+    pub bm25: Arc<Bm25>,
+    pub config: EngineConfig,
+    /// Readers hold it while querying; publishing a document takes it
+    /// exclusively.
+    pub(crate) visibility: RwLock<()>,
+    /// The worker's queue, once it runs.
+    pub(crate) queue: std::sync::Mutex<Option<mpsc::UnboundedSender<String>>>,
+}
+
+impl Engine {
+    /// Loads the model, opens the store (checking the model against it) and
+    /// the catalog.
+    pub async fn open(config: EngineConfig) -> Result<Arc<Self>, EngineError> {
+        let paths = ModelPaths::in_models_dir(&config.models_dir)?;
+        let (threads, batch) = (config.embed_threads, config.embed_batch);
+        let embedder =
+            tokio::task::spawn_blocking(move || FastEmbedder::load(&paths, threads, batch))
+                .await
+                .map_err(|e| EngineError::Internal(e.to_string()))??;
+        let embedder: Arc<dyn Embedder> = Arc::new(embedder);
+        let meta = IndexMeta {
+            model: embedder.model_name().to_owned(),
+            dim: embedder.dim(),
+        };
+        let store: Arc<dyn VectorStore> = match &config.store {
+            StoreConfig::Embedded => {
+                Arc::new(EdgeStore::open(&config.data_dir.join("index"), &meta)?)
+            }
+            StoreConfig::Remote {
+                url,
+                api_key,
+                collection,
+            } => Arc::new(RemoteStore::connect(url, api_key.clone(), collection, &meta).await?),
+        };
+        Self::with_parts(config, store, embedder)
+    }
+
+    /// Assembles an engine from ready parts (tests inject stores this way).
+    pub fn with_parts(
+        config: EngineConfig,
+        store: Arc<dyn VectorStore>,
+        embedder: Arc<dyn Embedder>,
+    ) -> Result<Arc<Self>, EngineError> {
+        let catalog = Arc::new(Catalog::open(&config.data_dir)?);
+        Ok(Arc::new(Self {
+            catalog,
+            store,
+            embedder,
+            bm25: Arc::new(Bm25::new()?),
+            config,
+            visibility: RwLock::new(()),
+            queue: std::sync::Mutex::new(None),
+        }))
+    }
+
+    /// Holds back publication while a read is in progress.
+    pub async fn read_guard(&self) -> tokio::sync::RwLockReadGuard<'_, ()> {
+        self.visibility.read().await
+    }
+
+    /// Removes a document and its chunks.
+    pub async fn delete(&self, id: &str) -> Result<Arc<Document>, EngineError> {
+        let _guard = self.visibility.write().await;
+        let doc = self
+            .catalog
+            .get(id)
+            .ok_or_else(|| EngineError::NotFound(id.to_owned()))?;
+        self.store.delete_document(id).await?;
+        self.catalog.remove(id)?;
+        Ok(doc)
+    }
+}
