@@ -385,10 +385,7 @@ fn accept(field: Field, item: &Json, text: &str) -> Option<Value> {
         Field::Mass => {
             let (v, unit) = (num_of("value")?, str_of("unit"));
             let grams = attest_rules::units::to_grams(v, &unit)?;
-            (grams > 0.0
-                && verify::quote_has_number(text, v)
-                && lower.contains(&unit.to_lowercase()))
-            .then_some(Value::Mass {
+            (grams > 0.0 && states_quantity(text, v, &unit)).then_some(Value::Mass {
                 grams,
                 value: v,
                 unit,
@@ -428,6 +425,18 @@ fn accept(field: Field, item: &Json, text: &str) -> Option<Value> {
                 scope: crate::extract::Scope::Product,
             })
         }
+    }
+}
+
+/// Whether a line speaks of the field at all (origin lines are checked for
+/// origin wording in any case).
+fn cued(field: Field, text: &str) -> bool {
+    let lower = text.to_lowercase();
+    let any = |cues: &[&str]| cues.iter().any(|c| lower.contains(c));
+    match field {
+        Field::Mass => any(MASS_CUES),
+        Field::Materials => any(MATERIAL_CUES),
+        Field::Origin | Field::RecycledContent => true,
     }
 }
 
@@ -531,6 +540,9 @@ pub(crate) fn verify_answer(
                     _ if t.abs_diff(n) == 1 => Place::Neighbour,
                     _ => Place::Elsewhere,
                 };
+                if place == Place::Elsewhere && !cued(field, &text) {
+                    return None;
+                }
                 accept(field, &item, &text).map(|a| (place, di, r, text, a))
             });
             let Some((place, di, r, text, accepted)) = found else {
@@ -562,6 +574,80 @@ pub(crate) fn verify_answer(
     out
 }
 
+/// Whether `text` writes the number `v` directly followed by `unit`
+/// ("105 mg", "0.105g", "3,01 kg"): a unit letter elsewhere on the line
+/// ("2.4 V … range") does not make a number a mass.
+fn states_quantity(text: &str, v: f64, unit: &str) -> bool {
+    let unit = unit.trim().to_lowercase();
+    if unit.is_empty() {
+        return false;
+    }
+    let lower = text.to_lowercase();
+    let b = lower.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit()
+            || (i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.'))
+        {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len()
+            && (b[i].is_ascii_digit()
+                || ((b[i] == b'.' || b[i] == b',') && b.get(i + 1).is_some_and(u8::is_ascii_digit)))
+        {
+            i += 1;
+        }
+        let number = &lower[start..i];
+        if verify::quote_has_number(number, v) {
+            // The word after the number, as a unit: "mg", "grams", "克".
+            let rest = lower[i..].trim_start();
+            let word: String = rest
+                .chars()
+                .take_while(|c| c.is_alphabetic() || *c == 'µ')
+                .collect();
+            let same = |a: &str, b: &str| {
+                attest_rules::units::to_grams(1.0, a)
+                    .zip(attest_rules::units::to_grams(1.0, b))
+                    .is_some_and(|(x, y)| (x - y).abs() <= 1e-12 * x.max(y))
+            };
+            if !word.is_empty() && same(&word, &unit) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Words that say a line is about a weight or what a part is made of: a
+/// value found away from the line the model cited must sit on such a line.
+const MASS_CUES: &[&str] = &["weight", "mass", "weigh", "重量", "质量", "净重"];
+const MATERIAL_CUES: &[&str] = &[
+    "material",
+    "made of",
+    "made from",
+    "case",
+    "housing",
+    "body",
+    "contact",
+    "terminal",
+    "plating",
+    "plated",
+    "finish",
+    "frame",
+    "wire",
+    "enclosure",
+    "insulat",
+    "shell",
+    "core",
+    "conductor",
+    "mold",
+    "mould",
+    "材",
+    "镀",
+];
+
 /// Words that say a line states where a product is made.
 const ORIGIN_CUES: &[&str] = &[
     "made in",
@@ -591,4 +677,28 @@ pub fn degraded_note(report: &LlmReport) -> Option<String> {
             report.error.as_deref().unwrap_or(report.outcome.as_str())
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::states_quantity;
+
+    #[test]
+    fn a_quantity_is_a_number_followed_by_its_unit() {
+        assert!(states_quantity("Weight: approx. 105 mg", 105.0, "mg"));
+        assert!(states_quantity("Product Weight 13.23kg", 13.23, "kg"));
+        assert!(!states_quantity(
+            "zener voltage range selection: 2.4V to 75V",
+            2.4,
+            "g"
+        ));
+        assert!(!states_quantity("page 1 of 1", 1.0, "g"));
+        assert!(!states_quantity(
+            "98% paper and fiber-based packaging",
+            98.0,
+            "g"
+        ));
+        assert!(states_quantity("12 grams", 12.0, "g"));
+        assert!(!states_quantity("12 gauge", 12.0, "g"));
+    }
 }
