@@ -67,8 +67,8 @@ pub struct LlmReport {
     pub completion_tokens: Option<u32>,
     pub excerpts: Vec<Excerpt>,
     pub proposed: usize,
-    /// Reported values by where they were found: on the `cited` line, or
-    /// on a `neighbour` of it.
+    /// Reported values by where they were found: on the `cited` line, on
+    /// a `neighbour` of it, or `elsewhere` among the lines shown.
     pub located: BTreeMap<String, usize>,
     /// Values citing a line that was not shown.
     pub dropped_unlocated: usize,

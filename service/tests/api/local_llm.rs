@@ -67,7 +67,10 @@ async fn a_real_small_model_is_verified_before_anything_is_reported() {
         .sum();
     assert_eq!(
         l["proposed"].as_u64().unwrap(),
-        located + l["dropped_unlocated"].as_u64().unwrap()
+        located
+            + l["dropped_unlocated"].as_u64().unwrap()
+            + l["dropped_unsupported"].as_u64().unwrap(),
+        "{l}"
     );
     if let Some(g) = mass_grams(&v) {
         assert_close(Some(g), 0.105, "1N4148 by the local model");
