@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::catalog::Catalog;
-use crate::document::{Document, IngestStatus};
+use crate::document::Document;
 use crate::extract::llm::LlmReport;
 use crate::extract::verify::{self, citation_matches, numbers_in};
 use crate::extract::{
@@ -29,7 +29,7 @@ use crate::extract::{
 use crate::library::{Engine, EngineError};
 use crate::llm::JsonRequest;
 use crate::search::{SearchHit, SearchRequest, search};
-use crate::text::{CharIndex, CharRange, fold_key, slice_chars};
+use crate::text::{CharIndex, CharRange, slice_chars};
 
 pub const ANSWER_PROMPT_ID: &str = "answer";
 pub const ANSWER_PROMPT_VERSION: &str = "v1";
@@ -173,20 +173,8 @@ pub fn fields_asked(question: &str) -> Vec<Field> {
 /// recognised to be about (longest first), or an identifier-like word
 /// (letters and digits) that documents mention.
 fn subject_in(catalog: &Catalog, tenant: &str, text: &str) -> Option<String> {
-    let key = fold_key(text);
-    let mut known: Vec<String> = catalog
-        .list(tenant)
-        .iter()
-        .filter(|d| d.meta.status == IngestStatus::Ready)
-        .flat_map(|d| d.meta.subjects.clone())
-        .filter(|s| s.chars().count() >= 3)
-        .collect();
-    known.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
-    if let Some(s) = known.iter().find(|s| {
-        let k = fold_key(s);
-        !k.is_empty() && key.contains(&k)
-    }) {
-        return Some(s.clone());
+    if let Some(s) = catalog.subjects_named_in(tenant, text).into_iter().next() {
+        return Some(s);
     }
     let words: Vec<&str> = text
         .split(|c: char| c.is_whitespace() || matches!(c, '?' | ',' | ';' | '!' | '"' | '(' | ')'))

@@ -1,18 +1,35 @@
-//! Durable document records.
+//! Durable document records in SQLite, with the subject index.
 //!
 //! Every accepted file is written (original bytes and a record) before it is
 //! acknowledged, so nothing acknowledged is lost across a restart: records
-//! still `queued` are picked up again by the worker. Files are replaced by
-//! write-to-temporary, fsync, rename, so a crash never leaves a half record.
+//! still `queued` are picked up again by the worker. A record is one SQLite
+//! transaction (WAL journal, `synchronous = FULL`), so a crash never leaves
+//! half a record, and the subject index always agrees with the records.
 //!
-//! Layout under the data directory: `documents/<id>.json` (record with
-//! canonical text and structure), `originals/<id>` (the file as received).
+//! Layout under the data directory: `catalog.sqlite3` (records with their
+//! canonical text and structure, and the subject index), `originals/<id>`
+//! (the file as received), `pages/<id>/` (rendered page images, a cache).
+//! A data directory written by an older version (one `documents/<id>.json`
+//! per record) is imported on open and the folder renamed
+//! `documents.imported`.
+//!
+//! **The subject index** answers "which documents are about this part" with
+//! index reads, whatever the corpus size: the subjects recognised at ingest
+//! (exact, compared by [`fold_key`]), and the document's text folded the same
+//! way in an FTS5 trigram index, so a part number mentioned anywhere in a
+//! text is found as a substring without reading any text.
+//!
+//! Readers share a small pool of connections; writes go through one.
+//! Recently read documents stay in a bounded cache, so memory grows with
+//! the cache and the index, not with the texts.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::document::{Document, DocumentMeta, IngestStatus};
 use crate::text::fold_key;
@@ -27,6 +44,8 @@ pub enum CatalogError {
     },
     #[error("corrupt record {path}: {reason}")]
     Corrupt { path: String, reason: String },
+    #[error("catalog database error: {0}")]
+    Db(#[from] rusqlite::Error),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> CatalogError + '_ {
@@ -36,27 +55,169 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> CatalogError + '_ {
     }
 }
 
+/// Schema migrations, applied in order; `PRAGMA user_version` records how
+/// many ran. A released migration is never edited: a change is a new one.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE documents (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    id         TEXT NOT NULL UNIQUE,
+    tenant     TEXT NOT NULL,
+    source     TEXT NOT NULL,
+    status     TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    meta       TEXT NOT NULL,
+    body       BLOB NOT NULL
+);
+CREATE INDEX documents_by_source ON documents (tenant, source, status);
+CREATE INDEX documents_by_status ON documents (status, created_at);
+CREATE TABLE subjects (
+    tenant      TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    document_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    PRIMARY KEY (tenant, key, document_id)
+);
+CREATE INDEX subjects_by_document ON subjects (document_id);
+CREATE VIRTUAL TABLE folded USING fts5 (key, tokenize = 'trigram', detail = 'none');
+CREATE TABLE state (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT INTO state (name, value) VALUES ('generation', 0);
+CREATE TABLE readings (
+    document_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    subject     TEXT NOT NULL,
+    versions    TEXT NOT NULL,
+    body        BLOB NOT NULL,
+    PRIMARY KEY (document_id, subject)
+);
+"#];
+
+/// Folded subjects shorter than this are looked up among recognised
+/// subjects only: two characters are found in nearly every text.
+const MIN_MENTION_KEY: usize = 3;
+/// Documents kept decoded in memory.
+const CACHE_DOCUMENTS: usize = 64;
+const READERS: usize = 4;
+
 pub struct Catalog {
-    docs_dir: PathBuf,
     originals_dir: PathBuf,
     /// Rendered page images, a cache (see [`crate::render`]).
     pages_dir: PathBuf,
-    docs: RwLock<HashMap<String, Arc<Document>>>,
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+    cache: Mutex<Lru>,
     /// Bumped on every change that affects answers; part of provenance.
     generation: AtomicU64,
 }
 
+/// A small least-recently-used map of decoded documents.
+#[derive(Default)]
+struct Lru {
+    map: HashMap<String, Arc<Document>>,
+    order: VecDeque<String>,
+}
+
+impl Lru {
+    fn get(&mut self, id: &str) -> Option<Arc<Document>> {
+        let d = self.map.get(id)?.clone();
+        if let Some(p) = self.order.iter().position(|k| k == id) {
+            self.order.remove(p);
+        }
+        self.order.push_back(id.to_owned());
+        Some(d)
+    }
+
+    fn insert(&mut self, doc: Arc<Document>) {
+        let id = doc.meta.id.clone();
+        self.remove(&id);
+        self.map.insert(id.clone(), doc);
+        self.order.push_back(id);
+        while self.order.len() > CACHE_DOCUMENTS {
+            if let Some(old) = self.order.pop_front() {
+                self.map.remove(&old);
+            }
+        }
+    }
+
+    fn remove(&mut self, id: &str) {
+        if self.map.remove(id).is_some()
+            && let Some(p) = self.order.iter().position(|k| k == id)
+        {
+            self.order.remove(p);
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn status_name(s: IngestStatus) -> &'static str {
+    match s {
+        IngestStatus::Queued => "queued",
+        IngestStatus::Ready => "ready",
+        IngestStatus::Failed => "failed",
+    }
+}
+
+fn connect(path: &Path) -> Result<Connection, CatalogError> {
+    let c = Connection::open(path)?;
+    c.busy_timeout(std::time::Duration::from_secs(30))?;
+    c.pragma_update(None, "journal_mode", "WAL")?;
+    c.pragma_update(None, "synchronous", "FULL")?;
+    c.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(c)
+}
+
+fn migrate(c: &mut Connection) -> Result<(), CatalogError> {
+    let done: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    for (i, sql) in (0i64..)
+        .zip(MIGRATIONS)
+        .skip(usize::try_from(done).unwrap_or(0))
+    {
+        let tx = c.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
 impl Catalog {
     pub fn open(data_dir: &Path) -> Result<Self, CatalogError> {
-        let docs_dir = data_dir.join("documents");
         let originals_dir = data_dir.join("originals");
-        std::fs::create_dir_all(&docs_dir).map_err(io(&docs_dir))?;
         std::fs::create_dir_all(&originals_dir).map_err(io(&originals_dir))?;
-        let mut docs = HashMap::new();
-        for entry in std::fs::read_dir(&docs_dir)
-            .map_err(io(&docs_dir))?
-            .flatten()
-        {
+        let db = data_dir.join("catalog.sqlite3");
+        let mut writer = connect(&db)?;
+        migrate(&mut writer)?;
+        let readers = (0..READERS)
+            .map(|_| connect(&db).map(Mutex::new))
+            .collect::<Result<Vec<_>, _>>()?;
+        let generation: i64 = writer.query_row(
+            "SELECT value FROM state WHERE name = 'generation'",
+            [],
+            |r| r.get(0),
+        )?;
+        let catalog = Self {
+            originals_dir,
+            pages_dir: data_dir.join("pages"),
+            writer: Mutex::new(writer),
+            readers,
+            next_reader: AtomicUsize::new(0),
+            cache: Mutex::new(Lru::default()),
+            generation: AtomicU64::new(u64::try_from(generation).unwrap_or(0)),
+        };
+        catalog.import_json_records(&data_dir.join("documents"))?;
+        Ok(catalog)
+    }
+
+    /// Imports the records of an older data directory (one JSON file per
+    /// document), then renames the folder so it is read only once.
+    fn import_json_records(&self, dir: &Path) -> Result<(), CatalogError> {
+        if !dir.is_dir() {
+            return Ok(());
+        }
+        let mut imported = 0usize;
+        for entry in std::fs::read_dir(dir).map_err(io(dir))?.flatten() {
             let path = entry.path();
             if path.extension().and_then(|e| e.to_str()) != Some("json") {
                 continue;
@@ -64,7 +225,10 @@ impl Catalog {
             let bytes = std::fs::read(&path).map_err(io(&path))?;
             match serde_json::from_slice::<Document>(&bytes) {
                 Ok(doc) => {
-                    docs.insert(doc.meta.id.clone(), Arc::new(doc));
+                    if self.get(&doc.meta.id).is_none() {
+                        self.put(doc)?;
+                        imported += 1;
+                    }
                 }
                 Err(e) => {
                     // One unreadable record must not take the service down.
@@ -72,97 +236,219 @@ impl Catalog {
                 }
             }
         }
-        let generation = docs
-            .values()
-            .filter_map(|d| d.meta.ingested_at)
-            .max()
-            .unwrap_or(0);
-        Ok(Self {
-            docs_dir,
-            originals_dir,
-            pages_dir: data_dir.join("pages"),
-            docs: RwLock::new(docs),
-            generation: AtomicU64::new(generation),
-        })
+        let to = dir.with_extension("imported");
+        std::fs::rename(dir, &to).map_err(io(&to))?;
+        tracing::info!(
+            imported,
+            "document records imported into the catalog database"
+        );
+        Ok(())
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<String, Arc<Document>>> {
-        self.docs.read().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<String, Arc<Document>>> {
-        self.docs.write().unwrap_or_else(|p| p.into_inner())
+    fn reader(&self) -> MutexGuard<'_, Connection> {
+        for m in &self.readers {
+            if let Ok(c) = m.try_lock() {
+                return c;
+            }
+        }
+        let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
+        lock(&self.readers[i])
     }
 
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::SeqCst)
     }
 
-    pub fn get(&self, id: &str) -> Option<Arc<Document>> {
-        self.read().get(id).cloned()
+    fn decode(id: &str, body: &[u8]) -> Option<Document> {
+        match serde_json::from_slice::<Document>(body) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                tracing::error!(id, error = %e, "unreadable document record");
+                None
+            }
+        }
     }
 
-    /// Every document of a tenant, oldest first.
-    pub fn list(&self, tenant: &str) -> Vec<Arc<Document>> {
-        let mut v: Vec<Arc<Document>> = self
-            .read()
-            .values()
-            .filter(|d| d.meta.tenant == tenant)
-            .cloned()
-            .collect();
-        v.sort_by(|a, b| {
-            a.meta
-                .created_at
-                .cmp(&b.meta.created_at)
-                .then(a.meta.source.cmp(&b.meta.source))
-        });
-        v
+    pub fn get(&self, id: &str) -> Option<Arc<Document>> {
+        if let Some(d) = lock(&self.cache).get(id) {
+            return Some(d);
+        }
+        let body: Option<Vec<u8>> = self
+            .reader()
+            .query_row("SELECT body FROM documents WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .unwrap_or_else(|e| {
+                tracing::error!(id, error = %e, "catalog read failed");
+                None
+            });
+        let doc = Arc::new(Self::decode(id, &body?)?);
+        lock(&self.cache).insert(doc.clone());
+        Some(doc)
+    }
+
+    fn metas(&self, sql: &str, args: impl rusqlite::Params) -> Vec<DocumentMeta> {
+        let run = || -> Result<Vec<DocumentMeta>, rusqlite::Error> {
+            let c = self.reader();
+            let mut st = c.prepare_cached(sql)?;
+            let rows = st.query_map(args, |r| r.get::<_, String>(0))?;
+            let mut out = Vec::new();
+            for m in rows {
+                match serde_json::from_str::<DocumentMeta>(&m?) {
+                    Ok(m) => out.push(m),
+                    Err(e) => tracing::error!(error = %e, "unreadable document metadata"),
+                }
+            }
+            Ok(out)
+        };
+        run().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "catalog read failed");
+            Vec::new()
+        })
+    }
+
+    fn ids(&self, sql: &str, args: impl rusqlite::Params) -> Vec<String> {
+        let run = || -> Result<Vec<String>, rusqlite::Error> {
+            let c = self.reader();
+            let mut st = c.prepare_cached(sql)?;
+            st.query_map(args, |r| r.get::<_, String>(0))?.collect()
+        };
+        run().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "catalog read failed");
+            Vec::new()
+        })
+    }
+
+    /// The metadata of every document of a tenant, oldest first.
+    pub fn list(&self, tenant: &str) -> Vec<DocumentMeta> {
+        self.metas(
+            "SELECT meta FROM documents WHERE tenant = ?1 ORDER BY created_at, source",
+            [tenant],
+        )
     }
 
     /// Documents waiting for the worker (after a restart, too).
     pub fn queued(&self) -> Vec<String> {
-        let mut v: Vec<(u64, String)> = self
-            .read()
-            .values()
-            .filter(|d| d.meta.status == IngestStatus::Queued)
-            .map(|d| (d.meta.created_at, d.meta.id.clone()))
-            .collect();
-        v.sort();
-        v.into_iter().map(|(_, id)| id).collect()
+        self.ids(
+            "SELECT id FROM documents WHERE status = 'queued' ORDER BY created_at, id",
+            [],
+        )
     }
 
     /// The ready document currently serving a source name, if any.
     pub fn current_for_source(&self, tenant: &str, source: &str) -> Option<Arc<Document>> {
-        self.read()
-            .values()
-            .find(|d| {
-                d.meta.tenant == tenant
-                    && d.meta.source == source
-                    && d.meta.status == IngestStatus::Ready
-            })
-            .cloned()
+        let id = self
+            .ids(
+                "SELECT id FROM documents WHERE tenant = ?1 AND source = ?2 AND status = 'ready' \
+                 ORDER BY created_at DESC LIMIT 1",
+                [tenant, source],
+            )
+            .pop()?;
+        self.get(&id)
     }
 
     /// Ready documents about a subject: listed among their subjects, or
     /// mentioned in their text (compared without case, spaces or
-    /// punctuation, so "G5V-1" matches "G5V 1").
+    /// punctuation, so "G5V-1" matches "G5V 1"), oldest first. Index reads
+    /// only; a subject of fewer than three letters and digits is matched
+    /// against recognised subjects only.
     pub fn find_subject(&self, tenant: &str, subject: &str) -> Vec<String> {
         let key = fold_key(subject);
         if key.is_empty() {
             return Vec::new();
         }
-        let mut v: Vec<(u64, String)> = self
-            .read()
-            .values()
-            .filter(|d| d.meta.tenant == tenant && d.meta.status == IngestStatus::Ready)
-            .filter(|d| {
-                d.meta.subjects.iter().any(|s| fold_key(s) == key)
-                    || fold_key(&d.text).contains(&key)
+        if key.chars().count() < MIN_MENTION_KEY {
+            return self.ids(
+                "SELECT d.id FROM documents d JOIN subjects s ON s.document_id = d.id \
+                 WHERE s.tenant = ?1 AND s.key = ?2 AND d.status = 'ready' \
+                 ORDER BY d.created_at, d.id",
+                [tenant, key.as_str()],
+            );
+        }
+        let pattern = format!("%{key}%");
+        self.ids(
+            "SELECT d.id FROM documents d WHERE d.tenant = ?1 AND d.status = 'ready' AND ( \
+               d.id IN (SELECT document_id FROM subjects WHERE tenant = ?1 AND key = ?2) \
+               OR d.seq IN (SELECT rowid FROM folded WHERE key LIKE ?3)) \
+             ORDER BY d.created_at, d.id",
+            [tenant, key.as_str(), pattern.as_str()],
+        )
+    }
+
+    /// The recognised subjects of ready documents that a text names
+    /// (folded, at least three letters or digits), longest first.
+    pub fn subjects_named_in(&self, tenant: &str, text: &str) -> Vec<String> {
+        let chars: Vec<char> = fold_key(text).chars().collect();
+        let mut keys: Vec<String> = Vec::new();
+        for start in 0..chars.len() {
+            for end in start + MIN_MENTION_KEY..=chars.len().min(start + 64) {
+                keys.push(chars[start..end].iter().collect());
+            }
+        }
+        keys.sort();
+        keys.dedup();
+        let mut names: Vec<String> = Vec::new();
+        for batch in keys.chunks(500) {
+            let sql = format!(
+                "SELECT DISTINCT s.name FROM subjects s JOIN documents d ON d.id = s.document_id \
+                 WHERE s.tenant = ? AND d.status = 'ready' AND s.key IN ({})",
+                vec!["?"; batch.len()].join(",")
+            );
+            let args: Vec<&str> = std::iter::once(tenant)
+                .chain(batch.iter().map(String::as_str))
+                .collect();
+            names.extend(self.ids(&sql, rusqlite::params_from_iter(args)));
+        }
+        names.sort_by(|a, b| {
+            b.chars()
+                .count()
+                .cmp(&a.chars().count())
+                .then_with(|| a.cmp(b))
+        });
+        names.dedup();
+        names
+    }
+
+    /// A stored reading of a document about a subject (`""` for none),
+    /// if one was made with these extractor versions.
+    pub fn stored_reading(&self, id: &str, subject: &str, versions: &str) -> Option<Vec<u8>> {
+        self.reader()
+            .prepare_cached(
+                "SELECT body FROM readings WHERE document_id = ?1 AND subject = ?2 AND versions = ?3",
+            )
+            .and_then(|mut st| {
+                st.query_row([id, subject, versions], |r| r.get(0))
+                    .optional()
             })
-            .map(|d| (d.meta.created_at, d.meta.id.clone()))
-            .collect();
-        v.sort();
-        v.into_iter().map(|(_, id)| id).collect()
+            .unwrap_or_else(|e| {
+                tracing::error!(id, error = %e, "catalog read failed");
+                None
+            })
+    }
+
+    /// Stores what the extractors read in a document, per subject, with the
+    /// versions that read it. A document that is no longer in the catalog
+    /// stores nothing. Readings are derived data: they are not part of the
+    /// generation.
+    pub fn store_readings(
+        &self,
+        id: &str,
+        versions: &str,
+        readings: &[(String, Vec<u8>)],
+    ) -> Result<(), CatalogError> {
+        let mut c = lock(&self.writer);
+        let tx = c.transaction()?;
+        for (subject, body) in readings {
+            tx.execute(
+                "INSERT INTO readings (document_id, subject, versions, body) \
+                 SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM documents WHERE id = ?1) \
+                 ON CONFLICT (document_id, subject) DO UPDATE SET versions = excluded.versions, body = excluded.body",
+                params![id, subject, versions, body],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     pub fn save_original(&self, id: &str, bytes: &[u8]) -> Result<(), CatalogError> {
@@ -184,18 +470,80 @@ impl Catalog {
         std::fs::read(&p).map_err(io(&p))
     }
 
-    /// Writes a record durably, then makes it visible.
+    /// Writes a record and its index entries durably, then makes it visible.
     pub fn put(&self, doc: Document) -> Result<Arc<Document>, CatalogError> {
-        let path = self.docs_dir.join(format!("{}.json", doc.meta.id));
-        let bytes = serde_json::to_vec(&doc).map_err(|e| CatalogError::Corrupt {
-            path: path.display().to_string(),
+        self.store(doc, true)
+    }
+
+    fn store(&self, doc: Document, text_changed: bool) -> Result<Arc<Document>, CatalogError> {
+        let corrupt = |e: serde_json::Error| CatalogError::Corrupt {
+            path: doc.meta.id.clone(),
             reason: e.to_string(),
-        })?;
-        write_durable(&path, &bytes)?;
+        };
+        let meta = serde_json::to_string(&doc.meta).map_err(corrupt)?;
+        let body = serde_json::to_vec(&doc).map_err(corrupt)?;
+        let m = &doc.meta;
+        let generation = {
+            let mut c = lock(&self.writer);
+            let tx = c.transaction()?;
+            tx.execute(
+                "INSERT INTO documents (id, tenant, source, status, created_at, meta, body) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+                 ON CONFLICT (id) DO UPDATE SET tenant = excluded.tenant, source = excluded.source, \
+                   status = excluded.status, created_at = excluded.created_at, \
+                   meta = excluded.meta, body = excluded.body",
+                params![
+                    m.id,
+                    m.tenant,
+                    m.source,
+                    status_name(m.status),
+                    i64::try_from(m.created_at).unwrap_or(i64::MAX),
+                    meta,
+                    body
+                ],
+            )?;
+            let seq: i64 =
+                tx.query_row("SELECT seq FROM documents WHERE id = ?1", [&m.id], |r| {
+                    r.get(0)
+                })?;
+            tx.execute("DELETE FROM subjects WHERE document_id = ?1", [&m.id])?;
+            for name in &m.subjects {
+                let key = fold_key(name);
+                if !key.is_empty() {
+                    tx.execute(
+                        "INSERT OR IGNORE INTO subjects (tenant, key, name, document_id) \
+                         VALUES (?1, ?2, ?3, ?4)",
+                        params![m.tenant, key, name, m.id],
+                    )?;
+                }
+            }
+            if text_changed {
+                tx.execute("DELETE FROM readings WHERE document_id = ?1", [&m.id])?;
+                tx.execute("DELETE FROM folded WHERE rowid = ?1", [seq])?;
+                if !doc.text.is_empty() {
+                    tx.execute(
+                        "INSERT INTO folded (rowid, key) VALUES (?1, ?2)",
+                        params![seq, fold_key(&doc.text)],
+                    )?;
+                }
+            }
+            let generation = self.bump(&tx)?;
+            tx.commit()?;
+            generation
+        };
         let doc = Arc::new(doc);
-        self.write().insert(doc.meta.id.clone(), doc.clone());
-        self.generation.fetch_add(1, Ordering::SeqCst);
+        lock(&self.cache).insert(doc.clone());
+        self.generation.store(generation, Ordering::SeqCst);
         Ok(doc)
+    }
+
+    fn bump(&self, tx: &rusqlite::Transaction<'_>) -> Result<u64, CatalogError> {
+        let g: i64 = tx.query_row(
+            "UPDATE state SET value = value + 1 WHERE name = 'generation' RETURNING value",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(u64::try_from(g).unwrap_or(0))
     }
 
     /// Updates only the metadata of a record.
@@ -209,24 +557,38 @@ impl Catalog {
         };
         let mut doc = (*current).clone();
         f(&mut doc.meta);
-        self.put(doc).map(Some)
+        self.store(doc, false).map(Some)
     }
 
     pub fn remove(&self, id: &str) -> Result<Option<Arc<Document>>, CatalogError> {
-        let removed = self.write().remove(id);
-        for p in [
-            self.docs_dir.join(format!("{id}.json")),
-            self.originals_dir.join(id),
-        ] {
-            match std::fs::remove_file(&p) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(io(&p)(e)),
+        let removed = self.get(id);
+        {
+            let mut c = lock(&self.writer);
+            let tx = c.transaction()?;
+            let seq: Option<i64> = tx
+                .query_row("SELECT seq FROM documents WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if let Some(seq) = seq {
+                tx.execute("DELETE FROM folded WHERE rowid = ?1", [seq])?;
+                tx.execute("DELETE FROM subjects WHERE document_id = ?1", [id])?;
+                tx.execute("DELETE FROM readings WHERE document_id = ?1", [id])?;
+                tx.execute("DELETE FROM documents WHERE seq = ?1", [seq])?;
             }
+            let generation = self.bump(&tx)?;
+            tx.commit()?;
+            self.generation.store(generation, Ordering::SeqCst);
+        }
+        lock(&self.cache).remove(id);
+        let p = self.originals_dir.join(id);
+        match std::fs::remove_file(&p) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io(&p)(e)),
         }
         // Cached page images go with the document (best effort: a cache).
         let _ = std::fs::remove_dir_all(self.pages_dir.join(id));
-        self.generation.fetch_add(1, Ordering::SeqCst);
         Ok(removed)
     }
 }
@@ -246,3 +608,7 @@ fn write_durable(path: &Path, bytes: &[u8]) -> Result<(), CatalogError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests;

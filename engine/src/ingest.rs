@@ -200,7 +200,19 @@ impl Engine {
             tables: parsed.tables,
             layout: parsed.layout,
         };
-        self.publish(document, points).await
+        // The deterministic extractors read the new version once, here;
+        // requests then select among stored candidates.
+        let document = Arc::new(document);
+        let for_reading = document.clone();
+        let (versions, readings) =
+            tokio::task::spawn_blocking(move || crate::extract::readings_at_ingest(&for_reading))
+                .await
+                .map_err(|e| EngineError::Internal(format!("reading task: {e}")))?;
+        let document = Arc::unwrap_or_clone(document);
+        let published = self.publish(document, points).await?;
+        self.catalog
+            .store_readings(&published.meta.id, &versions, &readings)?;
+        Ok(published)
     }
 
     async fn embed(&self, texts: Vec<String>) -> Result<Vec<Vec<f32>>, EngineError> {

@@ -17,7 +17,7 @@ use crate::document::Document;
 use crate::text::CharIndex;
 
 /// A value of one field, as a source read it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Value {
     /// `value` `unit` as written, `grams` normalised.
     Mass {
@@ -108,7 +108,7 @@ impl Value {
 }
 
 /// A candidate before reconciliation, with spans already in code points.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Candidate {
     pub value: Value,
     pub citations: Vec<Citation>,

@@ -28,6 +28,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::catalog::Catalog;
 use crate::document::{Document, IngestStatus};
 use crate::library::{Engine, EngineError};
 use crate::search::resolve_documents;
@@ -288,6 +289,94 @@ const SOURCES: &[&dyn Source] = &[
     &rules::Rules,
 ];
 
+/// What the deterministic sources read in one document about one subject.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Reading {
+    /// The parts of the text about the subject; `None` when the document
+    /// cannot answer without one (a dataset with many rows).
+    pub regions: Option<Vec<std::ops::Range<usize>>>,
+    pub candidates: Vec<Candidate>,
+}
+
+/// The versions a stored reading was made with; another version reads the
+/// document again.
+pub fn reading_versions() -> String {
+    format!("{PIPELINE_VERSION}+{RULES_VERSION}")
+}
+
+/// Reads one document with every deterministic source.
+fn read_document(doc: &Document, subject: Option<&str>) -> Reading {
+    let idx = CharIndex::new(&doc.text);
+    let Some(regions) = regions(doc, &idx, subject) else {
+        return Reading {
+            regions: None,
+            candidates: Vec::new(),
+        };
+    };
+    let ctx = DocContext {
+        doc,
+        idx: &idx,
+        regions: &regions,
+        subject,
+    };
+    let mut candidates = Vec::new();
+    for source in SOURCES {
+        source.candidates(&ctx, &mut candidates);
+    }
+    Reading {
+        regions: Some(regions),
+        candidates,
+    }
+}
+
+/// The reading stored in the catalog for this document version, subject
+/// and extractor versions, or a new one, then stored.
+fn reading(catalog: &Catalog, doc: &Document, subject: Option<&str>) -> Reading {
+    let versions = reading_versions();
+    let key = subject.unwrap_or_default();
+    if let Some(r) = catalog
+        .stored_reading(&doc.meta.id, key, &versions)
+        .and_then(|b| serde_json::from_slice::<Reading>(&b).ok())
+    {
+        return r;
+    }
+    let r = read_document(doc, subject);
+    match serde_json::to_vec(&r) {
+        Ok(bytes) => {
+            if let Err(e) =
+                catalog.store_readings(&doc.meta.id, &versions, &[(key.to_owned(), bytes)])
+            {
+                tracing::warn!(document = %doc.meta.id, error = %e, "reading not stored");
+            }
+        }
+        Err(e) => tracing::warn!(document = %doc.meta.id, error = %e, "reading not encoded"),
+    }
+    r
+}
+
+/// Recognised subjects read at ingest, besides the document without one.
+const READ_AT_INGEST: usize = 8;
+
+/// The readings of a new document version that requests are likely to ask
+/// for (without a subject, and each of its first recognised subjects),
+/// encoded for [`Catalog::store_readings`] with their versions.
+pub fn readings_at_ingest(doc: &Document) -> (String, Vec<(String, Vec<u8>)>) {
+    let subjects = std::iter::once(None).chain(
+        doc.meta
+            .subjects
+            .iter()
+            .take(READ_AT_INGEST)
+            .map(|s| Some(s.as_str())),
+    );
+    let encoded = subjects
+        .filter_map(|s| {
+            let bytes = serde_json::to_vec(&read_document(doc, s)).ok()?;
+            Some((s.unwrap_or_default().to_owned(), bytes))
+        })
+        .collect();
+    (reading_versions(), encoded)
+}
+
 /// Documents of a request and the deterministic extractors' candidates.
 struct Gathered {
     docs: Vec<Arc<Document>>,
@@ -347,29 +436,23 @@ async fn gather(
     };
     let subject_owned = subject.map(str::to_owned);
     let docs_for_task = docs.clone();
-    // Rules are CPU work over whole documents: off the async runtime.
+    let catalog = engine.catalog.clone();
+    // Readings are stored per document version; a missing one is CPU work
+    // over a whole document: off the async runtime.
     let (candidates, notes, llm_docs) = tokio::task::spawn_blocking(move || {
         let mut c: Vec<Candidate> = Vec::new();
         let mut notes = Vec::new();
         let mut llm_docs = Vec::new();
         for doc in &docs_for_task {
-            let idx = CharIndex::new(&doc.text);
-            let Some(regions) = regions(doc, &idx, subject_owned.as_deref()) else {
+            let r = reading(&catalog, doc, subject_owned.as_deref());
+            let Some(regions) = r.regions else {
                 notes.push(format!(
                     "{}: a dataset with many rows needs a subject to pick a row",
                     doc.meta.source
                 ));
                 continue;
             };
-            let ctx = DocContext {
-                doc,
-                idx: &idx,
-                regions: &regions,
-                subject: subject_owned.as_deref(),
-            };
-            for source in SOURCES {
-                source.candidates(&ctx, &mut c);
-            }
+            c.extend(r.candidates);
             llm_docs.push((doc.clone(), regions));
         }
         (c, notes, llm_docs)

@@ -112,13 +112,7 @@ fn sanitize_name(name: &str) -> String {
 
 /// `GET /v1/documents`
 pub async fn list(State(state): State<AppState>) -> Json<Value> {
-    let docs: Vec<DocumentMeta> = state
-        .engine
-        .catalog
-        .list(DEFAULT_TENANT)
-        .iter()
-        .map(|d| d.meta.clone())
-        .collect();
+    let docs: Vec<DocumentMeta> = state.engine.catalog.list(DEFAULT_TENANT);
     Json(json!({ "documents": docs }))
 }
 

@@ -26,7 +26,7 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
         })
         .await;
     let docs = engine.catalog.list(DEFAULT_TENANT);
-    let count = |s: IngestStatus| docs.iter().filter(|d| d.meta.status == s).count();
+    let count = |s: IngestStatus| docs.iter().filter(|d| d.status == s).count();
     let body = json!({
         "status": if store.is_ok() { "ready" } else { "unavailable" },
         "store": {"backend": engine.store.backend(), "ok": store.is_ok(), "chunks": store.as_ref().ok()},

@@ -308,3 +308,52 @@ async fn silence_distractors_and_injected_instructions_yield_nothing() {
     assert!(a["fields"]["mass"].is_null());
     assert!(countries(&a).is_empty());
 }
+
+/// The deterministic extractors read a document version once: at ingest
+/// (without a subject and for its recognised subjects), or at the first
+/// request about another subject. Answers from stored readings equal a new
+/// reading's, and an unreadable stored reading is read again.
+#[tokio::test]
+async fn extraction_reads_stored_candidates_of_the_document_version() {
+    use attest_engine::catalog::Catalog;
+    use attest_engine::extract::reading_versions;
+
+    let app = spawn_app().await;
+    let id = id_of(&app, "datasheets/Vishay_1N4148.pdf").await;
+    // A second handle on the same catalog database, as another process
+    // would open it.
+    let catalog = Catalog::open(app.data_dir.path()).unwrap();
+    let versions = reading_versions();
+    let at_ingest = catalog.stored_reading(&id, "", &versions).unwrap();
+    assert!(!at_ingest.is_empty());
+    assert!(catalog.stored_reading(&id, "", "older-rules").is_none());
+
+    let first = answer(&app, Some("1N4148"), &id).await;
+    assert_close(mass_grams(&first), 0.105, "1N4148");
+    assert!(
+        catalog.stored_reading(&id, "1N4148", &versions).is_some(),
+        "the reading made for the first request is stored"
+    );
+    let again = answer(&app, Some("1N4148"), &id).await;
+    assert_eq!(first["fields"], again["fields"]);
+
+    // A damaged stored reading is not trusted: the document is read again
+    // and the reading replaced.
+    catalog
+        .store_readings(&id, &versions, &[("1N4148".into(), b"{broken".to_vec())])
+        .unwrap();
+    let repaired = answer(&app, Some("1N4148"), &id).await;
+    assert_eq!(first["fields"], repaired["fields"]);
+    let stored = catalog.stored_reading(&id, "1N4148", &versions).unwrap();
+    assert!(serde_json::from_slice::<Value>(&stored).is_ok());
+
+    // Deleting the document deletes its readings.
+    let r = app
+        .client
+        .delete(app.url(&format!("/v1/documents/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(catalog.stored_reading(&id, "", &versions).is_none());
+}
