@@ -13,6 +13,7 @@ use crate::library::{EngineConfig, StoreConfig};
 use crate::llm::{LlmClient, LlmConfig};
 use crate::parse::ParseLimits;
 use crate::prompts::PromptSet;
+use crate::query_embed::QueryBatching;
 
 #[derive(Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -38,6 +39,11 @@ pub struct Settings {
     /// A folder watched for new files to ingest (service and `attest-ingest watch`).
     pub inbox_dir: Option<PathBuf>,
     pub embed_threads: usize,
+    /// Query embeddings: most per model call, how long the first waits for
+    /// company (ms), and how many may wait before searches get 503.
+    pub query_batch: usize,
+    pub query_window_ms: u64,
+    pub query_queue: usize,
     /// `text` or `json` log lines.
     pub log_format: String,
     /// OpenAI-compatible endpoint for the language model extractor and chat
@@ -76,6 +82,9 @@ impl std::fmt::Debug for Settings {
             .field("pdf_timeout_secs", &self.pdf_timeout_secs)
             .field("inbox_dir", &self.inbox_dir)
             .field("embed_threads", &self.embed_threads)
+            .field("query_batch", &self.query_batch)
+            .field("query_window_ms", &self.query_window_ms)
+            .field("query_queue", &self.query_queue)
             .field("log_format", &self.log_format)
             .field("llm_base_url", &self.llm_base_url)
             .field(
@@ -108,6 +117,9 @@ impl Default for Settings {
             pdf_timeout_secs: 60,
             inbox_dir: None,
             embed_threads: 2,
+            query_batch: QueryBatching::default().max_batch,
+            query_window_ms: QueryBatching::default().window.as_millis() as u64,
+            query_queue: QueryBatching::default().queue,
             log_format: "text".into(),
             llm_base_url: None,
             llm_api_key: None,
@@ -218,6 +230,15 @@ impl Settings {
         }
         if let Some(v) = get("ATTEST_EMBED_THREADS") {
             self.embed_threads = num("ATTEST_EMBED_THREADS", v)?;
+        }
+        if let Some(v) = get("ATTEST_QUERY_BATCH") {
+            self.query_batch = num("ATTEST_QUERY_BATCH", v)?;
+        }
+        if let Some(v) = get("ATTEST_QUERY_WINDOW_MS") {
+            self.query_window_ms = num("ATTEST_QUERY_WINDOW_MS", v)?;
+        }
+        if let Some(v) = get("ATTEST_QUERY_QUEUE") {
+            self.query_queue = num("ATTEST_QUERY_QUEUE", v)?;
         }
         if let Some(v) = get("ATTEST_LOG_FORMAT") {
             self.log_format = v;
@@ -334,6 +355,11 @@ impl Settings {
             ..ParseLimits::default()
         };
         c.embed_threads = self.embed_threads.max(1);
+        c.query_batching = QueryBatching {
+            max_batch: self.query_batch.max(1),
+            window: Duration::from_millis(self.query_window_ms.min(1000)),
+            queue: self.query_queue.max(1),
+        };
         Ok(c)
     }
 }

@@ -40,6 +40,7 @@ pub mod library;
 pub mod llm;
 pub mod parse;
 pub mod prompts;
+pub mod query_embed;
 pub mod render;
 pub mod search;
 pub mod store;

@@ -14,6 +14,7 @@ use crate::chunk::ChunkConfig;
 use crate::document::Document;
 use crate::embed::{Bm25, EmbedError, Embedder, FastEmbedder, ModelPaths};
 use crate::parse::ParseLimits;
+use crate::query_embed::{Overloaded, QueryBatching, QueryEmbedder};
 use crate::store::edge::EdgeStore;
 use crate::store::remote::RemoteStore;
 use crate::store::{IndexMeta, StoreError, VectorStore};
@@ -39,6 +40,8 @@ pub struct EngineConfig {
     pub chunk: ChunkConfig,
     pub embed_threads: usize,
     pub embed_batch: usize,
+    /// Micro-batching of query embeddings.
+    pub query_batching: QueryBatching,
 }
 
 impl EngineConfig {
@@ -51,6 +54,7 @@ impl EngineConfig {
             chunk: ChunkConfig::default(),
             embed_threads: 2,
             embed_batch: 32,
+            query_batching: QueryBatching::default(),
         }
     }
 }
@@ -63,6 +67,8 @@ pub enum EngineError {
     Embed(#[from] EmbedError),
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Overloaded(#[from] Overloaded),
     #[error("document {0} not found")]
     NotFound(String),
     #[error("internal error: {0}")]
@@ -73,6 +79,8 @@ pub struct Engine {
     pub catalog: Arc<Catalog>,
     pub store: Arc<dyn VectorStore>,
     pub embedder: Arc<dyn Embedder>,
+    /// Search queries' embeddings, batched on their own thread.
+    pub query_embedder: QueryEmbedder,
     pub bm25: Arc<Bm25>,
     pub config: EngineConfig,
     /// Readers hold it while querying; publishing a document takes it
@@ -117,10 +125,12 @@ impl Engine {
         embedder: Arc<dyn Embedder>,
     ) -> Result<Arc<Self>, EngineError> {
         let catalog = Arc::new(Catalog::open(&config.data_dir)?);
+        let query_embedder = QueryEmbedder::start(embedder.clone(), config.query_batching);
         Ok(Arc::new(Self {
             catalog,
             store,
             embedder,
+            query_embedder,
             bm25: Arc::new(Bm25::new()?),
             config,
             visibility: RwLock::new(()),

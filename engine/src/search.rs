@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::library::{Engine, EngineError};
+use crate::query_embed::QueryEmbedError;
 use crate::store::{ChunkFilter, StoreQuery};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -94,13 +95,14 @@ pub async fn search(
         Some(s) if !req.query.contains(s.as_str()) => format!("{} {}", req.query, s),
         _ => req.query.clone(),
     };
-    let embedder = engine.embedder.clone();
-    let q = query_text.clone();
-    let dense = tokio::task::spawn_blocking(move || embedder.embed(&[q]))
+    let dense = engine
+        .query_embedder
+        .embed(query_text.clone())
         .await
-        .map_err(|e| EngineError::Internal(e.to_string()))??
-        .pop()
-        .unwrap_or_default();
+        .map_err(|e| match e {
+            QueryEmbedError::Overloaded(o) => EngineError::Overloaded(o),
+            QueryEmbedError::Embed(e) => EngineError::Embed(e),
+        })?;
     let query = StoreQuery {
         dense,
         sparse: engine.bm25.query(&query_text),

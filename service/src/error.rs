@@ -31,6 +31,9 @@ pub enum ApiError {
     Unavailable(String),
     #[error("{0}")]
     Timeout(String),
+    /// At capacity: 503 with Retry-After.
+    #[error("{0}")]
+    Overloaded(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -46,6 +49,7 @@ impl ApiError {
             ApiError::NotReady { .. } => (StatusCode::CONFLICT, "not_ready"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Timeout(_) => (StatusCode::GATEWAY_TIMEOUT, "timeout"),
+            ApiError::Overloaded(_) => (StatusCode::SERVICE_UNAVAILABLE, "overloaded"),
             ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -54,18 +58,25 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
-        if status.is_server_error() {
+        if status.is_server_error() && !matches!(self, ApiError::Overloaded(_)) {
             let detail = match &self {
                 ApiError::Unavailable(d) | ApiError::Internal(d) => d.as_str(),
                 _ => "",
             };
             tracing::error!(code, detail, "request failed");
         }
-        (
+        let mut response = (
             status,
             Json(json!({"error": {"code": code, "message": self.to_string()}})),
         )
-            .into_response()
+            .into_response();
+        if matches!(self, ApiError::Overloaded(_)) {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("1"),
+            );
+        }
+        response
     }
 }
 
@@ -80,6 +91,7 @@ impl From<EngineError> for ApiError {
             EngineError::Embed(x) => ApiError::Internal(x.to_string()),
             EngineError::Catalog(x) => ApiError::Internal(x.to_string()),
             EngineError::Internal(x) => ApiError::Internal(x),
+            EngineError::Overloaded(o) => ApiError::Overloaded(o.to_string()),
         }
     }
 }

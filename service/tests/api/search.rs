@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, spawn_with};
 
 #[tokio::test]
 async fn hybrid_search_finds_exact_tokens_and_respects_filters() {
@@ -62,4 +62,69 @@ async fn hybrid_search_finds_exact_tokens_and_respects_filters() {
         .post("/v1/search", &json!({"query": "x", "limit": "ten"}))
         .await;
     assert_eq!(status, 422);
+}
+
+/// Query embeddings wait in a bounded queue: past it, a search is refused at
+/// once with 503, code `overloaded` and Retry-After, and the service keeps
+/// answering the rest.
+#[tokio::test]
+async fn searches_beyond_the_query_queue_are_shed_with_retry_after() {
+    let app = spawn_with(|s| {
+        s.query_batch = 1;
+        s.query_window_ms = 0;
+        s.query_queue = 1;
+    })
+    .await;
+    app.ingest("datasheets/Omron_G5V-1_relay.pdf").await;
+    let calls = (0..48).map(|i| {
+        let client = app.client.clone();
+        let url = app.url("/v1/search");
+        async move {
+            let r = client
+                .post(url)
+                .json(&json!({"query": format!("relay coil power {i}"), "limit": 2}))
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            let retry = r
+                .headers()
+                .get("retry-after")
+                .map(|v| v.to_str().unwrap().to_owned());
+            let body: serde_json::Value = r.json().await.unwrap();
+            (status, retry, body)
+        }
+    });
+    let answers = futures_join_all(calls).await;
+    let ok = answers.iter().filter(|(s, _, _)| *s == 200).count();
+    let shed: Vec<_> = answers.iter().filter(|(s, _, _)| *s == 503).collect();
+    assert_eq!(ok + shed.len(), answers.len(), "only 200 or 503");
+    assert!(ok >= 1, "nothing answered");
+    assert!(
+        !shed.is_empty(),
+        "48 concurrent searches never filled a queue of 1"
+    );
+    for (_, retry, body) in shed {
+        assert_eq!(retry.as_deref(), Some("1"));
+        assert_eq!(body["error"]["code"], "overloaded", "{body}");
+    }
+    // Once the burst is over, searches are answered again.
+    let (status, _) = app
+        .post("/v1/search", &json!({"query": "relay", "limit": 1}))
+        .await;
+    assert_eq!(status, 200);
+}
+
+async fn futures_join_all<F: std::future::Future + Send + 'static>(
+    fs: impl Iterator<Item = F>,
+) -> Vec<F::Output>
+where
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = fs.map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
 }
