@@ -241,8 +241,17 @@ pub(crate) fn country_supported(quote: &str, code: &str) -> bool {
         .split(|c: char| !(c.is_alphanumeric() || c == '.'))
         .filter(|w| !w.is_empty())
         .collect();
+    // A code is a code only in capitals: "us" and "to" are words.
+    let lower_code = |w: &str| {
+        (2..=3).contains(&w.len())
+            && w.chars().all(|c| c.is_ascii_alphabetic())
+            && !w.chars().all(|c| c.is_ascii_uppercase())
+    };
     for n in 1..=4 {
         for w in words.windows(n) {
+            if n == 1 && lower_code(w[0]) {
+                continue;
+            }
             if attest_rules::country::to_alpha2(&w.join(" ")) == Some(code) {
                 return true;
             }
@@ -252,8 +261,10 @@ pub(crate) fn country_supported(quote: &str, code: &str) -> bool {
     quote.chars().count() <= 200
         && (0..quote.chars().count()).any(|i| {
             (2..=5).any(|len| {
-                slice_chars(quote, i, i + len)
-                    .is_some_and(|s| attest_rules::country::to_alpha2(s) == Some(code))
+                slice_chars(quote, i, i + len).is_some_and(|s| {
+                    !s.chars().any(|c| c.is_ascii())
+                        && attest_rules::country::to_alpha2(s) == Some(code)
+                })
             })
         })
 }
@@ -555,6 +566,22 @@ mod locate_tests {
         let l = locate(doc, "重量：1.6 克", &[]).unwrap_or_else(|| panic!("cjk"));
         assert_eq!(slice_chars(doc, l.start, l.end), Some("重量：1.6 克"));
         assert_eq!(l.start, 9);
+    }
+
+    #[test]
+    fn a_country_is_a_name_or_a_code_in_capitals_never_part_of_a_word() {
+        assert!(country_supported("Country of origin: US", "US"));
+        assert!(country_supported("Made in the United States", "US"));
+        assert!(country_supported("产地：中国", "CN"));
+        assert!(country_supported("Assembly: MYS", "MY"));
+        // "usage", "to", "in" are English, not the US, Tonga or India.
+        assert!(!country_supported(
+            "parts manufacturing, product processing, transportation, and usage, to",
+            "US"
+        ));
+        assert!(!country_supported("shipped to us in boxes", "US"));
+        assert!(!country_supported("shipped to us in boxes", "TO"));
+        assert!(!country_supported("shipped to us in boxes", "IN"));
     }
 
     #[test]
