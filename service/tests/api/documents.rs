@@ -39,13 +39,7 @@ async fn upload_list_read_and_delete_a_datasheet() {
     let last_end = pages.last().unwrap()["end"].as_u64().unwrap() as usize;
     assert_eq!(last_end, body.chars().count());
 
-    let r = app
-        .client
-        .delete(app.url(&format!("/v1/documents/{id}")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    assert_eq!(app.delete_document(id).await, 200);
     let (status, err) = app.get(&format!("/v1/documents/{id}")).await;
     assert_eq!(status, 404);
     assert_eq!(err["error"]["code"], "not_found");

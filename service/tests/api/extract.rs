@@ -348,12 +348,6 @@ async fn extraction_reads_stored_candidates_of_the_document_version() {
     assert!(serde_json::from_slice::<Value>(&stored).is_ok());
 
     // Deleting the document deletes its readings.
-    let r = app
-        .client
-        .delete(app.url(&format!("/v1/documents/{id}")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    assert_eq!(app.delete_document(&id).await, 200);
     assert!(catalog.stored_reading(&id, "", &versions).is_none());
 }

@@ -101,6 +101,17 @@ impl TestApp {
         }
     }
 
+    /// Deletes a document; returns the status.
+    pub async fn delete_document(&self, id: &str) -> u16 {
+        self.client
+            .delete(self.url(&format!("/v1/documents/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
     pub async fn get(&self, path: &str) -> (u16, Value) {
         let r = self.client.get(self.url(path)).send().await.unwrap();
         (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
