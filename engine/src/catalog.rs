@@ -236,7 +236,14 @@ impl Catalog {
                 }
             }
         }
-        let to = dir.with_extension("imported");
+        // Never onto an earlier import's folder.
+        let to = (0u32..)
+            .map(|i| match i {
+                0 => dir.with_extension("imported"),
+                i => dir.with_extension(format!("imported.{i}")),
+            })
+            .find(|p| !p.exists())
+            .unwrap_or_else(|| dir.with_extension("imported.last"));
         std::fs::rename(dir, &to).map_err(io(&to))?;
         tracing::info!(
             imported,

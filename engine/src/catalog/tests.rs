@@ -181,6 +181,15 @@ fn records_of_an_older_data_directory_are_imported_once() {
     drop(c);
     let c = Catalog::open(dir.path()).unwrap();
     assert_eq!(c.list("t1").len(), 1);
+    drop(c);
+    // An older version run again writes records beside the import: they
+    // are imported too, into a folder of their own.
+    std::fs::create_dir_all(&old).unwrap();
+    let d2 = doc("old2", "legacy2.pdf", "LX-8", &[], IngestStatus::Ready);
+    std::fs::write(old.join("old2.json"), serde_json::to_vec(&d2).unwrap()).unwrap();
+    let c = Catalog::open(dir.path()).unwrap();
+    assert_eq!(c.list("t1").len(), 2);
+    assert!(dir.path().join("documents.imported.1").is_dir());
 }
 
 #[test]

@@ -42,13 +42,16 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let data_dir = tempfile::tempdir().unwrap();
     let mut settings = test_settings(data_dir.path());
     tweak(&mut settings);
+    // The client waits past the service's own deadline, so a slow answer is
+    // the service's timeout (a 504 the test can see), not the client's.
+    let client_timeout = Duration::from_secs(settings.request_timeout_secs.max(90) + 30);
     let app = Application::build(settings).await.expect("service starts");
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     TestApp {
         base,
         client: reqwest::Client::builder()
-            .timeout(Duration::from_secs(120))
+            .timeout(client_timeout)
             .build()
             .unwrap(),
         data_dir,
