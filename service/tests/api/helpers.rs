@@ -93,7 +93,7 @@ impl TestApp {
 
     /// Waits for a document to leave the queue; returns its metadata.
     pub async fn wait(&self, id: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(300);
+        let deadline = Instant::now() + Duration::from_secs(600);
         loop {
             let meta: Value = self.get(&format!("/v1/documents/{id}")).await.1;
             if meta["status"] != "queued" {
