@@ -41,10 +41,12 @@ fail() {
 command -v node >/dev/null || fail "node is not installed"
 [ -x "$CHROMIUM" ] || fail "no Chromium at $CHROMIUM (install the chromium package or set CHROMIUM)"
 if [ -z "${E2E_ATTEST_BIN:-}" ]; then
-  # Incremental: the binary matches the sources under test.
-  cargo build -q -p attest-service --bin attest
+  # Incremental: the binary matches the sources under test. Built with the
+  # whole workspace selected, so dependencies keep the features the test
+  # build gave them and are not compiled a second time.
+  cargo build -q --workspace --bins
 fi
-cargo build -q -p attest-engine --example e2e_fixtures
+cargo build -q --workspace --example e2e_fixtures
 [ -x "$BIN" ] || fail "$BIN is not an executable"
 
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')

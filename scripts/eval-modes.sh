@@ -7,7 +7,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-cargo build -q -p attest-eval
+cargo build -q --workspace --bins
 # A private copy: rebuilding the workspace meanwhile does not change the runs.
 BIN=$(mktemp -d)/attest-eval
 cp target/debug/attest-eval "$BIN"
