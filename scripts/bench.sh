@@ -77,7 +77,7 @@ with open(f"{out}/extract-attest.txt", "w") as f:
 PY
 
 echo "bench: serving" >&2
-ATTEST_DATA_DIR=$OUT/data ATTEST_ADDR=127.0.0.1:$APORT ATTEST_LOG=warn \
+ATTEST_DATA_DIR=$OUT/data ATTEST_ADDR=127.0.0.1:$APORT ATTEST_LOG=warn ATTEST_AUTH=open \
   target/release/attest serve > "$OUT/attest-serve.log" 2>&1 &
 echo $! > "$OUT/attest.pid"
 for _ in $(seq 1 120); do

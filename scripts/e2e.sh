@@ -77,6 +77,15 @@ show_log() {
 
 FIXTURES="$TMP/fixtures"
 "$ROOT/target/debug/examples/e2e_fixtures" "$FIXTURES" >/dev/null || fail "cannot write the generated documents"
+# Keys on, as in a deployment: one key for the documents ingested at start
+# (the default tenant), used by every check below.
+KEY=$(
+  for var in $(compgen -e); do
+    case "$var" in ATTEST_*) unset "$var" ;; esac
+  done
+  ATTEST_DATA_DIR="$TMP/data" "$BIN" keys create --tenant default --scopes read,extract,ingest --label e2e 2>/dev/null
+) || fail "cannot create an API key"
+AUTH="Authorization: Bearer $KEY"
 echo "e2e: starting attest on $URL (log: $LOG)"
 (
   for var in $(compgen -e); do
@@ -85,7 +94,7 @@ echo "e2e: starting attest on $URL (log: $LOG)"
       ATTEST_*) unset "$var" ;;
     esac
   done
-  export ATTEST_DATA_DIR="$TMP/data" ATTEST_ADDR="127.0.0.1:$PORT"
+  export ATTEST_DATA_DIR="$TMP/data" ATTEST_ADDR="127.0.0.1:$PORT" ATTEST_AUTH=keys
   exec "$BIN" serve --ingest "$DATASHEET" "$FIXTURES/xb-series.pdf" "$FIXTURES/zx-900-certificate-scan.pdf"
 ) >"$LOG" 2>&1 &
 PID=$!
@@ -104,7 +113,7 @@ echo "e2e: ready; waiting for the ingest"
 
 # 0: every document is ready; 1: some are still queued; 2: one failed.
 ingest_state() {
-  curl -fsS "$URL/v1/documents" | python3 -c '
+  curl -fsS -H "$AUTH" "$URL/v1/documents" | python3 -c '
 import json, sys
 docs = json.load(sys.stdin)["documents"]
 failed = [d for d in docs if d["status"] == "failed"]
@@ -131,7 +140,7 @@ echo "e2e: documents ready"
 status=0
 
 echo "e2e: OpenAI wire check"
-if ! "$PY" "$ROOT/tests/openai_wire/check_wire.py" "$URL"; then
+if ! ATTEST_API_KEY="$KEY" "$PY" "$ROOT/tests/openai_wire/check_wire.py" "$URL"; then
   echo "e2e: the OpenAI wire check failed" >&2
   status=1
 fi
@@ -140,7 +149,7 @@ echo "e2e: browser check"
 if [ ! -d "$ROOT/tests/browser/node_modules/playwright-core" ]; then
   (cd "$ROOT/tests/browser" && npm ci --silent --no-audit --no-fund)
 fi
-if ! ATTEST_URL="$URL/" FIXTURES="$FIXTURES" ARTIFACT_DIR="$ARTIFACT_DIR" CHROMIUM="$CHROMIUM" node "$ROOT/tests/browser/e2e.mjs"; then
+if ! ATTEST_URL="$URL/" ATTEST_API_KEY="$KEY" FIXTURES="$FIXTURES" ARTIFACT_DIR="$ARTIFACT_DIR" CHROMIUM="$CHROMIUM" node "$ROOT/tests/browser/e2e.mjs"; then
   echo "e2e: the browser check failed" >&2
   status=1
 fi

@@ -9,4 +9,7 @@ scripts/setup.sh
 cargo build --release -p attest-service
 CORPUS=("$@")
 [ ${#CORPUS[@]} -gt 0 ] || CORPUS=("$ROOT/../shared/corpus")
+# A laptop default: no API keys (announced loudly at start). Set
+# ATTEST_AUTH=keys and create keys (`attest keys create`) before sharing it.
+export ATTEST_AUTH=${ATTEST_AUTH:-open}
 exec "$ROOT/target/release/attest" serve --ingest "${CORPUS[@]}"

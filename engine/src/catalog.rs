@@ -57,7 +57,8 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> CatalogError + '_ {
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how
 /// many ran. A released migration is never edited: a change is a new one.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE documents (
     seq        INTEGER PRIMARY KEY AUTOINCREMENT,
     id         TEXT NOT NULL UNIQUE,
@@ -88,7 +89,19 @@ CREATE TABLE readings (
     body        BLOB NOT NULL,
     PRIMARY KEY (document_id, subject)
 );
-"#];
+"#,
+    r#"
+CREATE TABLE api_keys (
+    id         TEXT PRIMARY KEY,
+    tenant     TEXT NOT NULL,
+    scopes     TEXT NOT NULL,
+    hash       TEXT NOT NULL,
+    label      TEXT,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+);
+"#,
+];
 
 /// Folded subjects shorter than this are looked up among recognised
 /// subjects only: two characters are found in nearly every text.
@@ -341,6 +354,27 @@ impl Catalog {
             "SELECT id FROM documents WHERE status = 'queued' ORDER BY created_at, id",
             [],
         )
+    }
+
+    /// Documents of every tenant by status (for metrics).
+    pub fn status_counts(&self) -> HashMap<IngestStatus, usize> {
+        let c = self.reader();
+        let Ok(mut st) = c.prepare_cached("SELECT status, count(*) FROM documents GROUP BY status")
+        else {
+            return HashMap::new();
+        };
+        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)));
+        let mut out = HashMap::new();
+        for (status, n) in rows.into_iter().flatten().flatten() {
+            let status = match status.as_str() {
+                "queued" => IngestStatus::Queued,
+                "ready" => IngestStatus::Ready,
+                "failed" => IngestStatus::Failed,
+                _ => continue,
+            };
+            out.insert(status, usize::try_from(n).unwrap_or(0));
+        }
+        out
     }
 
     /// The ready document currently serving a source name, if any.
@@ -615,6 +649,9 @@ fn write_durable(path: &Path, bytes: &[u8]) -> Result<(), CatalogError> {
     }
     Ok(())
 }
+
+mod keys;
+pub use keys::{ApiKey, KeyError, NewKey, Scope};
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

@@ -63,6 +63,48 @@ pub struct Settings {
     pub prompts_dir: Option<PathBuf>,
     /// Learned scorer file; the one shipped with attest when unset.
     pub scorer_path: Option<PathBuf>,
+    /// `keys`: every `/v1/*` call carries an API key (the default);
+    /// `open`: no keys, one tenant, for a laptop.
+    pub auth: AuthMode,
+    /// Requests per second each key may make on average (0: no limit).
+    pub rate_per_key: f64,
+    /// Requests a key may make at once above its rate.
+    pub rate_burst: u32,
+    /// Requests served at once; more are refused with 503 (0: no limit).
+    pub max_in_flight: usize,
+    /// The audit log's folder (default: `audit/` in the data directory).
+    pub audit_dir: Option<PathBuf>,
+    /// The audit log file is rotated past this size.
+    pub audit_max_bytes: u64,
+}
+
+/// How callers are identified.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMode {
+    Keys,
+    Open,
+}
+
+impl std::str::FromStr for AuthMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "keys" => Ok(AuthMode::Keys),
+            "open" => Ok(AuthMode::Open),
+            other => Err(format!("{other:?} is neither `keys` nor `open`")),
+        }
+    }
+}
+
+impl std::fmt::Display for AuthMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            AuthMode::Keys => "keys",
+            AuthMode::Open => "open",
+        })
+    }
 }
 
 impl std::fmt::Debug for Settings {
@@ -99,6 +141,12 @@ impl std::fmt::Debug for Settings {
             .field("llm_cache_dir", &self.llm_cache_dir)
             .field("prompts_dir", &self.prompts_dir)
             .field("scorer_path", &self.scorer_path)
+            .field("auth", &self.auth)
+            .field("rate_per_key", &self.rate_per_key)
+            .field("rate_burst", &self.rate_burst)
+            .field("max_in_flight", &self.max_in_flight)
+            .field("audit_dir", &self.audit_dir)
+            .field("audit_max_bytes", &self.audit_max_bytes)
             .finish()
     }
 }
@@ -131,6 +179,12 @@ impl Default for Settings {
             llm_cache_dir: None,
             prompts_dir: None,
             scorer_path: None,
+            auth: AuthMode::Keys,
+            rate_per_key: 100.0,
+            rate_burst: 200,
+            max_in_flight: 512,
+            audit_dir: None,
+            audit_max_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -272,6 +326,30 @@ impl Settings {
         }
         if let Some(v) = get("ATTEST_SCORER_PATH") {
             self.scorer_path = opt(v).map(PathBuf::from);
+        }
+        if let Some(v) = get("ATTEST_AUTH") {
+            self.auth = num("ATTEST_AUTH", v)?;
+        }
+        if let Some(v) = get("ATTEST_RATE_PER_KEY") {
+            self.rate_per_key = num("ATTEST_RATE_PER_KEY", v)?;
+            if !(self.rate_per_key.is_finite() && self.rate_per_key >= 0.0) {
+                return Err(ConfigError::Env {
+                    var: "ATTEST_RATE_PER_KEY".into(),
+                    reason: "not a number of requests per second".into(),
+                });
+            }
+        }
+        if let Some(v) = get("ATTEST_RATE_BURST") {
+            self.rate_burst = num("ATTEST_RATE_BURST", v)?;
+        }
+        if let Some(v) = get("ATTEST_MAX_IN_FLIGHT") {
+            self.max_in_flight = num("ATTEST_MAX_IN_FLIGHT", v)?;
+        }
+        if let Some(v) = get("ATTEST_AUDIT_DIR") {
+            self.audit_dir = opt(v).map(PathBuf::from);
+        }
+        if let Some(v) = get("ATTEST_AUDIT_MAX_BYTES") {
+            self.audit_max_bytes = num("ATTEST_AUDIT_MAX_BYTES", v)?;
         }
         Ok(())
     }

@@ -311,7 +311,7 @@ impl TextLayout {
 }
 
 /// Where a document is in its ingest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IngestStatus {
     /// Accepted and stored; waiting for the worker.

@@ -139,6 +139,8 @@ impl Engine {
             Ok(p) => p,
             Err(e) => {
                 tracing::warn!(code = e.code(), error = %e, "document rejected");
+                metrics::counter!("attest_ingest_documents_total", "outcome" => "failed", "code" => e.code())
+                    .increment(1);
                 return Ok(self.catalog.put(failed(meta, &e))?);
             }
         };
@@ -212,6 +214,13 @@ impl Engine {
         let published = self.publish(document, points).await?;
         self.catalog
             .store_readings(&published.meta.id, &versions, &readings)?;
+        metrics::counter!("attest_ingest_documents_total", "outcome" => "ready", "code" => "none")
+            .increment(1);
+        metrics::counter!("attest_ingest_pages_total").increment(u64::from(published.meta.pages));
+        metrics::counter!("attest_ingest_chunks_total").increment(u64::from(published.meta.chunks));
+        metrics::counter!("attest_ingest_chars_total").increment(published.meta.chars as u64);
+        metrics::histogram!("attest_ingest_document_seconds")
+            .record(started.elapsed().as_secs_f64());
         Ok(published)
     }
 
@@ -222,9 +231,14 @@ impl Engine {
         for batch in texts.chunks(256) {
             let embedder = self.embedder.clone();
             let batch = batch.to_vec();
+            let size = batch.len();
+            let started = Instant::now();
             let vectors = tokio::task::spawn_blocking(move || embedder.embed(&batch))
                 .await
                 .map_err(|e| EngineError::Internal(format!("embedder task: {e}")))??;
+            metrics::histogram!("attest_embed_batch_size", "kind" => "ingest").record(size as f64);
+            metrics::histogram!("attest_embed_batch_seconds", "kind" => "ingest")
+                .record(started.elapsed().as_secs_f64());
             out.extend(vectors);
         }
         Ok(out)
@@ -244,7 +258,10 @@ impl Engine {
             .filter(|p| p.meta.id != document.meta.id);
         // Stale points of an earlier, interrupted run of this same document.
         self.store.delete_document(&document.meta.id).await?;
+        let started = Instant::now();
         self.store.upsert(points).await?;
+        metrics::histogram!("attest_store_seconds", "op" => "upsert")
+            .record(started.elapsed().as_secs_f64());
         if let Some(prev) = previous {
             tracing::info!(previous = %prev.meta.id, "replacing previous version");
             self.store.delete_document(&prev.meta.id).await?;

@@ -243,6 +243,33 @@ impl LlmClient {
         req: &JsonRequest,
         deadline: Instant,
     ) -> Result<JsonAnswer, LlmError> {
+        let started = Instant::now();
+        let result = self.complete_json_once(req, deadline).await;
+        let outcome = match &result {
+            Ok(a) if a.cached => "cached",
+            Ok(_) => "ok",
+            Err(e) => e.code(),
+        };
+        metrics::counter!("attest_llm_calls_total", "outcome" => outcome).increment(1);
+        metrics::histogram!("attest_llm_call_seconds").record(started.elapsed().as_secs_f64());
+        if let Ok(a) = &result {
+            if let Some(t) = a.prompt_tokens {
+                metrics::counter!("attest_llm_tokens_total", "kind" => "prompt")
+                    .increment(u64::from(t));
+            }
+            if let Some(t) = a.completion_tokens {
+                metrics::counter!("attest_llm_tokens_total", "kind" => "completion")
+                    .increment(u64::from(t));
+            }
+        }
+        result
+    }
+
+    async fn complete_json_once(
+        &self,
+        req: &JsonRequest,
+        deadline: Instant,
+    ) -> Result<JsonAnswer, LlmError> {
         if estimate_tokens(&req.system) + estimate_tokens(&req.user) > self.config.max_prompt_tokens
         {
             return Err(LlmError::OverBudget);

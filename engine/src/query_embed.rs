@@ -93,7 +93,13 @@ impl QueryEmbedder {
                         continue;
                     }
                     let texts: Vec<String> = jobs.iter().map(|j| j.text.clone()).collect();
-                    match embedder.embed(&texts) {
+                    let started = std::time::Instant::now();
+                    let result = embedder.embed(&texts);
+                    metrics::histogram!("attest_embed_batch_size", "kind" => "query")
+                        .record(texts.len() as f64);
+                    metrics::histogram!("attest_embed_batch_seconds", "kind" => "query")
+                        .record(started.elapsed().as_secs_f64());
+                    match result {
                         Ok(vectors) if vectors.len() == jobs.len() => {
                             for (j, v) in jobs.into_iter().zip(vectors) {
                                 let _ = j.reply.send(Ok(v));
@@ -128,6 +134,7 @@ impl QueryEmbedder {
         match self.tx.try_send(Job { text, reply }) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
+                metrics::counter!("attest_query_embed_shed_total").increment(1);
                 return Err(Overloaded { queue: self.queue }.into());
             }
             Err(TrySendError::Disconnected(_)) => {
@@ -137,8 +144,11 @@ impl QueryEmbedder {
                 .into());
             }
         }
+        let waiting = metrics::gauge!("attest_query_embed_waiting");
+        waiting.increment(1.0);
+        let answer = answer.await;
+        waiting.decrement(1.0);
         answer
-            .await
             .map_err(|_| {
                 QueryEmbedError::Embed(EmbedError::Inference(
                     "the query embedding thread stopped".into(),

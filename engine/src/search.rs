@@ -114,7 +114,11 @@ pub async fn search(
         sparse_weight: sparse_weight(&req.query),
     };
     let _guard = engine.read_guard().await;
-    let hits = engine.store.query(query).await?;
+    let started = std::time::Instant::now();
+    let hits = engine.store.query(query).await;
+    metrics::histogram!("attest_store_seconds", "op" => "query")
+        .record(started.elapsed().as_secs_f64());
+    let hits = hits?;
     Ok(hits
         .into_iter()
         .map(|h| SearchHit {

@@ -101,16 +101,61 @@
     }
   }
 
+  // The API key, when the service asks for one: kept in this browser,
+  // taken once from the address (`#key=...`, then removed from it) or asked
+  // for when the service answers 401.
+  const KEY_STORE = 'attest.key';
+  function apiKey() {
+    try {
+      return localStorage.getItem(KEY_STORE) || '';
+    } catch {
+      return '';
+    }
+  }
+  function setApiKey(key) {
+    try {
+      if (key) localStorage.setItem(KEY_STORE, key);
+      else localStorage.removeItem(KEY_STORE);
+    } catch {
+      /* storage disabled: the key lasts as long as the page */
+    }
+  }
+  {
+    const m = /(?:^#|&)key=([^&]+)/.exec(window.location.hash);
+    if (m) {
+      setApiKey(decodeURIComponent(m[1]));
+      window.history.replaceState(null, '', window.location.pathname + window.location.search);
+    }
+  }
+  function authHeaders() {
+    const key = apiKey();
+    return key ? { authorization: `Bearer ${key}` } : {};
+  }
+
+  /** Shows a page image, fetched with the API key when there is one. */
+  async function loadImage(img, url) {
+    if (!apiKey()) {
+      img.src = url;
+      return;
+    }
+    try {
+      const response = await fetch(url, { headers: authHeaders() });
+      if (response.ok) img.src = URL.createObjectURL(await response.blob());
+    } catch {
+      /* the alt text stays */
+    }
+  }
+
   /**
    * fetch() returning `{status, data}` for a JSON success and throwing an
    * ApiFailure carrying the service's error message otherwise.
    */
-  async function request(url, options = {}) {
+  async function request(url, options = {}, retried = false) {
     let response;
     try {
       response = await fetch(url, {
         ...options,
-        headers: { accept: 'application/json', ...(options.headers || {}) },
+        headers: { accept: 'application/json', ...authHeaders(), ...(options.headers || {}) },
       });
     } catch (err) {
       if (err && err.name === 'AbortError') throw err;
@@ -123,6 +168,13 @@
         data = JSON.parse(body);
       } catch {
         data = null;
+      }
+    }
+    if (response.status === 401 && !retried) {
+      const key = window.prompt('This attest service needs an API key:');
+      if (key && key.trim()) {
+        setApiKey(key.trim());
+        return request(url, options, true);
       }
     }
     if (!response.ok) {
@@ -441,13 +493,13 @@
     for (const n of pages) {
       const g = doc.geometry.find((p) => Number(p.page) === n);
       if (!g || !(g.width > 0) || !(g.height > 0)) continue;
-      const canvas = h('div', { class: 'page-canvas', 'data-page': n, 'data-width': g.width, 'data-height': g.height },
-        h('img', {
-          src: `/v1/documents/${encodeURIComponent(id)}/pages/${n}?width=${width}`,
-          alt: `Page ${n} of ${citation.source || id}, with the cited words outlined`,
-          width: g.width,
-          height: g.height,
-        }));
+      const img = h('img', {
+        alt: `Page ${n} of ${citation.source || id}, with the cited words outlined`,
+        width: g.width,
+        height: g.height,
+      });
+      loadImage(img, `/v1/documents/${encodeURIComponent(id)}/pages/${n}?width=${width}`);
+      const canvas = h('div', { class: 'page-canvas', 'data-page': n, 'data-width': g.width, 'data-height': g.height }, img);
       for (const b of boxes.filter((x) => Number(x.page) === n)) {
         const box = h('div', {
           class: 'cited-box',

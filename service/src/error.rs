@@ -23,6 +23,12 @@ pub enum ApiError {
     MissingFile,
     #[error("the request body is over the size limit of {0} bytes")]
     TooLarge(u64),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("this key is over its request rate; retry after {retry_after} s")]
+    RateLimited { retry_after: u64 },
     #[error("{what} not found")]
     NotFound { what: String },
     #[error("document {id} is not ready: {status}")]
@@ -45,6 +51,9 @@ impl ApiError {
             ApiError::InvalidJson(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_json"),
             ApiError::MissingFile => (StatusCode::BAD_REQUEST, "missing_file"),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            ApiError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::NotReady { .. } => (StatusCode::CONFLICT, "not_ready"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
@@ -70,11 +79,27 @@ impl IntoResponse for ApiError {
             Json(json!({"error": {"code": code, "message": self.to_string()}})),
         )
             .into_response();
-        if matches!(self, ApiError::Overloaded(_)) {
-            response.headers_mut().insert(
-                axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from_static("1"),
-            );
+        let headers = response.headers_mut();
+        match &self {
+            ApiError::Overloaded(_) => {
+                headers.insert(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from_static("1"),
+                );
+            }
+            ApiError::RateLimited { retry_after } => {
+                headers.insert(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from(*retry_after),
+                );
+            }
+            ApiError::Unauthorized(_) => {
+                headers.insert(
+                    axum::http::header::WWW_AUTHENTICATE,
+                    axum::http::HeaderValue::from_static("Bearer realm=\"attest\""),
+                );
+            }
+            _ => {}
         }
         response
     }

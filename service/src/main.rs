@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+use attest_engine::catalog::{Catalog, Scope};
+use attest_engine::config::AuthMode;
 use attest_engine::document::DEFAULT_TENANT;
 use attest_engine::ingest::collect_files;
 use attest_service::Settings;
@@ -34,15 +36,72 @@ enum Command {
         #[arg(long, num_args = 1..)]
         ingest: Vec<PathBuf>,
     },
+    /// Create, list and revoke API keys (in the data directory's catalog;
+    /// a running service sees changes on the next request).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Read the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Create a key and print it once (only its hash is stored).
+    Create {
+        /// The tenant whose documents the key reaches.
+        #[arg(long)]
+        tenant: String,
+        /// Comma-separated: read, extract, ingest, metrics, admin.
+        #[arg(long, default_value = "read,extract")]
+        scopes: String,
+        /// A note on who holds the key.
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// List keys (ids, tenants, scopes; never the keys).
+    List,
+    /// Revoke a key by id.
+    Revoke { id: String },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Print the last events, then (with --follow) new ones as they come.
+    Tail {
+        #[arg(short = 'n', long, default_value_t = 20)]
+        lines: usize,
+        #[arg(short, long)]
+        follow: bool,
+    },
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = Settings::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Keys { command } => return keys(&settings, command),
+        Command::Audit {
+            command: AuditCommand::Tail { lines, follow },
+        } => {
+            let dir = settings
+                .audit_dir
+                .clone()
+                .unwrap_or_else(|| settings.data_dir.join("audit"));
+            attest_service::audit::tail(&dir, lines, follow, &mut std::io::stdout().lock())?;
+            return Ok(());
+        }
+        Command::Serve { .. } => {}
+    }
     init_tracing(&settings.log_format);
     tracing::info!(settings = ?settings, "starting");
     match cli.command {
+        Command::Keys { .. } | Command::Audit { .. } => {}
         Command::Serve { ingest } => {
             let app = Application::build(settings.clone())
                 .await
@@ -74,6 +133,12 @@ async fn main() -> anyhow::Result<()> {
                 .rsplit_once(':')
                 .map(|(h, _)| h)
                 .unwrap_or("127.0.0.1");
+            if settings.auth == AuthMode::Open {
+                println!(
+                    "attest: AUTH IS OFF (ATTEST_AUTH=open): anyone who can reach the port \
+                     can read, upload and delete every document"
+                );
+            }
             println!("attest is serving on http://{host}:{}", app.port());
             if !files.is_empty() {
                 println!(
@@ -83,6 +148,39 @@ async fn main() -> anyhow::Result<()> {
                 );
             }
             app.run_until_stopped().await?;
+        }
+    }
+    Ok(())
+}
+
+fn keys(settings: &Settings, command: KeysCommand) -> anyhow::Result<()> {
+    let catalog = Catalog::open(&settings.data_dir)
+        .with_context(|| format!("cannot open the catalog in {}", settings.data_dir.display()))?;
+    match command {
+        KeysCommand::Create {
+            tenant,
+            scopes,
+            label,
+        } => {
+            let scopes = Scope::parse_list(&scopes)?;
+            let new = catalog.create_key(&tenant, &scopes, label.as_deref())?;
+            let names: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
+            eprintln!(
+                "key {} for tenant {} with scopes {}; it is shown only now:",
+                new.record.id,
+                new.record.tenant,
+                names.join(",")
+            );
+            println!("{}", new.key);
+        }
+        KeysCommand::List => {
+            for k in catalog.list_keys()? {
+                println!("{}", serde_json::to_string(&k)?);
+            }
+        }
+        KeysCommand::Revoke { id } => {
+            let k = catalog.revoke_key(&id)?;
+            println!("{}", serde_json::to_string(&k)?);
         }
     }
     Ok(())

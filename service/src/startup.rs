@@ -5,21 +5,23 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderName, StatusCode};
+use axum::http::HeaderName;
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use attest_engine::config::Settings;
+use attest_engine::config::{AuthMode, Settings};
 use attest_engine::document::DEFAULT_TENANT;
 use attest_engine::extract::Extractors;
 use attest_engine::library::Engine;
 
+use crate::audit::AuditLog;
+use crate::auth::RateLimiter;
 use crate::error::ApiError;
-use crate::routes;
+use crate::limits::{self, InFlight};
+use crate::{metrics, routes};
 
 /// Limit for JSON request bodies (uploads have their own, configured one).
 pub const JSON_BODY_LIMIT: usize = 1024 * 1024;
@@ -30,6 +32,9 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Learned scorer, prompts and language model client.
     pub extractors: Arc<Extractors>,
+    /// Per-key request rates.
+    pub limiter: Arc<RateLimiter>,
+    pub audit: Arc<AuditLog>,
 }
 
 /// The axum router with all routes and middleware.
@@ -40,6 +45,8 @@ pub fn router(state: AppState) -> Router {
         // Multipart framing around the file.
         .saturating_add(64 * 1024);
     let timeout = Duration::from_secs(state.settings.request_timeout_secs.max(1));
+    let in_flight = InFlight::new(state.settings.max_in_flight);
+    metrics::handle();
     let documents = Router::new()
         .route(
             "/v1/documents",
@@ -47,7 +54,10 @@ pub fn router(state: AppState) -> Router {
         )
         .layer(DefaultBodyLimit::max(upload_limit));
     Router::new()
-        .route("/v1/documents/{id}", get(routes::documents::get).delete(routes::documents::delete))
+        .route(
+            "/v1/documents/{id}",
+            get(routes::documents::get).delete(routes::documents::delete),
+        )
         .route("/v1/documents/{id}/text", get(routes::documents::text))
         .route("/v1/documents/{id}/pages/{n}", get(routes::documents::page))
         .route("/v1/search", post(routes::search::search))
@@ -58,6 +68,15 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/models", get(routes::chat::models))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .merge(documents)
+        .layer(axum::middleware::from_fn_with_state(
+            in_flight,
+            limits::in_flight,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            timeout,
+            limits::deadline,
+        ))
+        .route("/metrics", get(metrics::scrape))
         .route("/", get(routes::ui::index))
         .route("/assets/app.js", get(routes::ui::app_js))
         .route("/assets/app.css", get(routes::ui::app_css))
@@ -78,11 +97,18 @@ pub fn router(state: AppState) -> Router {
                             .get("x-request-id")
                             .and_then(|v| v.to_str().ok())
                             .unwrap_or("");
-                        tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                        tracing::info_span!(
+                            "request",
+                            method = %req.method(),
+                            path = %req.uri().path(),
+                            request_id = %id,
+                            tenant = tracing::field::Empty,
+                            key = tracing::field::Empty,
+                        )
                     }),
                 )
                 .layer(PropagateRequestIdLayer::new(request_id))
-                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout)),
+                .layer(axum::middleware::from_fn(metrics::track)),
         )
         .with_state(state)
 }
@@ -113,6 +139,29 @@ impl Application {
             ));
         }
         let extractors = Arc::new(settings.extractors()?);
+        match settings.auth {
+            AuthMode::Open => tracing::warn!(
+                "AUTH IS OFF (ATTEST_AUTH=open): anyone who reaches this port can read, upload \
+                 and delete every document; set ATTEST_AUTH=keys before sharing it"
+            ),
+            AuthMode::Keys => {
+                let live = engine.catalog.live_keys().unwrap_or(0);
+                if live == 0 {
+                    tracing::warn!(
+                        "no API keys yet: every /v1 call is refused until one is created with \
+                         `attest keys create --tenant NAME --scopes read,extract,ingest`"
+                    );
+                } else {
+                    tracing::info!(keys = live, "API keys required");
+                }
+            }
+        }
+        let audit_dir = settings
+            .audit_dir
+            .clone()
+            .unwrap_or_else(|| settings.data_dir.join("audit"));
+        let audit = Arc::new(AuditLog::open(&audit_dir, settings.audit_max_bytes)?);
+        let limiter = Arc::new(RateLimiter::new(settings.rate_per_key, settings.rate_burst));
         tracing::info!(
             prompts = %extractors.prompts.source,
             scorer = extractors.scorer.as_deref().map(attest_engine::extract::model::describe).unwrap_or_default(),
@@ -125,6 +174,8 @@ impl Application {
             engine,
             settings: Arc::new(settings),
             extractors,
+            limiter,
+            audit,
         };
         Ok(Self {
             listener,

@@ -27,6 +27,10 @@ if (!BASE || !FIXTURES) {
   process.exit(2);
 }
 const base = BASE.endsWith('/') ? BASE : `${BASE}/`;
+// The service's API key (ATTEST_API_KEY), handed to the page in its address
+// as a user would, and sent with the test's own API reads.
+const KEY = process.env.ATTEST_API_KEY || '';
+const apiHeaders = KEY ? { authorization: `Bearer ${KEY}` } : {};
 
 class CheckFailed extends Error {}
 
@@ -160,7 +164,7 @@ async function main() {
     });
 
     await step('the page loads', async () => {
-      const response = await page.goto(base, { waitUntil: 'domcontentloaded' });
+      const response = await page.goto(KEY ? `${base}#key=${encodeURIComponent(KEY)}` : base, { waitUntil: 'domcontentloaded' });
       check(response && response.ok(), `GET ${base} answered HTTP ${response && response.status()}`);
       check((response.headers()['content-type'] || '').includes('text/html'),
         `GET / has content type ${response.headers()['content-type']}, expected text/html`);
@@ -268,7 +272,7 @@ async function main() {
     });
 
     await step('the quote is the document text at its code point offsets', async () => {
-      const response = await page.request.get(new URL(`v1/documents/${encodeURIComponent(cited.document_id)}/text`, base).href);
+      const response = await page.request.get(new URL(`v1/documents/${encodeURIComponent(cited.document_id)}/text`, base).href, { headers: apiHeaders });
       check(response.ok(), `GET /v1/documents/${cited.document_id}/text answered HTTP ${response.status()}`);
       const doc = await response.json();
       const slice = Array.from(doc.text).slice(cited.start, cited.end).join('');

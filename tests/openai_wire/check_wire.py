@@ -153,8 +153,19 @@ def main():
     base = sys.argv[1].rstrip("/")
     if not base.endswith("/v1"):
         base += "/v1"
-    client = openai.OpenAI(base_url=base, api_key="not-needed", max_retries=0, timeout=120.0)
+    # The service's API key, sent as OpenAI clients send theirs.
+    key = os.environ.get("ATTEST_API_KEY") or "not-needed"
+    client = openai.OpenAI(base_url=base, api_key=key, max_retries=0, timeout=120.0)
     print(f"openai {openai.__version__} against {base}")
+    if key != "not-needed":
+        wrong = openai.OpenAI(base_url=base, api_key="attest_wrong", max_retries=0, timeout=30.0)
+        try:
+            wrong.models.list()
+        except openai.AuthenticationError:
+            print("ok - a wrong key: HTTP 401")
+        else:
+            print("FAILED: a wrong key was accepted", file=sys.stderr)
+            return 1
     try:
         content, _ = plain(client)
         streamed(client, content)

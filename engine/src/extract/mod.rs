@@ -614,7 +614,11 @@ pub async fn extract(
             chunks_read,
             index_generation: generation,
             embedding_model: engine.embedder.model_name().to_owned(),
-            dropped_unverified: dropped,
+            dropped_unverified: {
+                metrics::counter!("attest_values_dropped_total", "reason" => "unverified")
+                    .increment(dropped as u64);
+                dropped
+            },
             runners_up,
             notes,
             degraded,

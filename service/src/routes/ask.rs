@@ -5,26 +5,27 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 
 use attest_engine::ask::{AskRequest, AskResponse, ask as run};
-use attest_engine::document::DEFAULT_TENANT;
 
+use crate::auth::{Authed, ExtractScope};
 use crate::error::{ApiError, ApiJson};
 use crate::startup::AppState;
 
 pub async fn ask(
     State(state): State<AppState>,
+    Authed(caller, _): Authed<ExtractScope>,
     headers: HeaderMap,
     ApiJson(req): ApiJson<AskRequest>,
 ) -> Result<Json<AskResponse>, ApiError> {
     super::check_subject(req.subject.as_deref())?;
     let request_id = super::request_id(&headers);
-    Ok(Json(
-        run(
-            &state.engine,
-            &state.extractors,
-            DEFAULT_TENANT,
-            &request_id,
-            &req,
-        )
-        .await?,
-    ))
+    let answer = run(
+        &state.engine,
+        &state.extractors,
+        &caller.tenant,
+        &request_id,
+        &req,
+    )
+    .await?;
+    super::audit_answer(&state, &caller, "ask", &request_id, &req.question, &answer);
+    Ok(Json(answer))
 }

@@ -8,6 +8,7 @@
 //! the last chunk).
 
 use std::convert::Infallible;
+use std::time::Duration;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Json;
@@ -19,9 +20,9 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use attest_engine::ask::{AskCitation, AskRequest, AskResponse, Role, Turn, ask};
-use attest_engine::document::DEFAULT_TENANT;
 use attest_engine::extract::Mode;
 
+use crate::auth::{AnyScope, Authed, ExtractScope};
 use crate::error::{ApiError, ApiJson};
 use crate::startup::AppState;
 
@@ -151,6 +152,7 @@ fn citations_json(c: &[AskCitation]) -> Value {
 
 pub async fn completions(
     State(state): State<AppState>,
+    Authed(caller, _): Authed<ExtractScope>,
     headers: HeaderMap,
     ApiJson(req): ApiJson<ChatRequest>,
 ) -> Result<Response, ApiError> {
@@ -166,11 +168,12 @@ pub async fn completions(
         let a = ask(
             &state.engine,
             &state.extractors,
-            DEFAULT_TENANT,
+            &caller.tenant,
             &request_id,
             &ask_req,
         )
         .await?;
+        super::audit_answer(&state, &caller, "chat", &request_id, &ask_req.question, &a);
         let content = content_with_sources(&a);
         return Ok(Json(json!({
             "id": id,
@@ -205,16 +208,29 @@ pub async fn completions(
                 &[],
             ))
             .await;
-        let answer = ask(
-            &state.engine,
-            &state.extractors,
-            DEFAULT_TENANT,
-            &request_id,
-            &ask_req,
+        // A streamed answer has the same deadline as any other request.
+        let deadline = Duration::from_secs(state.settings.request_timeout_secs.max(1));
+        let answer = tokio::time::timeout(
+            deadline,
+            ask(
+                &state.engine,
+                &state.extractors,
+                &caller.tenant,
+                &request_id,
+                &ask_req,
+            ),
         )
-        .await;
+        .await
+        .map_err(|_| {
+            ApiError::Timeout(format!(
+                "no answer within the request deadline of {} s",
+                deadline.as_secs()
+            ))
+        })
+        .and_then(|r| r.map_err(ApiError::from));
         match answer {
             Ok(a) => {
+                super::audit_answer(&state, &caller, "chat", &request_id, &ask_req.question, &a);
                 let content = content_with_sources(&a);
                 let cites = citations_json(&a.citations);
                 for (i, piece) in pieces(&content).into_iter().enumerate() {
@@ -244,7 +260,6 @@ pub async fn completions(
                 let _ = tx.send(last).await;
             }
             Err(e) => {
-                let e: ApiError = e.into();
                 let body = json!({"error": {"message": e.to_string(), "type": "attest_error"}});
                 let _ = tx.send(Event::default().data(body.to_string())).await;
             }
@@ -285,7 +300,7 @@ fn pieces(content: &str) -> Vec<String> {
     out
 }
 
-pub async fn models() -> Json<Value> {
+pub async fn models(Authed(_, _): Authed<AnyScope>) -> Json<Value> {
     Json(json!({
         "object": "list",
         "data": [{"id": MODEL, "object": "model", "created": 0, "owned_by": "attest"}]

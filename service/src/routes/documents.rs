@@ -10,11 +10,10 @@ use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use attest_engine::document::{
-    DEFAULT_TENANT, DocumentMeta, IngestStatus, PageGeometry, PageSpan, Table,
-};
+use attest_engine::document::{DocumentMeta, IngestStatus, PageGeometry, PageSpan, Table};
 use attest_engine::render::{self, RenderError};
 
+use crate::auth::{Authed, Caller, IngestScope, ReadScope};
 use crate::error::ApiError;
 use crate::startup::AppState;
 
@@ -30,6 +29,8 @@ pub struct Uploaded {
 /// durably before the answer; ingest continues in the background.
 pub async fn upload(
     State(state): State<AppState>,
+    Authed(caller, _): Authed<IngestScope>,
+    headers: axum::http::HeaderMap,
     mut multipart: Multipart,
 ) -> Result<(StatusCode, Json<Uploaded>), ApiError> {
     let limit = state.settings.max_upload_bytes;
@@ -76,10 +77,25 @@ pub async fn upload(
     }
     let (name, bytes) = file.ok_or(ApiError::MissingFile)?;
     let engine = state.engine.clone();
-    let submitted =
-        tokio::task::spawn_blocking(move || engine.submit(DEFAULT_TENANT, &name, &bytes))
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let tenant = caller.tenant.clone();
+    let source = name.clone();
+    let size = bytes.len();
+    let sha256 = attest_engine::document::content_sha256(&bytes);
+    let submitted = tokio::task::spawn_blocking(move || engine.submit(&tenant, &name, &bytes))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    state.audit.record(
+        &caller,
+        "upload",
+        &super::request_id(&headers),
+        json!({
+            "document_id": submitted.id,
+            "source": source,
+            "sha256": sha256,
+            "bytes": size,
+            "unchanged": submitted.unchanged,
+        }),
+    );
     if submitted.status == IngestStatus::Queued && !state.engine.enqueue(&submitted.id) {
         // The record stays queued on disk and is picked up at the next start.
         return Err(ApiError::Internal("ingest worker is not running".into()));
@@ -111,20 +127,26 @@ fn sanitize_name(name: &str) -> String {
 }
 
 /// `GET /v1/documents`
-pub async fn list(State(state): State<AppState>) -> Json<Value> {
-    let docs: Vec<DocumentMeta> = state.engine.catalog.list(DEFAULT_TENANT);
+pub async fn list(
+    State(state): State<AppState>,
+    Authed(caller, _): Authed<ReadScope>,
+) -> Json<Value> {
+    let docs: Vec<DocumentMeta> = state.engine.catalog.list(&caller.tenant);
     Json(json!({ "documents": docs }))
 }
 
+/// A document of the caller's tenant; another tenant's id is as unknown as
+/// an id that never existed.
 fn find(
     state: &AppState,
+    caller: &Caller,
     id: &str,
 ) -> Result<std::sync::Arc<attest_engine::document::Document>, ApiError> {
     state
         .engine
         .catalog
         .get(id)
-        .filter(|d| d.meta.tenant == DEFAULT_TENANT)
+        .filter(|d| d.meta.tenant == caller.tenant)
         .ok_or_else(|| ApiError::NotFound {
             what: format!("document {id}"),
         })
@@ -133,9 +155,10 @@ fn find(
 /// `GET /v1/documents/{id}`: metadata and ingest status.
 pub async fn get(
     State(state): State<AppState>,
+    Authed(caller, _): Authed<ReadScope>,
     Path(id): Path<String>,
 ) -> Result<Json<DocumentMeta>, ApiError> {
-    Ok(Json(find(&state, &id)?.meta.clone()))
+    Ok(Json(find(&state, &caller, &id)?.meta.clone()))
 }
 
 #[derive(Serialize)]
@@ -157,9 +180,10 @@ pub struct DocumentText {
 /// `GET /v1/documents/{id}/text`
 pub async fn text(
     State(state): State<AppState>,
+    Authed(caller, _): Authed<ReadScope>,
     Path(id): Path<String>,
 ) -> Result<Json<DocumentText>, ApiError> {
-    let doc = ready(&state, &id)?;
+    let doc = ready(&state, &caller, &id)?;
     Ok(Json(DocumentText {
         id: doc.meta.id.clone(),
         text: doc.text.clone(),
@@ -176,9 +200,10 @@ pub async fn text(
 /// A ready document of the tenant, or why not.
 pub(crate) fn ready(
     state: &AppState,
+    caller: &Caller,
     id: &str,
 ) -> Result<std::sync::Arc<attest_engine::document::Document>, ApiError> {
-    let doc = find(state, id)?;
+    let doc = find(state, caller, id)?;
     if doc.meta.status != IngestStatus::Ready {
         let status = match doc.meta.status {
             IngestStatus::Queued => "queued".to_owned(),
@@ -225,11 +250,12 @@ pub(crate) fn render_error(id: &str, e: RenderError) -> ApiError {
 /// by the engine that read its text, cached per document version.
 pub async fn page(
     State(state): State<AppState>,
+    Authed(caller, _): Authed<ReadScope>,
     Path((id, n)): Path<(String, String)>,
     q: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let doc = ready(&state, &id)?;
+    let doc = ready(&state, &caller, &id)?;
     let page: u32 = n.parse().map_err(|_| ApiError::NotFound {
         what: format!("page {n} of document {id}"),
     })?;
@@ -257,10 +283,18 @@ pub async fn page(
 /// `DELETE /v1/documents/{id}`
 pub async fn delete(
     State(state): State<AppState>,
+    Authed(caller, _): Authed<IngestScope>,
+    headers: axum::http::HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    find(&state, &id)?;
+    let doc = find(&state, &caller, &id)?;
     state.engine.delete(&id).await?;
+    state.audit.record(
+        &caller,
+        "delete",
+        &super::request_id(&headers),
+        json!({"document_id": id, "source": doc.meta.source, "sha256": doc.meta.sha256}),
+    );
     Ok(Json(json!({ "id": id, "deleted": true })))
 }
 

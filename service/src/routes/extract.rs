@@ -8,32 +8,53 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 
-use attest_engine::document::DEFAULT_TENANT;
 use attest_engine::extract::{ExtractRequest, ExtractResponse, extract as run};
 
+use crate::auth::{Authed, Caller, ExtractScope};
 use crate::error::{ApiError, ApiJson};
 use crate::startup::AppState;
 
 pub async fn extract(
     State(state): State<AppState>,
+    Authed(caller, _): Authed<ExtractScope>,
     headers: HeaderMap,
     ApiJson(req): ApiJson<ExtractRequest>,
 ) -> Result<Json<ExtractResponse>, ApiError> {
+    let request_id = super::request_id(&headers);
+    let resp = run_extract(&state, &caller, &request_id, &req).await?;
+    state.audit.record(
+        &caller,
+        "extract",
+        &request_id,
+        serde_json::json!({
+            "subject": resp.subject,
+            "request": req,
+            "fields": resp.fields,
+            "not_found": resp.not_found,
+            "provenance": resp.provenance,
+        }),
+    );
+    Ok(Json(resp))
+}
+
+async fn run_extract(
+    state: &AppState,
+    caller: &Caller,
+    request_id: &str,
+    req: &ExtractRequest,
+) -> Result<ExtractResponse, ApiError> {
     super::check_subject(req.subject.as_deref())?;
     if req.document_ids.as_ref().is_some_and(|d| d.len() > 1000) {
         return Err(ApiError::BadRequest("at most 1000 document_ids".into()));
     }
-    let request_id = super::request_id(&headers);
-    Ok(Json(
-        run(
-            &state.engine,
-            &state.extractors,
-            DEFAULT_TENANT,
-            &request_id,
-            &req,
-        )
-        .await?,
-    ))
+    Ok(run(
+        &state.engine,
+        &state.extractors,
+        &caller.tenant,
+        request_id,
+        req,
+    )
+    .await?)
 }
 
 /// Query form of an evidence request: `subject`, `document_ids` and
@@ -90,12 +111,26 @@ impl EvidenceQuery {
 /// around the cited boxes, as a ZIP (see `attest_engine::evidence`).
 pub async fn evidence(
     State(state): State<AppState>,
+    Authed(caller, _): Authed<ExtractScope>,
     headers: HeaderMap,
     q: Result<Query<EvidenceQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let req = q.into_request()?;
-    let Json(resp) = extract(State(state.clone()), headers, ApiJson(req)).await?;
+    let request_id = super::request_id(&headers);
+    let resp = run_extract(&state, &caller, &request_id, &req).await?;
+    state.audit.record(
+        &caller,
+        "evidence",
+        &request_id,
+        serde_json::json!({
+            "subject": resp.subject,
+            "request": req,
+            "fields": resp.fields,
+            "provenance": resp.provenance,
+        }),
+    );
+    let tenant = caller.tenant.clone();
     let engine = state.engine.clone();
     let timeout = Duration::from_secs(state.settings.pdf_timeout_secs.max(1));
     let name = resp
@@ -116,7 +151,7 @@ pub async fn evidence(
             engine
                 .catalog
                 .get(id)
-                .filter(|d| d.meta.tenant == DEFAULT_TENANT)
+                .filter(|d| d.meta.tenant == tenant)
                 .map(|d| (d, engine.catalog.original_path(id)))
         };
         attest_engine::evidence::pack(&resp, &doc_of, timeout)

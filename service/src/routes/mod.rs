@@ -20,6 +20,29 @@ pub fn check_subject(subject: Option<&str>) -> Result<(), crate::error::ApiError
     }
 }
 
+/// Records a question's answer in the audit log.
+pub fn audit_answer(
+    state: &crate::startup::AppState,
+    caller: &crate::auth::Caller,
+    action: &str,
+    request_id: &str,
+    question: &str,
+    answer: &attest_engine::ask::AskResponse,
+) {
+    state.audit.record(
+        caller,
+        action,
+        request_id,
+        serde_json::json!({
+            "question": question,
+            "subject": answer.subject,
+            "answer": answer.answer,
+            "citations": answer.citations,
+            "provenance": answer.provenance,
+        }),
+    );
+}
+
 /// The request id set by the request-id layer (echoed in `x-request-id`).
 pub fn request_id(headers: &HeaderMap) -> String {
     headers

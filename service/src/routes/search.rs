@@ -4,14 +4,15 @@ use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
 
-use attest_engine::document::DEFAULT_TENANT;
 use attest_engine::search::{SearchRequest, search as run};
 
+use crate::auth::{Authed, ReadScope};
 use crate::error::{ApiError, ApiJson};
 use crate::startup::AppState;
 
 pub async fn search(
     State(state): State<AppState>,
+    Authed(caller, _): Authed<ReadScope>,
     ApiJson(req): ApiJson<SearchRequest>,
 ) -> Result<Json<Value>, ApiError> {
     if req.query.trim().is_empty() {
@@ -22,6 +23,28 @@ pub async fn search(
             "query is longer than 2000 characters".into(),
         ));
     }
-    let hits = run(&state.engine, DEFAULT_TENANT, &req).await?;
+    if let Some(ids) = &req.document_ids {
+        if ids.len() > 1000 {
+            return Err(ApiError::BadRequest("at most 1000 document_ids".into()));
+        }
+        // Unknown and other tenants' ids alike: not found.
+        let unknown: Vec<&str> = ids
+            .iter()
+            .filter(|id| {
+                state
+                    .engine
+                    .catalog
+                    .get(id)
+                    .is_none_or(|d| d.meta.tenant != caller.tenant)
+            })
+            .map(String::as_str)
+            .collect();
+        if !unknown.is_empty() {
+            return Err(ApiError::NotFound {
+                what: format!("documents {}", unknown.join(", ")),
+            });
+        }
+    }
+    let hits = run(&state.engine, &caller.tenant, &req).await?;
     Ok(Json(json!({ "results": hits })))
 }

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
-    pub data_dir: tempfile::TempDir,
+    pub data_dir: std::sync::Arc<tempfile::TempDir>,
 }
 
 pub fn repo_root() -> PathBuf {
@@ -30,6 +30,8 @@ pub fn test_settings(data_dir: &Path) -> Settings {
         data_dir: data_dir.to_path_buf(),
         models_dir: Some(repo_root().join("models")),
         embed_threads: 1,
+        // Tests that are not about keys call as the one open tenant.
+        auth: attest_engine::config::AuthMode::Open,
         ..Settings::default()
     }
 }
@@ -54,11 +56,29 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
             .timeout(client_timeout)
             .build()
             .unwrap(),
-        data_dir,
+        data_dir: std::sync::Arc::new(data_dir),
     }
 }
 
 impl TestApp {
+    /// The same service, called with an API key.
+    pub fn keyed(&self, key: &str) -> TestApp {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {key}").parse().unwrap(),
+        );
+        TestApp {
+            base: self.base.clone(),
+            client: reqwest::Client::builder()
+                .default_headers(headers)
+                .timeout(Duration::from_secs(180))
+                .build()
+                .unwrap(),
+            data_dir: self.data_dir.clone(),
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

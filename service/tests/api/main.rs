@@ -2,6 +2,7 @@
 //! test, real documents from ../shared/corpus.
 
 mod ask;
+mod auth;
 mod broken_input;
 mod documents;
 mod extract;
