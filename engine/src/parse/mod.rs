@@ -35,6 +35,9 @@ pub struct ParseLimits {
     pub min_chars_per_page: usize,
     /// Maximum cells read from a spreadsheet (zip bombs expand enormously).
     pub max_cells: usize,
+    /// Maximum bytes a spreadsheet's zip may unpack to, checked before the
+    /// workbook is read.
+    pub max_unpacked_bytes: u64,
     /// Pages of one PDF read by OCR at most, and the time they may take.
     pub max_ocr_pages: usize,
     pub ocr_budget: Duration,
@@ -47,6 +50,7 @@ impl Default for ParseLimits {
             pdf_timeout: Duration::from_secs(60),
             min_chars_per_page: 40,
             max_cells: 2_000_000,
+            max_unpacked_bytes: 128 * 1024 * 1024,
             max_ocr_pages: 50,
             ocr_budget: Duration::from_secs(300),
         }
@@ -86,6 +90,12 @@ pub enum ParseError {
         format: &'static str,
         reason: String,
     },
+    #[error("the workbook unpacks to more than {limit} bytes (at least {size})")]
+    Unpacks { size: u64, limit: u64 },
+    #[error("the workbook has {cells} cells, over the limit of {limit}")]
+    TooManyCells { cells: u64, limit: u64 },
+    #[error("the PDF is encrypted with a password; it cannot be read without it")]
+    Encrypted,
     #[error("the PDF has {pages} page(s) but no text layer; it needs OCR")]
     NeedsOcr { pages: usize },
     #[error("the document contains no text")]
@@ -96,7 +106,10 @@ impl ParseError {
     pub fn code(&self) -> &'static str {
         match self {
             ParseError::Empty => "empty_file",
-            ParseError::TooLarge { .. } => "file_too_large",
+            ParseError::TooLarge { .. }
+            | ParseError::Unpacks { .. }
+            | ParseError::TooManyCells { .. } => "file_too_large",
+            ParseError::Encrypted => "encrypted_document",
             ParseError::FormatMismatch { .. } => "format_mismatch",
             ParseError::Unsupported(_) => "unsupported_format",
             ParseError::Malformed { .. } => "malformed_document",
@@ -201,7 +214,7 @@ pub fn sniff(name: &str, bytes: &[u8]) -> Result<Format, ParseError> {
             detail: "not a zip-based workbook".into(),
         });
     }
-    if !looks_textual(bytes) {
+    if text_encoding(bytes).is_none() {
         return Err(ParseError::Unsupported(format!(
             "binary content{}",
             if ext.is_empty() {
@@ -227,26 +240,89 @@ pub fn sniff(name: &str, bytes: &[u8]) -> Result<Format, ParseError> {
     })
 }
 
-/// Text files must be mostly printable: NUL bytes or a high share of control
-/// bytes mean binary.
-fn looks_textual(bytes: &[u8]) -> bool {
+/// How a text file is encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TextEncoding {
+    Utf8,
+    /// With a byte order mark, as Windows tools export text and CSV.
+    Utf16Le,
+    Utf16Be,
+    /// Not UTF-8, a few bytes above 0x7F: Latin-1 as Windows writes it.
+    Windows1252,
+}
+
+/// The encoding of a text file, or `None` for binary content: NUL bytes
+/// (outside UTF-16), a high share of control bytes, or mostly bytes above
+/// 0x7F that are not UTF-8.
+fn text_encoding(bytes: &[u8]) -> Option<TextEncoding> {
     let sample = &bytes[..bytes.len().min(8192)];
+    let utf16 = match sample {
+        [0xff, 0xfe, ..] => Some(TextEncoding::Utf16Le),
+        [0xfe, 0xff, ..] => Some(TextEncoding::Utf16Be),
+        _ => None,
+    };
+    if let Some(enc) = utf16 {
+        let decoded = decode_as(&sample[..sample.len() & !1], enc);
+        let n = decoded.chars().count().max(1);
+        let bad = decoded
+            .chars()
+            .filter(|&c| c == '\u{fffd}' || c == '\0' || (c.is_control() && !c.is_whitespace()))
+            .count();
+        return (bad * 100 <= n).then_some(enc);
+    }
     if sample.contains(&0) {
-        // UTF-16 text has NULs; everything we accept is UTF-8.
-        return false;
+        return None;
     }
     let control = sample
         .iter()
         .filter(|&&b| b < 0x09 || (0x0e..0x20).contains(&b) && b != 0x1b)
         .count();
-    let decoded_ok = std::str::from_utf8(sample).is_ok()
+    if control * 100 > sample.len() {
+        return None;
+    }
+    let utf8 = std::str::from_utf8(sample).is_ok()
         // A multi-byte sequence cut by the sample boundary is fine.
         || std::str::from_utf8(&sample[..sample.len().saturating_sub(4)]).is_ok();
-    control * 100 <= sample.len() && decoded_ok
+    if utf8 {
+        return Some(TextEncoding::Utf8);
+    }
+    let high = sample.iter().filter(|&&b| b >= 0x80).count();
+    (high * 10 <= sample.len()).then_some(TextEncoding::Windows1252)
+}
+
+/// Windows-1252 code points for bytes 0x80 to 0x9F (the rest is Latin-1);
+/// the five unassigned bytes become U+FFFD.
+const CP1252_HIGH: [char; 32] = [
+    '€', '\u{fffd}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{fffd}', 'Ž',
+    '\u{fffd}', '\u{fffd}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{fffd}',
+    'ž', 'Ÿ',
+];
+
+fn decode_as(bytes: &[u8], enc: TextEncoding) -> String {
+    match enc {
+        TextEncoding::Utf8 => String::from_utf8_lossy(bytes).into_owned(),
+        TextEncoding::Utf16Le | TextEncoding::Utf16Be => {
+            let units = bytes.chunks_exact(2).map(|p| match enc {
+                TextEncoding::Utf16Le => u16::from_le_bytes([p[0], p[1]]),
+                _ => u16::from_be_bytes([p[0], p[1]]),
+            });
+            char::decode_utf16(units)
+                .map(|c| c.unwrap_or('\u{fffd}'))
+                .collect()
+        }
+        TextEncoding::Windows1252 => bytes
+            .iter()
+            .map(|&b| match b {
+                0x80..=0x9f => CP1252_HIGH[usize::from(b - 0x80)],
+                _ => char::from(b),
+            })
+            .collect(),
+    }
 }
 
 fn decode_text(bytes: &[u8]) -> String {
-    let s = String::from_utf8_lossy(bytes);
+    let enc = text_encoding(bytes).unwrap_or(TextEncoding::Utf8);
+    let s = decode_as(bytes, enc);
     s.trim_start_matches('\u{feff}').to_owned()
 }
 

@@ -135,6 +135,11 @@ pub(super) fn extract_words(
         })
     };
     let Some((pages, extractor)) = best else {
+        // Encrypted with an owner password only, a PDF reads; with a user
+        // password, nothing does.
+        if bytes.windows(8).any(|w| w == b"/Encrypt") {
+            return Err(ParseError::Encrypted);
+        }
         return Err(ParseError::Malformed {
             format: "PDF",
             reason: "no extractor could read it".into(),

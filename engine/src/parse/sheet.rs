@@ -128,6 +128,50 @@ type RenderedRow = (
     bool,
 );
 
+/// Refuses a workbook whose parts unpack to more than `limit` bytes, by
+/// their declared sizes first (instant), then by inflating each part up to
+/// the limit (a zip can understate its sizes): the time and memory a zip
+/// bomb can take are bounded by the limit, not by the bomb.
+fn check_unpacked_size(bytes: &[u8], limit: u64) -> Result<(), ParseError> {
+    use std::io::Read;
+    let mut zip = match zip::ZipArchive::new(Cursor::new(bytes)) {
+        Ok(z) => z,
+        // The workbook reader says what is wrong with it.
+        Err(_) => return Ok(()),
+    };
+    let mut declared = 0u64;
+    for i in 0..zip.len() {
+        if let Ok(f) = zip.by_index_raw(i) {
+            declared = declared.saturating_add(f.size());
+        }
+    }
+    if declared > limit {
+        return Err(ParseError::Unpacks {
+            size: declared,
+            limit,
+        });
+    }
+    let mut total = 0u64;
+    let mut buf = vec![0u8; 64 * 1024];
+    for i in 0..zip.len() {
+        let Ok(mut f) = zip.by_index(i) else {
+            continue;
+        };
+        loop {
+            match f.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    total = total.saturating_add(n as u64);
+                    if total > limit {
+                        return Err(ParseError::Unpacks { size: total, limit });
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn parse_xlsx(
     _name: &str,
     bytes: &[u8],
@@ -137,6 +181,7 @@ pub(super) fn parse_xlsx(
         format: "spreadsheet",
         reason: e,
     };
+    check_unpacked_size(bytes, limits.max_unpacked_bytes)?;
     let mut book = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
         .map_err(|e| malformed(e.to_string()))?;
     let mut text = String::new();
@@ -150,8 +195,8 @@ pub(super) fn parse_xlsx(
         let (h, w) = range.get_size();
         cells_seen = cells_seen.saturating_add(h.saturating_mul(w));
         if cells_seen > limits.max_cells {
-            return Err(ParseError::TooLarge {
-                size: cells_seen as u64,
+            return Err(ParseError::TooManyCells {
+                cells: cells_seen as u64,
                 limit: limits.max_cells as u64,
             });
         }
