@@ -11,4 +11,5 @@ mod helpers;
 mod llm_stub;
 mod local_llm;
 mod pages;
+mod restart;
 mod search;

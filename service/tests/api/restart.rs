@@ -1,0 +1,179 @@
+//! The service killed with SIGKILL while it ingests, again and again: after
+//! the last restart every acknowledged upload is ingested exactly once, and
+//! the store holds exactly the chunks of the ready documents (nothing of a
+//! version that was being written when the process died).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::helpers::{corpus, repo_root};
+
+const FILES: &[&str] = &[
+    "datasheets/Vishay_1N4148.pdf",
+    "datasheets/Omron_G5V-1_relay.pdf",
+    "datasheets/CR2032_coin_cell.pdf",
+    "datasheets/BZV55C_zener.pdf",
+    "datasheets/6A10_rectifier.pdf",
+    "datasheets/MH_ferrite_bead.pdf",
+    "datasheets/southwire_spec_85033_control_cable.txt",
+    "declarations/dtsheet_1641090_Bourns_SDR0805_inductor_MDS.txt",
+    "declarations/dtsheet_1689882_Bourns_4304S_resistor_network_MDS.txt",
+];
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start(data: &Path, port: u16) -> Child {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_attest"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("ATTEST_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.env("ATTEST_DATA_DIR", data)
+        .env("ATTEST_ADDR", format!("127.0.0.1:{port}"))
+        .env("ATTEST_MODELS_DIR", repo_root().join("models"))
+        .env("ATTEST_AUTH", "open")
+        .env("ATTEST_EMBED_THREADS", "1")
+        .env("ATTEST_LOG", "warn")
+        .arg("serve")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+async fn wait_healthy(client: &reqwest::Client, base: &str, child: &mut Child) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Ok(r) = client.get(format!("{base}/healthz")).send().await
+            && r.status().is_success()
+        {
+            return;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "attest exited");
+        assert!(Instant::now() < deadline, "attest did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn kill(mut child: Child) {
+    // SIGKILL: no shutdown code runs.
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+async fn documents(client: &reqwest::Client, base: &str) -> Vec<Value> {
+    let v: Value = client
+        .get(format!("{base}/v1/documents"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v["documents"].as_array().unwrap().clone()
+}
+
+async fn upload(client: &reqwest::Client, base: &str, rel: &str) -> (u16, String) {
+    let path = corpus(rel);
+    let part = reqwest::multipart::Part::bytes(std::fs::read(&path).unwrap())
+        .file_name(path.file_name().unwrap().to_str().unwrap().to_owned());
+    let r = client
+        .post(format!("{base}/v1/documents"))
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    let v: Value = r.json().await.unwrap();
+    (status, v["id"].as_str().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn acknowledged_uploads_survive_repeated_sigkills_exactly_once() {
+    let data = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let mut acknowledged: BTreeSet<String> = BTreeSet::new();
+
+    // Kill while uploads are acknowledged and documents are being parsed,
+    // embedded and published, at a different moment each time.
+    for (round, delay_ms) in [300u64, 900, 1700, 2600].into_iter().enumerate() {
+        let mut child = start(data.path(), port);
+        wait_healthy(&client, &base, &mut child).await;
+        let batch: Vec<&str> = if round == 0 {
+            FILES.to_vec()
+        } else {
+            // A file sent again is the same document, never a second one.
+            vec![FILES[round % FILES.len()]]
+        };
+        for rel in batch {
+            let (status, id) = upload(&client, &base, rel).await;
+            assert!(status == 202 || status == 200, "{rel}: {status}");
+            acknowledged.insert(id);
+        }
+        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+        kill(child);
+    }
+    assert_eq!(acknowledged.len(), FILES.len());
+
+    let mut child = start(data.path(), port);
+    wait_healthy(&client, &base, &mut child).await;
+    let deadline = Instant::now() + Duration::from_secs(600);
+    let docs = loop {
+        let docs = documents(&client, &base).await;
+        if docs.iter().all(|d| d["status"] != "queued") {
+            break docs;
+        }
+        assert!(Instant::now() < deadline, "still queued: {docs:?}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    let ids: BTreeSet<String> = docs
+        .iter()
+        .map(|d| d["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, acknowledged, "every acknowledged upload, once");
+    assert_eq!(docs.len(), FILES.len(), "no document twice");
+    for d in &docs {
+        assert_eq!(d["status"], "ready", "{d}");
+    }
+    // The store holds exactly the ready versions' chunks.
+    let ready: Value = client
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let chunks: u64 = docs.iter().map(|d| d["chunks"].as_u64().unwrap()).sum();
+    assert!(chunks > 0);
+    assert_eq!(ready["store"]["chunks"].as_u64(), Some(chunks), "{ready}");
+    // And answers come from them.
+    let v: Value = client
+        .post(format!("{base}/v1/extract"))
+        .json(&json!({"subject": "G5V-1"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(v["fields"]["mass"]["grams"].as_f64().is_some(), "{v}");
+    kill(child);
+}
