@@ -36,6 +36,8 @@ fail() {
 }
 
 [ -f "$DATASHEET" ] || fail "$DATASHEET is missing (the checks ask about this datasheet)"
+SCHEMATHESIS="$ROOT/models/tools/venv/bin/schemathesis"
+[ -x "$SCHEMATHESIS" ] || fail "Schemathesis is missing in models/tools/venv; run scripts/test.sh (it installs it)"
 [ -x "$PY" ] && "$PY" -c 'import openai' 2>/dev/null \
   || fail "the openai client is missing in models/llm/venv; run scripts/setup-llm.sh"
 command -v node >/dev/null || fail "node is not installed"
@@ -86,6 +88,12 @@ KEY=$(
   ATTEST_DATA_DIR="$TMP/data" "$BIN" keys create --tenant default --scopes read,extract,ingest --label e2e 2>/dev/null
 ) || fail "cannot create an API key"
 AUTH="Authorization: Bearer $KEY"
+ADMIN_KEY=$(
+  for var in $(compgen -e); do
+    case "$var" in ATTEST_*) unset "$var" ;; esac
+  done
+  ATTEST_DATA_DIR="$TMP/data" "$BIN" keys create --tenant default --scopes admin --label e2e-api-fuzz 2>/dev/null
+) || fail "cannot create an API key"
 echo "e2e: starting attest on $URL (log: $LOG)"
 (
   for var in $(compgen -e); do
@@ -157,6 +165,24 @@ fi
 if [ -f "$ARTIFACT_DIR/ask-citation.png" ]; then
   echo "e2e: screenshot: $ARTIFACT_DIR/ask-citation.png"
 fi
+
+# Last, as it uploads generated files: Schemathesis generates requests for
+# every operation of /openapi.json (bounded per operation) and checks that
+# none answers 5xx and every answer matches the documented status, content
+# type and schema.
+echo "e2e: API fuzz (Schemathesis)"
+if ! (cd "$TMP" && "$SCHEMATHESIS" run "$URL/openapi.json" \
+      -H "Authorization: Bearer $ADMIN_KEY" \
+      --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance \
+      --max-examples "${SCHEMATHESIS_EXAMPLES:-25}" --seed 1 --no-color \
+      --report junit --report-dir "$ARTIFACT_DIR/schemathesis" > "$ARTIFACT_DIR/schemathesis.log" 2>&1); then
+  tail -n 60 "$ARTIFACT_DIR/schemathesis.log" >&2
+  echo "e2e: the API fuzz found failures (log: $ARTIFACT_DIR/schemathesis.log)" >&2
+  status=1
+else
+  grep -E 'generated|passed' "$ARTIFACT_DIR/schemathesis.log" | tail -n 2
+fi
+
 if [ "$status" -ne 0 ]; then
   show_log
   echo "e2e: FAILED" >&2

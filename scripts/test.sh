@@ -7,7 +7,8 @@
 #   - scripts/setup-llm.sh: llama.cpp's server, a small real model and the
 #     openai client (PyPI), started by scripts/llm.sh for the tests that
 #     use a real language model;
-#   - Chromium from Debian and playwright-core from npm for the browser test.
+#   - Chromium from Debian and playwright-core from npm for the browser test;
+#   - Schemathesis from PyPI for the API fuzz against /openapi.json.
 # Extra arguments go to cargo nextest (e.g. a filter); E2E=0 skips the
 # end-to-end checks.
 set -euo pipefail
@@ -20,6 +21,12 @@ if ! command -v chromium >/dev/null 2>&1; then
   echo "test: installing chromium"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
+# Schemathesis (PyPI) for the API fuzz in scripts/e2e.sh.
+if [ ! -x models/tools/venv/bin/schemathesis ]; then
+  echo "test: installing Schemathesis"
+  python3 -m venv models/tools/venv
+  models/tools/venv/bin/pip install -q schemathesis==4.32.5
 fi
 if [ ! -d tests/browser/node_modules/playwright-core ]; then
   (cd tests/browser && npm ci --silent --no-audit --no-fund)

@@ -38,7 +38,7 @@ const PASSAGES: usize = 4;
 pub const MAX_QUESTION_CHARS: usize = 2_000;
 pub const MAX_HISTORY: usize = 40;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     System,
@@ -46,19 +46,22 @@ pub enum Role {
     Assistant,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Turn {
     pub role: Role,
     pub content: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AskRequest {
+    #[schema(min_length = 1, max_length = 2000)]
     pub question: String,
     #[serde(default)]
+    #[schema(max_items = 1000)]
     pub document_ids: Option<Vec<String>>,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub subject: Option<String>,
     /// Earlier turns of the conversation, oldest first.
     #[serde(default)]
@@ -70,7 +73,7 @@ pub struct AskRequest {
 
 /// A numbered citation of an answer: the verified citation and the
 /// document's source name.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AskCitation {
     pub n: usize,
     pub source: String,
@@ -78,7 +81,7 @@ pub struct AskCitation {
     pub citation: Citation,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AskProvenance {
     pub request_id: String,
     /// `extraction`, `llm` or `passages`: how the answer was composed.
@@ -97,7 +100,7 @@ pub struct AskProvenance {
     pub extraction: Option<Provenance>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AskResponse {
     pub answer: String,
     pub subject: Option<String>,

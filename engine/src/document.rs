@@ -34,7 +34,7 @@ fn hex(bytes: &[u8]) -> String {
         })
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentKind {
     Datasheet,
@@ -46,7 +46,7 @@ pub enum DocumentKind {
 }
 
 /// The file format a parser recognised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     Pdf,
@@ -59,7 +59,7 @@ pub enum Format {
 }
 
 /// One page of the canonical text (1-based page numbers).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PageSpan {
     pub page: u32,
     pub start: usize,
@@ -83,7 +83,7 @@ pub struct SheetRow {
 
 /// A spreadsheet cell a citation quotes: `Sheet1!C14` and the value as the
 /// sheet displays it (never a formula's text).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CellRef {
     pub sheet: String,
     /// `Sheet!A1` reference.
@@ -152,7 +152,7 @@ pub struct CitedMass {
 
 /// A table of a document (a PDF page's detected table, an HTML, Markdown or
 /// fixed-width text table), one line of the canonical text per row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Table {
     pub columns: u32,
     /// The first `header_rows` rows name the columns.
@@ -160,7 +160,7 @@ pub struct Table {
     pub rows: Vec<TableRow>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TableRow {
     pub page: u32,
     pub span: CharRange,
@@ -170,7 +170,7 @@ pub struct TableRow {
     pub repeated_header: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TableCell {
     pub col: u32,
     pub span: CharRange,
@@ -216,7 +216,7 @@ pub struct TextLayout {
     pub boxes: Vec<WordBox>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PageGeometry {
     pub page: u32,
     /// Page size in points, as displayed.
@@ -263,7 +263,7 @@ impl From<WordBox> for WordBoxRepr {
 }
 
 /// A rectangle on a page that a citation covers (one per line).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PageBox {
     pub page: u32,
     pub x0: f32,
@@ -311,7 +311,7 @@ impl TextLayout {
 }
 
 /// Where a document is in its ingest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum IngestStatus {
     /// Accepted and stored; waiting for the worker.
@@ -323,14 +323,14 @@ pub enum IngestStatus {
 }
 
 /// A per-document failure with a stable code and a human reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct IngestError {
     pub code: String,
     pub message: String,
 }
 
 /// Metadata about a document; what `GET /v1/documents/{id}` returns.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DocumentMeta {
     pub id: String,
     pub tenant: String,

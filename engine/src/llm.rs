@@ -153,7 +153,7 @@ pub struct JsonAnswer {
 }
 
 /// Parameters recorded in provenance so an answer can be re-run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CallParams {
     pub model: String,
     pub temperature: f32,

@@ -51,7 +51,7 @@ pub struct Prompt {
 }
 
 /// Identifies the prompt an answer was produced with.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PromptRef {
     pub id: String,
     pub version: String,

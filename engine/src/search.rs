@@ -8,15 +8,20 @@ use crate::library::{Engine, EngineError};
 use crate::query_embed::QueryEmbedError;
 use crate::store::{ChunkFilter, StoreQuery};
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SearchRequest {
+    #[schema(min_length = 1, max_length = 2000)]
     pub query: String,
     #[serde(default)]
+    #[schema(max_items = 1000)]
     pub document_ids: Option<Vec<String>>,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub subject: Option<String>,
+    /// 1 to 100 (larger values are read as 100), default 10.
     #[serde(default = "default_limit")]
+    #[schema(default = 10, minimum = 1, maximum = 100)]
     pub limit: usize,
 }
 
@@ -26,7 +31,7 @@ fn default_limit() -> usize {
 
 pub const MAX_LIMIT: usize = 100;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SearchHit {
     pub document_id: String,
     pub source: String,

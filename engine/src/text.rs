@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A half-open range of code points in a document's canonical text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CharRange {
     pub start: usize,
     pub end: usize,

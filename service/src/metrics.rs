@@ -69,7 +69,13 @@ pub async fn track(req: Request, next: Next) -> Response {
     response
 }
 
-/// `GET /metrics` in the Prometheus text format.
+/// Prometheus metrics in the text format (a key with the `metrics` scope).
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    responses((status = 200, description = "Metrics", content_type = "text/plain", body = String))
+)]
 pub async fn scrape(State(state): State<AppState>, _: Authed<MetricsScope>) -> Response {
     let catalog = &state.engine.catalog;
     let counts = tokio::task::spawn_blocking({

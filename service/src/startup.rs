@@ -81,6 +81,8 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/app.js", get(routes::ui::app_js))
         .route("/assets/app.css", get(routes::ui::app_css))
         .route("/healthz", get(routes::health::healthz))
+        .route("/openapi.json", get(crate::openapi::document))
+        .route("/docs", get(crate::openapi::page))
         .route("/readyz", get(routes::health::readyz))
         .fallback(|| async {
             ApiError::NotFound {

@@ -41,7 +41,7 @@ pub const LLM_ELSEWHERE_CONFIDENCE: f32 = 0.55;
 const RAW_KEEP_CHARS: usize = 8_000;
 
 /// One excerpt shown to the model.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Excerpt {
     pub document_id: String,
     pub page: u32,
@@ -51,7 +51,7 @@ pub struct Excerpt {
 
 /// What the language model was asked, what it answered and what survived
 /// verification; enough to re-run and re-check the call.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LlmReport {
     pub prompt: Option<PromptRef>,
     pub params: Option<CallParams>,
@@ -83,7 +83,7 @@ pub struct LlmReport {
 }
 
 /// One proposed value's line and its fate.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct QuoteCheck {
     pub field: Field,
     /// The line number the model cited.

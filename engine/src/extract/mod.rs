@@ -41,7 +41,9 @@ pub use attest_rules::{RULES_VERSION, Scope};
 pub const PIPELINE_VERSION: &str = "extract-3";
 
 /// Which extractors answer a request.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// The deterministic extractors, with their own confidences.
@@ -80,7 +82,19 @@ pub struct Extractors {
     pub scorer: Option<Arc<attest_scorer::Model>>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     Mass,
@@ -96,12 +110,14 @@ pub const ALL_FIELDS: [Field; 4] = [
     Field::RecycledContent,
 ];
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExtractRequest {
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub subject: Option<String>,
     #[serde(default)]
+    #[schema(max_items = 1000)]
     pub document_ids: Option<Vec<String>>,
     #[serde(default)]
     pub fields: Option<Vec<Field>>,
@@ -110,7 +126,7 @@ pub struct ExtractRequest {
     pub mode: Option<Mode>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Citation {
     pub document_id: String,
     pub page: u32,
@@ -129,7 +145,7 @@ pub struct Citation {
     pub cell: Option<crate::document::CellRef>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MassValue {
     pub grams: f64,
     pub value: f64,
@@ -139,7 +155,7 @@ pub struct MassValue {
     pub extractor: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OriginValue {
     pub country: String,
     pub citations: Vec<Citation>,
@@ -147,7 +163,7 @@ pub struct OriginValue {
     pub extractor: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MaterialValue {
     pub name: String,
     pub citations: Vec<Citation>,
@@ -155,7 +171,7 @@ pub struct MaterialValue {
     pub extractor: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RecycledValue {
     /// The material; for a packaging claim "packaging" or "<material>
     /// packaging" ("paper packaging").
@@ -165,13 +181,14 @@ pub struct RecycledValue {
     pub kind: String,
     /// `product` or `packaging`: what the claim is about.
     #[serde(default)]
+    #[schema(value_type = String, example = "product")]
     pub scope: Scope,
     pub citations: Vec<Citation>,
     pub confidence: f32,
     pub extractor: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Fields {
     pub mass: Option<MassValue>,
     pub origin: Vec<OriginValue>,
@@ -179,7 +196,7 @@ pub struct Fields {
     pub recycled_content: Vec<RecycledValue>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DocumentRef {
     pub id: String,
     pub source: String,
@@ -187,7 +204,7 @@ pub struct DocumentRef {
     pub extractor: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Provenance {
     pub request_id: String,
     pub mode: String,
@@ -215,7 +232,7 @@ pub struct Provenance {
 }
 
 /// A verified value that was not reported because a better one was.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RunnerUp {
     pub field: Field,
     pub value: String,
@@ -224,7 +241,7 @@ pub struct RunnerUp {
     pub citation: Option<Citation>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ExtractResponse {
     pub subject: Option<String>,
     pub fields: Fields,

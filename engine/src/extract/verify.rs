@@ -277,7 +277,9 @@ pub(crate) fn material_supported(quote: &str, name: &str) -> bool {
 }
 
 /// How a quote proposed by a language model was found in the document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum MatchKind {
     Exact,

@@ -10,6 +10,14 @@ use crate::auth::{Authed, ExtractScope};
 use crate::error::{ApiError, ApiJson};
 use crate::startup::AppState;
 
+/// A question answered in words, with numbered, verified citations.
+#[utoipa::path(
+    post,
+    path = "/v1/ask",
+    tag = "answers",
+    request_body = AskRequest,
+    responses((status = 200, description = "The answer and its citations", body = AskResponse))
+)]
 pub async fn ask(
     State(state): State<AppState>,
     Authed(caller, _): Authed<ExtractScope>,

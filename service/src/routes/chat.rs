@@ -16,7 +16,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use attest_engine::ask::{AskCitation, AskRequest, AskResponse, Role, Turn, ask};
@@ -29,17 +29,18 @@ use crate::startup::AppState;
 /// The model name attest answers as.
 pub const MODEL: &str = "attest";
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ChatMessage {
     pub role: String,
     /// A string, or a list of content parts (`{"type": "text", "text"}`).
     #[serde(default)]
+    #[schema(value_type = serde_json::Value)]
     pub content: Value,
 }
 
 /// OpenAI's request; sampling fields and other extensions are accepted
 /// and ignored (answers are deterministic given the documents).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ChatRequest {
     #[serde(default)]
     pub model: Option<String>,
@@ -140,16 +141,89 @@ fn now() -> u64 {
         .unwrap_or(0)
 }
 
-fn usage(question: &str, content: &str) -> Value {
+fn usage_of(question: &str, content: &str) -> Usage {
     let p = attest_engine::llm::estimate_tokens(question);
     let c = attest_engine::llm::estimate_tokens(content);
-    json!({"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c})
+    Usage {
+        prompt_tokens: p,
+        completion_tokens: c,
+        total_tokens: p + c,
+    }
+}
+
+fn usage(question: &str, content: &str) -> Value {
+    serde_json::to_value(usage_of(question, content)).unwrap_or(Value::Null)
 }
 
 fn citations_json(c: &[AskCitation]) -> Value {
     serde_json::to_value(c).unwrap_or(Value::Null)
 }
 
+/// A chat completion (non-streamed).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ChatCompletion {
+    pub id: String,
+    /// `chat.completion`
+    pub object: String,
+    pub created: u64,
+    pub model: String,
+    pub choices: Vec<ChatChoice>,
+    pub usage: Usage,
+    pub citations: Vec<AskCitation>,
+    pub provenance: attest_engine::ask::AskProvenance,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ChatChoice {
+    pub index: u32,
+    pub message: ChatReply,
+    pub finish_reason: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ChatReply {
+    pub role: String,
+    pub content: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Usage {
+    pub prompt_tokens: usize,
+    pub completion_tokens: usize,
+    pub total_tokens: usize,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ModelList {
+    /// `list`
+    pub object: String,
+    pub data: Vec<ModelCard>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ModelCard {
+    pub id: String,
+    pub object: String,
+    pub created: u64,
+    pub owned_by: String,
+}
+
+/// The OpenAI chat completions wire format; `stream: true` answers with
+/// server-sent `chat.completion.chunk` events ending in `[DONE]`.
+#[utoipa::path(
+    post,
+    path = "/v1/chat/completions",
+    tag = "answers",
+    request_body = ChatRequest,
+    responses((
+        status = 200,
+        description = "The answer, with `[n]` markers, a Sources list and structured citations",
+        content(
+            (ChatCompletion = "application/json"),
+            (String = "text/event-stream"),
+        )
+    ))
+)]
 pub async fn completions(
     State(state): State<AppState>,
     Authed(caller, _): Authed<ExtractScope>,
@@ -175,20 +249,24 @@ pub async fn completions(
         .await?;
         super::audit_answer(&state, &caller, "chat", &request_id, &ask_req.question, &a);
         let content = content_with_sources(&a);
-        return Ok(Json(json!({
-            "id": id,
-            "object": "chat.completion",
-            "created": now(),
-            "model": model,
-            "choices": [{
-                "index": 0,
-                "message": {"role": "assistant", "content": content},
-                "finish_reason": "stop"
+        let usage = usage_of(&ask_req.question, &content);
+        return Ok(Json(ChatCompletion {
+            id,
+            object: "chat.completion".into(),
+            created: now(),
+            model,
+            choices: vec![ChatChoice {
+                index: 0,
+                message: ChatReply {
+                    role: "assistant".into(),
+                    content,
+                },
+                finish_reason: "stop".into(),
             }],
-            "usage": usage(&ask_req.question, &content),
-            "citations": citations_json(&a.citations),
-            "provenance": a.provenance,
-        }))
+            usage,
+            citations: a.citations,
+            provenance: a.provenance,
+        })
         .into_response());
     }
     // Streaming: the role goes out at once, the answer when it is ready.
@@ -300,11 +378,23 @@ fn pieces(content: &str) -> Vec<String> {
     out
 }
 
-pub async fn models(Authed(_, _): Authed<AnyScope>) -> Json<Value> {
-    Json(json!({
-        "object": "list",
-        "data": [{"id": MODEL, "object": "model", "created": 0, "owned_by": "attest"}]
-    }))
+/// The one model attest answers as (any valid key).
+#[utoipa::path(
+    get,
+    path = "/v1/models",
+    tag = "answers",
+    responses((status = 200, description = "The model list", body = ModelList))
+)]
+pub async fn models(Authed(_, _): Authed<AnyScope>) -> Json<ModelList> {
+    Json(ModelList {
+        object: "list".into(),
+        data: vec![ModelCard {
+            id: MODEL.into(),
+            object: "model".into(),
+            created: 0,
+            owned_by: "attest".into(),
+        }],
+    })
 }
 
 #[cfg(test)]

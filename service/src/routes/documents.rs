@@ -8,7 +8,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use attest_engine::document::{DocumentMeta, IngestStatus, PageGeometry, PageSpan, Table};
 use attest_engine::render::{self, RenderError};
@@ -17,7 +17,7 @@ use crate::auth::{Authed, Caller, IngestScope, ReadScope};
 use crate::error::ApiError;
 use crate::startup::AppState;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Uploaded {
     pub id: String,
     pub status: IngestStatus,
@@ -25,15 +25,50 @@ pub struct Uploaded {
     pub unchanged: bool,
 }
 
+/// The upload form: one file.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DocumentList {
+    pub documents: Vec<DocumentMeta>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Deleted {
+    pub id: String,
+    pub deleted: bool,
+}
+
 /// `POST /v1/documents` (multipart, field `file`). The file is stored
 /// durably before the answer; ingest continues in the background.
+#[utoipa::path(
+    post,
+    path = "/v1/documents",
+    tag = "documents",
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 202, description = "Stored; ingest continues in the background", body = Uploaded),
+        (status = 200, description = "The same file was already stored", body = Uploaded),
+    )
+)]
 pub async fn upload(
     State(state): State<AppState>,
     Authed(caller, _): Authed<IngestScope>,
     headers: axum::http::HeaderMap,
-    mut multipart: Multipart,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<(StatusCode, Json<Uploaded>), ApiError> {
     let limit = state.settings.max_upload_bytes;
+    let mut multipart = multipart.map_err(|e| {
+        ApiError::BadRequest(format!(
+            "expected a multipart/form-data body: {}",
+            e.body_text()
+        ))
+    })?;
     let mut file: Option<(String, Vec<u8>)> = None;
     loop {
         let field = match multipart.next_field().await {
@@ -126,13 +161,20 @@ fn sanitize_name(name: &str) -> String {
         .collect()
 }
 
-/// `GET /v1/documents`
+/// The caller's tenant's documents with their ingest status.
+#[utoipa::path(
+    get,
+    path = "/v1/documents",
+    tag = "documents",
+    responses((status = 200, description = "Documents, oldest first", body = DocumentList))
+)]
 pub async fn list(
     State(state): State<AppState>,
     Authed(caller, _): Authed<ReadScope>,
-) -> Json<Value> {
-    let docs: Vec<DocumentMeta> = state.engine.catalog.list(&caller.tenant);
-    Json(json!({ "documents": docs }))
+) -> Json<DocumentList> {
+    Json(DocumentList {
+        documents: state.engine.catalog.list(&caller.tenant),
+    })
 }
 
 /// A document of the caller's tenant; another tenant's id is as unknown as
@@ -153,6 +195,13 @@ fn find(
 }
 
 /// `GET /v1/documents/{id}`: metadata and ingest status.
+#[utoipa::path(
+    get,
+    path = "/v1/documents/{id}",
+    tag = "documents",
+    params(("id" = String, Path, description = "Document id")),
+    responses((status = 200, description = "Metadata and ingest status", body = DocumentMeta))
+)]
 pub async fn get(
     State(state): State<AppState>,
     Authed(caller, _): Authed<ReadScope>,
@@ -161,7 +210,7 @@ pub async fn get(
     Ok(Json(find(&state, &caller, &id)?.meta.clone()))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct DocumentText {
     pub id: String,
     /// Offsets in `pages` and in every citation are Unicode code points
@@ -177,7 +226,14 @@ pub struct DocumentText {
     pub tables: Vec<Table>,
 }
 
-/// `GET /v1/documents/{id}/text`
+/// The canonical text every citation's offsets point into.
+#[utoipa::path(
+    get,
+    path = "/v1/documents/{id}/text",
+    tag = "documents",
+    params(("id" = String, Path, description = "Document id")),
+    responses((status = 200, description = "Text, pages, geometry and tables", body = DocumentText))
+)]
 pub async fn text(
     State(state): State<AppState>,
     Authed(caller, _): Authed<ReadScope>,
@@ -225,8 +281,9 @@ pub(crate) fn ready(
     Ok(doc)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Image width in pixels (default 1000).
     pub width: Option<u32>,
@@ -248,6 +305,17 @@ pub(crate) fn render_error(id: &str, e: RenderError) -> ApiError {
 
 /// `GET /v1/documents/{id}/pages/{n}?width=`: the page as a PNG, rendered
 /// by the engine that read its text, cached per document version.
+#[utoipa::path(
+    get,
+    path = "/v1/documents/{id}/pages/{n}",
+    tag = "documents",
+    params(
+        ("id" = String, Path, description = "Document id"),
+        ("n" = u32, Path, description = "Page number, from 1"),
+        PageQuery,
+    ),
+    responses((status = 200, description = "The page as a PNG", content_type = "image/png", body = Vec<u8>))
+)]
 pub async fn page(
     State(state): State<AppState>,
     Authed(caller, _): Authed<ReadScope>,
@@ -280,13 +348,20 @@ pub async fn page(
         .into_response())
 }
 
-/// `DELETE /v1/documents/{id}`
+/// Deletes a document, its text, vectors and stored readings.
+#[utoipa::path(
+    delete,
+    path = "/v1/documents/{id}",
+    tag = "documents",
+    params(("id" = String, Path, description = "Document id")),
+    responses((status = 200, description = "Deleted", body = Deleted))
+)]
 pub async fn delete(
     State(state): State<AppState>,
     Authed(caller, _): Authed<IngestScope>,
     headers: axum::http::HeaderMap,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Deleted>, ApiError> {
     let doc = find(&state, &caller, &id)?;
     state.engine.delete(&id).await?;
     state.audit.record(
@@ -295,7 +370,7 @@ pub async fn delete(
         &super::request_id(&headers),
         json!({"document_id": id, "source": doc.meta.source, "sha256": doc.meta.sha256}),
     );
-    Ok(Json(json!({ "id": id, "deleted": true })))
+    Ok(Json(Deleted { id, deleted: true }))
 }
 
 #[cfg(test)]

@@ -14,6 +14,15 @@ use crate::auth::{Authed, Caller, ExtractScope};
 use crate::error::{ApiError, ApiJson};
 use crate::startup::AppState;
 
+/// The four fields for a subject or documents, each value with verified
+/// citations and the provenance that reproduces it.
+#[utoipa::path(
+    post,
+    path = "/v1/extract",
+    tag = "answers",
+    request_body = ExtractRequest,
+    responses((status = 200, description = "Values, fields not found, provenance", body = ExtractResponse))
+)]
 pub async fn extract(
     State(state): State<AppState>,
     Authed(caller, _): Authed<ExtractScope>,
@@ -59,8 +68,9 @@ async fn run_extract(
 
 /// Query form of an evidence request: `subject`, `document_ids` and
 /// `fields` (comma-separated), `mode`.
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct EvidenceQuery {
     pub subject: Option<String>,
     pub document_ids: Option<String>,
@@ -109,6 +119,18 @@ impl EvidenceQuery {
 /// `GET /v1/extract/evidence?subject=…`: the extraction answer with, for
 /// each value, the quote, the document's hash and a crop of the page
 /// around the cited boxes, as a ZIP (see `attest_engine::evidence`).
+#[utoipa::path(
+    get,
+    path = "/v1/extract/evidence",
+    tag = "answers",
+    params(EvidenceQuery),
+    responses((
+        status = 200,
+        description = "A ZIP: the answer, the quotes, the documents' hashes and page crops",
+        content_type = "application/zip",
+        body = Vec<u8>
+    ))
+)]
 pub async fn evidence(
     State(state): State<AppState>,
     Authed(caller, _): Authed<ExtractScope>,

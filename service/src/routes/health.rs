@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use attest_engine::config::AuthMode;
 use attest_engine::document::{DEFAULT_TENANT, IngestStatus};
@@ -11,13 +11,68 @@ use attest_engine::store::ChunkFilter;
 
 use crate::startup::AppState;
 
-/// `GET /healthz`: the process answers.
-pub async fn healthz() -> Json<Value> {
-    Json(json!({"status": "ok"}))
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Health {
+    pub status: String,
 }
 
-/// `GET /readyz`: the store answers and the model is loaded.
-pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+/// The process answers.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    responses((status = 200, description = "Alive", body = Health))
+)]
+pub async fn healthz() -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+    })
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Readiness {
+    /// `ready` or `unavailable`.
+    pub status: String,
+    pub store: StoreStatus,
+    pub model: ModelStatus,
+    /// Without keys only (one tenant).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub documents: Option<DocumentCounts>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct StoreStatus {
+    pub backend: String,
+    pub ok: bool,
+    /// Without keys only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chunks: Option<u64>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ModelStatus {
+    pub name: String,
+    pub dim: usize,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DocumentCounts {
+    pub ready: usize,
+    pub queued: usize,
+    pub failed: usize,
+}
+
+/// The store answers and the model is loaded.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Ready", body = Readiness),
+        (status = 503, description = "The store does not answer", body = Readiness),
+    )
+)]
+pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
     let engine = &state.engine;
     let store = engine
         .store
@@ -26,19 +81,40 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Value>) 
             doc_ids: None,
         })
         .await;
-    let mut body = json!({
-        "status": if store.is_ok() { "ready" } else { "unavailable" },
-        "store": {"backend": engine.store.backend(), "ok": store.is_ok()},
-        "model": {"name": engine.embedder.model_name(), "dim": engine.embedder.dim()},
-    });
     // Without keys there is one tenant and nothing to hide from it; with
     // keys, readiness says nothing about any tenant's documents.
-    if state.settings.auth == AuthMode::Open {
+    let open = state.settings.auth == AuthMode::Open;
+    let documents = open.then(|| {
         let docs = engine.catalog.list(DEFAULT_TENANT);
         let count = |s: IngestStatus| docs.iter().filter(|d| d.status == s).count();
-        body["store"]["chunks"] = json!(store.as_ref().ok());
-        body["documents"] = json!({"ready": count(IngestStatus::Ready), "queued": count(IngestStatus::Queued), "failed": count(IngestStatus::Failed)});
-    }
+        DocumentCounts {
+            ready: count(IngestStatus::Ready),
+            queued: count(IngestStatus::Queued),
+            failed: count(IngestStatus::Failed),
+        }
+    });
+    let body = Readiness {
+        status: if store.is_ok() {
+            "ready"
+        } else {
+            "unavailable"
+        }
+        .into(),
+        store: StoreStatus {
+            backend: engine.store.backend().into(),
+            ok: store.is_ok(),
+            chunks: if open {
+                store.as_ref().ok().map(|n| *n as u64)
+            } else {
+                None
+            },
+        },
+        model: ModelStatus {
+            name: engine.embedder.model_name().into(),
+            dim: engine.embedder.dim(),
+        },
+        documents,
+    };
     let code = if store.is_ok() {
         StatusCode::OK
     } else {

@@ -2,19 +2,33 @@
 
 use axum::Json;
 use axum::extract::State;
-use serde_json::{Value, json};
+use serde::Serialize;
 
-use attest_engine::search::{SearchRequest, search as run};
+use attest_engine::search::{SearchHit, SearchRequest, search as run};
 
 use crate::auth::{Authed, ReadScope};
 use crate::error::{ApiError, ApiJson};
 use crate::startup::AppState;
 
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SearchResults {
+    /// Best first.
+    pub results: Vec<SearchHit>,
+}
+
+/// Hybrid search over chunks (dense embedding and BM25, fused).
+#[utoipa::path(
+    post,
+    path = "/v1/search",
+    tag = "answers",
+    request_body = SearchRequest,
+    responses((status = 200, description = "Matching chunks with their spans", body = SearchResults))
+)]
 pub async fn search(
     State(state): State<AppState>,
     Authed(caller, _): Authed<ReadScope>,
     ApiJson(req): ApiJson<SearchRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SearchResults>, ApiError> {
     if req.query.trim().is_empty() {
         return Err(ApiError::BadRequest("query must not be empty".into()));
     }
@@ -46,5 +60,5 @@ pub async fn search(
         }
     }
     let hits = run(&state.engine, &caller.tenant, &req).await?;
-    Ok(Json(json!({ "results": hits })))
+    Ok(Json(SearchResults { results: hits }))
 }

@@ -10,6 +10,7 @@ mod extract;
 mod helpers;
 mod llm_stub;
 mod local_llm;
+mod openapi;
 mod pages;
 mod restart;
 mod search;
