@@ -296,15 +296,35 @@ impl Engine {
             *q = Some(tx);
         }
         let engine = Arc::clone(self);
+        let mut stop = self.stop_worker.subscribe();
         tokio::spawn(async move {
-            while let Some(id) = rx.recv().await {
+            loop {
+                if *stop.borrow() {
+                    break;
+                }
+                let id = tokio::select! {
+                    biased;
+                    _ = stop.changed() => break,
+                    id = rx.recv() => match id {
+                        Some(id) => id,
+                        None => break,
+                    },
+                };
+                // Not cancelled by a stop: the document in hand is finished.
                 if let Err(e) = engine.process(&id).await {
                     // Infrastructure failure: leave the record queued so a
                     // restart retries it.
                     tracing::error!(document = %id, error = %e, "ingest failed; will retry on restart");
                 }
             }
+            tracing::info!("ingest worker stopped");
         })
+    }
+
+    /// Stops the worker once the document it is reading is published; what
+    /// is still queued stays queued on disk for the next start.
+    pub fn stop_worker(&self) {
+        self.stop_worker.send_replace(true);
     }
 
     /// Queues a submitted document for the background worker.

@@ -88,6 +88,8 @@ pub struct Engine {
     pub(crate) visibility: RwLock<()>,
     /// The worker's queue, once it runs.
     pub(crate) queue: std::sync::Mutex<Option<mpsc::UnboundedSender<String>>>,
+    /// Set to stop the worker after the document in hand.
+    pub(crate) stop_worker: tokio::sync::watch::Sender<bool>,
 }
 
 impl Engine {
@@ -135,6 +137,7 @@ impl Engine {
             config,
             visibility: RwLock::new(()),
             queue: std::sync::Mutex::new(None),
+            stop_worker: tokio::sync::watch::Sender::new(false),
         }))
     }
 

@@ -121,7 +121,11 @@ pub struct Application {
     router: Router,
     port: u16,
     pub state: AppState,
+    worker: tokio::task::JoinHandle<()>,
 }
+
+/// How long a stopping service waits for the document in hand.
+const DRAIN_DOCUMENT: Duration = Duration::from_secs(120);
 
 impl Application {
     /// Opens the engine, starts the ingest worker (and the inbox watcher
@@ -132,7 +136,7 @@ impl Application {
     }
 
     pub async fn with_engine(settings: Settings, engine: Arc<Engine>) -> anyhow::Result<Self> {
-        engine.spawn_worker();
+        let worker = engine.spawn_worker();
         if let Some(inbox) = settings.inbox_dir.clone() {
             tokio::spawn(engine.clone().watch_inbox(
                 DEFAULT_TENANT.into(),
@@ -184,6 +188,7 @@ impl Application {
             router: router(state.clone()),
             port,
             state,
+            worker,
         })
     }
 
@@ -191,10 +196,19 @@ impl Application {
         self.port
     }
 
+    /// Serves until SIGTERM or Ctrl-C, then drains: requests in flight are
+    /// answered, the document being ingested is finished and published
+    /// (the rest stays queued for the next start).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
+        let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown_signal())
-            .await
+            .await;
+        self.state.engine.stop_worker();
+        match tokio::time::timeout(DRAIN_DOCUMENT, self.worker).await {
+            Ok(_) => tracing::info!("stopped"),
+            Err(_) => tracing::warn!("the document in hand did not finish; it stays queued"),
+        }
+        served
     }
 }
 

@@ -177,3 +177,54 @@ async fn acknowledged_uploads_survive_repeated_sigkills_exactly_once() {
     assert!(v["fields"]["mass"]["grams"].as_f64().is_some(), "{v}");
     kill(child);
 }
+
+#[tokio::test]
+async fn sigterm_finishes_the_document_in_hand_and_keeps_the_queue() {
+    let data = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    let mut child = start(data.path(), port);
+    wait_healthy(&client, &base, &mut child).await;
+    let (_, in_hand) = upload(&client, &base, "reports/huawei_HW-PEI_Mate_9.pdf").await;
+    let (_, waiting) = upload(&client, &base, "datasheets/Vishay_1N4148.pdf").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let queued = documents(&client, &base)
+        .await
+        .iter()
+        .filter(|d| d["status"] == "queued")
+        .count();
+    assert_eq!(queued, 2, "both still queued when the stop is asked");
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let started = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(started.elapsed() < Duration::from_secs(150), "did not stop");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "{status:?}");
+    let catalog = attest_engine::catalog::Catalog::open(data.path()).unwrap();
+    let status_of = |id: &str| catalog.get(id).unwrap().meta.status;
+    assert_eq!(
+        status_of(&in_hand),
+        attest_engine::document::IngestStatus::Ready,
+        "the document in hand was finished"
+    );
+    assert_eq!(
+        status_of(&waiting),
+        attest_engine::document::IngestStatus::Queued,
+        "the next one stays queued for the next start"
+    );
+}
