@@ -298,6 +298,8 @@ impl Engine {
         let engine = Arc::clone(self);
         let mut stop = self.stop_worker.subscribe();
         tokio::spawn(async move {
+            // Failed attempts per document, for the retry backoff.
+            let mut failures: std::collections::HashMap<String, u32> = Default::default();
             loop {
                 if *stop.borrow() {
                     break;
@@ -311,10 +313,26 @@ impl Engine {
                     },
                 };
                 // Not cancelled by a stop: the document in hand is finished.
-                if let Err(e) = engine.process(&id).await {
-                    // Infrastructure failure: leave the record queued so a
-                    // restart retries it.
-                    tracing::error!(document = %id, error = %e, "ingest failed; will retry on restart");
+                match engine.process(&id).await {
+                    Ok(_) => {
+                        failures.remove(&id);
+                    }
+                    Err(e) => {
+                        // Infrastructure failure (the store is down, say):
+                        // the record stays queued and is tried again, 5 s
+                        // later, then up to every 5 minutes (and at the
+                        // next start).
+                        let n = failures.entry(id.clone()).or_insert(0);
+                        *n += 1;
+                        let delay = Duration::from_secs((5u64 << (*n - 1).min(6)).min(300));
+                        tracing::error!(document = %id, error = %e, retry_in_secs = delay.as_secs(), "ingest failed; will retry");
+                        metrics::counter!("attest_ingest_retries_total").increment(1);
+                        let engine = Arc::clone(&engine);
+                        tokio::spawn(async move {
+                            tokio::time::sleep(delay).await;
+                            engine.enqueue(&id);
+                        });
+                    }
                 }
             }
             tracing::info!("ingest worker stopped");

@@ -16,7 +16,7 @@ use crate::embed::{Bm25, EmbedError, Embedder, FastEmbedder, ModelPaths};
 use crate::parse::ParseLimits;
 use crate::query_embed::{Overloaded, QueryBatching, QueryEmbedder};
 use crate::store::edge::EdgeStore;
-use crate::store::remote::RemoteStore;
+use crate::store::remote::LazyRemoteStore;
 use crate::store::{IndexMeta, StoreError, VectorStore};
 
 #[derive(Debug, Clone)]
@@ -115,7 +115,7 @@ impl Engine {
                 url,
                 api_key,
                 collection,
-            } => Arc::new(RemoteStore::connect(url, api_key.clone(), collection, &meta).await?),
+            } => Arc::new(LazyRemoteStore::connect(url, api_key.clone(), collection, &meta).await?),
         };
         Self::with_parts(config, store, embedder)
     }

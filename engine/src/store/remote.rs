@@ -43,6 +43,7 @@ impl RemoteStore {
         let client = Qdrant::from_url(url)
             .api_key(api_key)
             .timeout(Duration::from_secs(30))
+            .connect_timeout(Duration::from_secs(5))
             .skip_compatibility_check()
             .build()
             .map_err(unavailable)?;
@@ -278,5 +279,103 @@ impl VectorStore for RemoteStore {
     async fn optimize(&self) -> Result<(), StoreError> {
         // The server's optimiser runs in the background.
         Ok(())
+    }
+}
+
+/// A Qdrant server that may not be up yet, or may go away: connects on first
+/// use and again after a failure (at most one attempt per second), so the
+/// service starts, answers `/readyz` 503 and its store calls `unavailable`
+/// while the server is down, and recovers without a restart when it is
+/// back. A model mismatch found on connecting stays fatal at start-up.
+pub struct LazyRemoteStore {
+    url: String,
+    api_key: Option<String>,
+    collection: String,
+    meta: IndexMeta,
+    inner: tokio::sync::RwLock<Option<std::sync::Arc<RemoteStore>>>,
+    last_attempt: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+impl LazyRemoteStore {
+    pub async fn connect(
+        url: &str,
+        api_key: Option<String>,
+        collection: &str,
+        meta: &IndexMeta,
+    ) -> Result<Self, StoreError> {
+        let store = Self {
+            url: url.to_owned(),
+            api_key,
+            collection: collection.to_owned(),
+            meta: meta.clone(),
+            inner: tokio::sync::RwLock::new(None),
+            last_attempt: std::sync::Mutex::new(None),
+        };
+        match store.get().await {
+            Ok(_) => {}
+            Err(StoreError::Unavailable(e)) => {
+                tracing::warn!(url, error = %e, "the vector store is unreachable; serving and retrying");
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(store)
+    }
+
+    async fn get(&self) -> Result<std::sync::Arc<RemoteStore>, StoreError> {
+        if let Some(s) = self.inner.read().await.as_ref() {
+            return Ok(s.clone());
+        }
+        let mut slot = self.inner.write().await;
+        if let Some(s) = slot.as_ref() {
+            return Ok(s.clone());
+        }
+        {
+            let mut last = self.last_attempt.lock().unwrap_or_else(|p| p.into_inner());
+            if last.is_some_and(|t| t.elapsed() < Duration::from_secs(1)) {
+                return Err(StoreError::Unavailable(
+                    "the vector store is unreachable; retrying".into(),
+                ));
+            }
+            *last = Some(std::time::Instant::now());
+        }
+        let store = std::sync::Arc::new(
+            RemoteStore::connect(
+                &self.url,
+                self.api_key.clone(),
+                &self.collection,
+                &self.meta,
+            )
+            .await?,
+        );
+        tracing::info!(url = %self.url, "connected to the vector store");
+        *slot = Some(store.clone());
+        Ok(store)
+    }
+}
+
+#[async_trait]
+impl VectorStore for LazyRemoteStore {
+    fn backend(&self) -> &'static str {
+        "qdrant-server"
+    }
+
+    async fn upsert(&self, points: Vec<ChunkPoint>) -> Result<(), StoreError> {
+        self.get().await?.upsert(points).await
+    }
+
+    async fn delete_document(&self, doc_id: &str) -> Result<(), StoreError> {
+        self.get().await?.delete_document(doc_id).await
+    }
+
+    async fn query(&self, q: StoreQuery) -> Result<Vec<Hit>, StoreError> {
+        self.get().await?.query(q).await
+    }
+
+    async fn count(&self, filter: ChunkFilter) -> Result<usize, StoreError> {
+        self.get().await?.count(filter).await
+    }
+
+    async fn optimize(&self) -> Result<(), StoreError> {
+        self.get().await?.optimize().await
     }
 }

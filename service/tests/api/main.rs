@@ -6,6 +6,7 @@ mod auth;
 mod broken_input;
 mod documents;
 mod extract;
+mod faults;
 
 mod helpers;
 mod llm_stub;
