@@ -17,7 +17,13 @@ fuzz_target!(|data: &[u8]| {
     let cuts: Vec<usize> = rest
         .iter()
         .take(2)
-        .map(|&b| if chars == 0 { 0 } else { usize::from(b) % (chars + 1) })
+        .map(|&b| {
+            if chars == 0 {
+                0
+            } else {
+                usize::from(b) % (chars + 1)
+            }
+        })
         .collect();
     let mut bounds = vec![0];
     bounds.extend(cuts);
@@ -37,7 +43,11 @@ fuzz_target!(|data: &[u8]| {
     };
     let idx = CharIndex::new(&text);
     for c in chunk_document(&text, &pages, None, cfg) {
-        assert!(c.span.start <= c.span.end && c.span.end <= chars, "{:?}", c.span);
+        assert!(
+            c.span.start <= c.span.end && c.span.end <= chars,
+            "{:?}",
+            c.span
+        );
         let page = &pages[(c.page - 1) as usize];
         assert!(c.span.start >= page.start && c.span.end <= page.end);
         let bytes = idx.bytes(CharRange {

@@ -11,7 +11,11 @@ fuzz_target!(|data: &[u8]| {
         max_unpacked_bytes: 16 * 1024 * 1024,
         ..ParseLimits::default()
     };
-    let name = if data.starts_with(b"PK") { "sheet.xlsx" } else { "sheet.csv" };
+    let name = if data.starts_with(b"PK") {
+        "sheet.xlsx"
+    } else {
+        "sheet.csv"
+    };
     if let Ok(p) = parse(name, data, &limits) {
         let chars = p.text.chars().count();
         if let Some(sheet) = &p.sheet {
