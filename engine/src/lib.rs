@@ -27,6 +27,7 @@
 
 pub mod analyze;
 pub mod ask;
+pub mod bom;
 pub mod catalog;
 pub mod chunk;
 pub mod config;

@@ -125,6 +125,7 @@ impl Modify for Conventions {
         routes::extract::extract,
         routes::extract::evidence,
         routes::ask::ask,
+        routes::bom::bom,
         routes::chat::completions,
         routes::chat::models,
         routes::health::healthz,

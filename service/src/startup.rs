@@ -64,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/extract", post(routes::extract::extract))
         .route("/v1/extract/evidence", get(routes::extract::evidence))
         .route("/v1/ask", post(routes::ask::ask))
+        .route("/v1/bom", post(routes::bom::bom))
         .route("/v1/chat/completions", post(routes::chat::completions))
         .route("/v1/models", get(routes::chat::models))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))

@@ -1,6 +1,7 @@
 //! HTTP handlers, one file per resource.
 
 pub mod ask;
+pub mod bom;
 pub mod chat;
 pub mod documents;
 pub mod extract;

@@ -3,6 +3,7 @@
 
 mod ask;
 mod auth;
+mod bom;
 mod broken_input;
 mod documents;
 mod extract;
