@@ -453,3 +453,183 @@ pub fn to_csv(r: &BomResult) -> String {
     }
     out
 }
+
+/// Header names that mark a BOM file's columns (compared case-insensitively,
+/// without punctuation).
+const PART_HEADERS: &[&str] = &[
+    "part",
+    "part number",
+    "part no",
+    "partnumber",
+    "mpn",
+    "manufacturer part number",
+    "mfr part number",
+    "pn",
+    "p n",
+    "item",
+    "item number",
+    "component",
+    "product",
+];
+const QUANTITY_HEADERS: &[&str] = &["qty", "quantity", "count", "pcs", "amount", "qty per"];
+const LINE_HEADERS: &[&str] = &[
+    "line",
+    "ref",
+    "reference",
+    "designator",
+    "refdes",
+    "ref des",
+    "pos",
+    "position",
+];
+const UNIT_HEADERS: &[&str] = &["unit", "uom", "units"];
+const DESCRIPTION_HEADERS: &[&str] = &["description", "desc", "name"];
+
+fn header_key(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                ' '
+            }
+        })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Column names given by the caller for a BOM file whose headers are not
+/// recognised (any left `None` is found by its header).
+#[derive(Debug, Clone, Default)]
+pub struct ColumnNames {
+    pub part: Option<String>,
+    pub quantity: Option<String>,
+}
+
+/// Reads BOM lines from a CSV or XLSX file: the first row naming a part
+/// column is the header; each later row with a part is a line.
+pub fn lines_from_file(
+    name: &str,
+    bytes: &[u8],
+    columns: &ColumnNames,
+) -> Result<Vec<BomLineIn>, BomError> {
+    let parsed = crate::parse::parse(name, bytes, &crate::parse::ParseLimits::default())
+        .map_err(|e| BomError::BadRequest(format!("cannot read the BOM file: {e}")))?;
+    let Some(sheet) = parsed.sheet.as_ref() else {
+        return Err(BomError::BadRequest(
+            "a BOM file is CSV or XLSX, with a header row".into(),
+        ));
+    };
+    let idx = crate::text::CharIndex::new(&parsed.text);
+    let rows: Vec<Vec<String>> = sheet
+        .rows
+        .iter()
+        .map(|r| {
+            r.cells
+                .iter()
+                .map(|c| parsed.text[idx.bytes(*c)].trim().to_owned())
+                .collect()
+        })
+        .collect();
+    let find = |row: &[String], given: &Option<String>, names: &[&str]| -> Option<usize> {
+        match given {
+            Some(g) => {
+                let g = header_key(g);
+                row.iter().position(|c| header_key(c) == g)
+            }
+            None => row
+                .iter()
+                .position(|c| names.contains(&header_key(c).as_str())),
+        }
+    };
+    let (header_at, part_col) = rows
+        .iter()
+        .enumerate()
+        .find_map(|(i, r)| find(r, &columns.part, PART_HEADERS).map(|c| (i, c)))
+        .ok_or_else(|| {
+            BomError::BadRequest(
+                "no part column: name one \"Part Number\", \"MPN\", \"Part\" … or give part_column"
+                    .into(),
+            )
+        })?;
+    let header = &rows[header_at];
+    let qty_col = find(header, &columns.quantity, QUANTITY_HEADERS);
+    if columns.quantity.is_some() && qty_col.is_none() {
+        return Err(BomError::BadRequest("no such quantity column".into()));
+    }
+    let line_col = find(header, &None, LINE_HEADERS).filter(|&c| c != part_col);
+    let unit_col = find(header, &None, UNIT_HEADERS);
+    let desc_col = find(header, &None, DESCRIPTION_HEADERS).filter(|&c| c != part_col);
+    let header_sheet = &sheet.rows[header_at].sheet;
+    let mut lines = Vec::new();
+    for (i, r) in rows.iter().enumerate().skip(header_at + 1) {
+        if &sheet.rows[i].sheet != header_sheet {
+            break;
+        }
+        let cell = |c: Option<usize>| c.and_then(|c| r.get(c)).filter(|s| !s.is_empty());
+        let Some(part) = cell(Some(part_col)) else {
+            continue;
+        };
+        let quantity = match cell(qty_col) {
+            None => None,
+            Some(q) => {
+                let q = if q.contains('.') {
+                    q.replace(',', "")
+                } else {
+                    q.replace(',', ".")
+                };
+                Some(q.parse::<f64>().map_err(|_| {
+                    BomError::BadRequest(format!(
+                        "row {}: the quantity {q:?} is not a number",
+                        sheet.rows[i].row
+                    ))
+                })?)
+            }
+        };
+        lines.push(BomLineIn {
+            line: cell(line_col).cloned(),
+            part: part.clone(),
+            quantity,
+            unit: cell(unit_col).cloned(),
+            description: cell(desc_col).cloned(),
+        });
+    }
+    Ok(lines)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bom_files_are_read_by_their_headers() {
+        let csv = "Board BOM rev B\n\nRef Des,Description,MPN,Qty\nD1,Switching diode,1N4148,\"4\"\nK1,Relay,G5V-1,2\n,,,\nR1,Resistor,EPC-0603-10K,\"1,5\"\n";
+        let lines = lines_from_file("bom.csv", csv.as_bytes(), &ColumnNames::default()).unwrap();
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[0].part, "1N4148");
+        assert_eq!(lines[0].line.as_deref(), Some("D1"));
+        assert_eq!(lines[0].quantity, Some(4.0));
+        assert_eq!(lines[0].description.as_deref(), Some("Switching diode"));
+        assert_eq!(lines[2].quantity, Some(1.5));
+
+        let odd = "Article;Menge\nG5V-1;2\n".replace(';', ",");
+        assert!(lines_from_file("b.csv", odd.as_bytes(), &ColumnNames::default()).is_err());
+        let given = ColumnNames {
+            part: Some("Article".into()),
+            quantity: Some("Menge".into()),
+        };
+        let lines = lines_from_file("b.csv", odd.as_bytes(), &given).unwrap();
+        assert_eq!(
+            (lines[0].part.as_str(), lines[0].quantity),
+            ("G5V-1", Some(2.0))
+        );
+
+        let bad = "Part,Qty\nG5V-1,two\n";
+        let e = lines_from_file("b.csv", bad.as_bytes(), &ColumnNames::default()).unwrap_err();
+        assert!(e.to_string().contains("row 2"), "{e}");
+        assert!(lines_from_file("b.txt", b"just text", &ColumnNames::default()).is_err());
+    }
+}

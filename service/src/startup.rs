@@ -47,6 +47,9 @@ pub fn router(state: AppState) -> Router {
     let timeout = Duration::from_secs(state.settings.request_timeout_secs.max(1));
     let in_flight = InFlight::new(state.settings.max_in_flight);
     metrics::handle();
+    let bom = Router::new()
+        .route("/v1/bom", post(routes::bom::bom))
+        .layer(DefaultBodyLimit::max(routes::bom::BOM_BODY_LIMIT));
     let documents = Router::new()
         .route(
             "/v1/documents",
@@ -64,11 +67,11 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/extract", post(routes::extract::extract))
         .route("/v1/extract/evidence", get(routes::extract::evidence))
         .route("/v1/ask", post(routes::ask::ask))
-        .route("/v1/bom", post(routes::bom::bom))
         .route("/v1/chat/completions", post(routes::chat::completions))
         .route("/v1/models", get(routes::chat::models))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
         .merge(documents)
+        .merge(bom)
         .layer(axum::middleware::from_fn_with_state(
             in_flight,
             limits::in_flight,

@@ -6,9 +6,14 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 
-use attest_engine::bom::{BomError, BomRequest, BomResult, roll_up, to_csv};
+use attest_engine::bom::{
+    BomError, BomRequest, BomResult, ColumnNames, lines_from_file, roll_up, to_csv,
+};
+use attest_engine::extract::Mode;
 
 use crate::auth::{Authed, ExtractScope};
+use axum::extract::FromRequest;
+
 use crate::error::{ApiError, ApiJson};
 use crate::startup::AppState;
 
@@ -18,7 +23,91 @@ use crate::startup::AppState;
 pub struct BomQuery {
     /// `json` (the default) or `csv`; `Accept: text/csv` asks for CSV too.
     pub format: Option<String>,
+    /// Uploaded files: the header of the part column, when it is not one
+    /// of "Part Number", "MPN", "Part", "Item"…
+    pub part_column: Option<String>,
+    /// Uploaded files: the header of the quantity column, when it is not
+    /// one of "Qty", "Quantity"…
+    pub quantity_column: Option<String>,
+    /// Uploaded files: the BOM's name.
+    pub name: Option<String>,
+    /// Uploaded files: the extraction mode.
+    pub mode: Option<Mode>,
 }
+
+/// The upload form: a CSV or XLSX file with a header row.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct BomUpload {
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+}
+
+/// The BOM of a JSON body or of an uploaded file.
+async fn read_request(
+    state: &AppState,
+    q: &BomQuery,
+    req: axum::extract::Request,
+) -> Result<BomRequest, ApiError> {
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("multipart/form-data"));
+    if !multipart {
+        let ApiJson(body) = ApiJson::<BomRequest>::from_request(req, state).await?;
+        return Ok(body);
+    }
+    let mut form = axum::extract::Multipart::from_request(req, state)
+        .await
+        .map_err(|e| {
+            ApiError::BadRequest(format!(
+                "expected a multipart/form-data body: {}",
+                e.body_text()
+            ))
+        })?;
+    loop {
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => return Err(ApiError::MissingFile),
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(ApiError::TooLarge(BOM_BODY_LIMIT as u64));
+            }
+            Err(e) => {
+                return Err(ApiError::BadRequest(format!(
+                    "malformed multipart body: {}",
+                    e.body_text()
+                )));
+            }
+        };
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("bom.csv").to_owned();
+        let bytes = field.bytes().await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::TooLarge(BOM_BODY_LIMIT as u64)
+            } else {
+                ApiError::BadRequest(format!("cannot read the file: {}", e.body_text()))
+            }
+        })?;
+        let columns = ColumnNames {
+            part: q.part_column.clone(),
+            quantity: q.quantity_column.clone(),
+        };
+        let lines = tokio::task::spawn_blocking(move || lines_from_file(&name, &bytes, &columns))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))??;
+        return Ok(BomRequest {
+            name: q.name.clone(),
+            lines,
+            mode: q.mode,
+        });
+    }
+}
+
+/// Largest BOM body or file.
+pub const BOM_BODY_LIMIT: usize = 8 * 1024 * 1024;
 
 impl From<BomError> for ApiError {
     fn from(e: BomError) -> Self {
@@ -36,7 +125,10 @@ impl From<BomError> for ApiError {
     post,
     path = "/v1/bom",
     tag = "answers",
-    request_body = BomRequest,
+    request_body(content(
+        (BomRequest = "application/json"),
+        (BomUpload = "multipart/form-data"),
+    )),
     params(BomQuery),
     responses((
         status = 200,
@@ -52,9 +144,10 @@ pub async fn bom(
     Authed(caller, _): Authed<ExtractScope>,
     headers: HeaderMap,
     q: Result<Query<BomQuery>, QueryRejection>,
-    ApiJson(req): ApiJson<BomRequest>,
+    body: axum::extract::Request,
 ) -> Result<Response, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let req = read_request(&state, &q, body).await?;
     let wants_csv = match q.format.as_deref() {
         Some("csv") => true,
         Some("json") => false,

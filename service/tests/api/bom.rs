@@ -164,6 +164,34 @@ async fn a_bom_rolls_up_cited_part_values_into_totals() {
     }
     assert!(text.contains(&format!("# total_mass_g,{}", t["mass_g"])));
 
+    // The same BOM as an uploaded CSV, its columns found by their headers.
+    let file = "Ref Des,Description,MPN,Qty\nD1,Switching diode,1N4148,4\nK1,Relay,G5V-1,2\n\
+                R1,Chip resistor,EPC-0603-10K,10\nW1,Cable,85033,1\nX1,Unknown,ZZ-NOPE-999,3\n";
+    let part = reqwest::multipart::Part::bytes(file.as_bytes().to_vec()).file_name("bom.csv");
+    let uploaded: Value = app
+        .client
+        .post(app.url("/v1/bom?mode=rules&name=relay%20board"))
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(uploaded["totals"], r["totals"], "{uploaded}");
+    assert_eq!(uploaded["lines"][1]["line"], "K1");
+    assert_eq!(uploaded["lines"][0]["description"], "Switching diode");
+    let part =
+        reqwest::multipart::Part::bytes(b"Article,Menge\nG5V-1,2\n".to_vec()).file_name("b.csv");
+    let r2 = app
+        .client
+        .post(app.url("/v1/bom"))
+        .multipart(reqwest::multipart::Form::new().part("file", part))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r2.status().as_u16(), 400);
+
     // Bad BOMs get clear errors.
     for (body, code) in [
         (json!({"lines": []}), "bad_request"),
