@@ -122,11 +122,17 @@ impl RemoteStore {
             .await
             .map_err(unavailable)?;
         for f in ["doc_id", "tenant"] {
+            let mut index =
+                CreateFieldIndexCollectionBuilder::new(&self.collection, f, FieldType::Keyword)
+                    .wait(true);
+            if f == "tenant" {
+                // Qdrant lays points out by tenant and plans filters for it.
+                index = index.field_index_params(
+                    qdrant_client::qdrant::KeywordIndexParamsBuilder::default().is_tenant(true),
+                );
+            }
             self.client
-                .create_field_index(
-                    CreateFieldIndexCollectionBuilder::new(&self.collection, f, FieldType::Keyword)
-                        .wait(true),
-                )
+                .create_field_index(index)
                 .await
                 .map_err(unavailable)?;
         }
@@ -287,6 +293,24 @@ impl VectorStore for RemoteStore {
 /// service starts, answers `/readyz` 503 and its store calls `unavailable`
 /// while the server is down, and recovers without a restart when it is
 /// back. A model mismatch found on connecting stays fatal at start-up.
+/// A connection attempt that takes longer counts as a failure.
+const CONNECT_WITHIN: Duration = Duration::from_secs(5);
+/// A store call that takes longer is `unavailable` (a slow server must not
+/// hold requests until their own deadline).
+const CALL_WITHIN: Duration = Duration::from_secs(10);
+
+async fn within<T>(
+    limit: Duration,
+    f: impl std::future::Future<Output = Result<T, StoreError>>,
+) -> Result<T, StoreError> {
+    tokio::time::timeout(limit, f).await.unwrap_or_else(|_| {
+        Err(StoreError::Unavailable(format!(
+            "the vector store did not answer within {} s",
+            limit.as_secs()
+        )))
+    })
+}
+
 pub struct LazyRemoteStore {
     url: String,
     api_key: Option<String>,
@@ -311,7 +335,10 @@ impl LazyRemoteStore {
             inner: tokio::sync::RwLock::new(None),
             last_attempt: std::sync::Mutex::new(None),
         };
-        match store.get().await {
+        let first = tokio::time::timeout(CONNECT_WITHIN, store.get())
+            .await
+            .unwrap_or_else(|_| Err(StoreError::Unavailable("no answer while connecting".into())));
+        match first {
             Ok(_) => {}
             Err(StoreError::Unavailable(e)) => {
                 tracing::warn!(url, error = %e, "the vector store is unreachable; serving and retrying");
@@ -339,11 +366,14 @@ impl LazyRemoteStore {
             *last = Some(std::time::Instant::now());
         }
         let store = std::sync::Arc::new(
-            RemoteStore::connect(
-                &self.url,
-                self.api_key.clone(),
-                &self.collection,
-                &self.meta,
+            within(
+                CONNECT_WITHIN,
+                RemoteStore::connect(
+                    &self.url,
+                    self.api_key.clone(),
+                    &self.collection,
+                    &self.meta,
+                ),
             )
             .await?,
         );
@@ -360,19 +390,25 @@ impl VectorStore for LazyRemoteStore {
     }
 
     async fn upsert(&self, points: Vec<ChunkPoint>) -> Result<(), StoreError> {
-        self.get().await?.upsert(points).await
+        within(CALL_WITHIN, async {
+            self.get().await?.upsert(points).await
+        })
+        .await
     }
 
     async fn delete_document(&self, doc_id: &str) -> Result<(), StoreError> {
-        self.get().await?.delete_document(doc_id).await
+        within(CALL_WITHIN, async {
+            self.get().await?.delete_document(doc_id).await
+        })
+        .await
     }
 
     async fn query(&self, q: StoreQuery) -> Result<Vec<Hit>, StoreError> {
-        self.get().await?.query(q).await
+        within(CALL_WITHIN, async { self.get().await?.query(q).await }).await
     }
 
     async fn count(&self, filter: ChunkFilter) -> Result<usize, StoreError> {
-        self.get().await?.count(filter).await
+        within(CALL_WITHIN, async { self.get().await?.count(filter).await }).await
     }
 
     async fn optimize(&self) -> Result<(), StoreError> {

@@ -74,13 +74,21 @@ pub struct DocumentCounts {
 )]
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
     let engine = &state.engine;
-    let store = engine
-        .store
-        .count(ChunkFilter {
+    // A probe answers quickly: a store that has not answered in 2 s is
+    // not ready.
+    let store = tokio::time::timeout(
+        std::time::Duration::from_secs(2),
+        engine.store.count(ChunkFilter {
             tenant: DEFAULT_TENANT.into(),
             doc_ids: None,
-        })
-        .await;
+        }),
+    )
+    .await
+    .unwrap_or_else(|_| {
+        Err(attest_engine::store::StoreError::Unavailable(
+            "no answer within 2 s".into(),
+        ))
+    });
     // Without keys there is one tenant and nothing to hide from it; with
     // keys, readiness says nothing about any tenant's documents.
     let open = state.settings.auth == AuthMode::Open;

@@ -237,6 +237,20 @@ async fn keys_scopes_and_tenants_keep_every_document_to_its_tenant() {
         assert_eq!(c["document_id"], a_id.as_str(), "{v}");
     }
     assert_eq!(a.get("/v1/models").await.0, 200);
+    let (status, v) = a
+        .post(
+            "/v1/bom",
+            &json!({"lines": [{"part": "85033", "quantity": 2}]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["lines"][0]["status"], "not_found", "{v}");
+    assert!(
+        v["lines"][0]["extraction"]["provenance"]["documents"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 
     // Metrics for a key with the scope; route templates, never raw ids.
     let metrics = app.keyed(&create_key(&dir, "ops", "metrics"));

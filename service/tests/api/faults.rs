@@ -69,3 +69,55 @@ async fn an_unreachable_store_is_unavailable_not_fatal() {
     let (_, meta) = app.get(&format!("/v1/documents/{id}")).await;
     assert_eq!(meta["status"], "queued", "{meta}");
 }
+
+/// A TCP front whose upstream never answers: connections are accepted and
+/// held open in silence.
+async fn silent_proxy() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((conn, _)) = listener.accept().await {
+            held.push(conn);
+        }
+    });
+    port
+}
+
+#[tokio::test]
+async fn a_store_that_does_not_answer_is_unavailable_within_bounds() {
+    let port = silent_proxy().await;
+    let started = std::time::Instant::now();
+    let app = spawn_with(move |s| {
+        s.qdrant_url = Some(format!("http://127.0.0.1:{port}"));
+    })
+    .await;
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(30),
+        "start-up waited {:?} for a silent store",
+        started.elapsed()
+    );
+    let t = std::time::Instant::now();
+    let (status, ready) = app.get("/readyz").await;
+    assert_eq!(status, 503, "{ready}");
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        t.elapsed()
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let t = std::time::Instant::now();
+    let (status, v) = app
+        .post("/v1/search", &json!({"query": "weight of the relay"}))
+        .await;
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (503, Some("unavailable")),
+        "{v}"
+    );
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(15),
+        "{:?}",
+        t.elapsed()
+    );
+}
