@@ -101,6 +101,21 @@ CREATE TABLE api_keys (
     revoked_at INTEGER
 );
 "#,
+    r#"
+CREATE TABLE reviews (
+    id          TEXT PRIMARY KEY,
+    tenant      TEXT NOT NULL,
+    document_id TEXT NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    subject     TEXT NOT NULL,
+    field       TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    decided_at  INTEGER
+);
+CREATE INDEX reviews_by_tenant ON reviews (tenant, status, created_at);
+CREATE INDEX reviews_by_document ON reviews (document_id, subject);
+"#,
 ];
 
 /// Folded subjects shorter than this are looked up among recognised
@@ -651,7 +666,9 @@ fn write_durable(path: &Path, bytes: &[u8]) -> Result<(), CatalogError> {
 }
 
 mod keys;
+mod reviews;
 pub use keys::{ApiKey, KeyError, NewKey, Scope};
+pub use reviews::{ReviewFilter, StoredReview};
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

@@ -43,6 +43,7 @@ pub mod parse;
 pub mod prompts;
 pub mod query_embed;
 pub mod render;
+pub mod review;
 pub mod search;
 pub mod store;
 pub mod testpdf;

@@ -133,6 +133,7 @@ scope_marker! {
     ExtractScope => Some(Scope::Extract),
     IngestScope => Some(Scope::Ingest),
     MetricsScope => Some(Scope::Metrics),
+    ReviewScope => Some(Scope::Review),
     AnyScope => None,
 }
 

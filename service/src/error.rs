@@ -31,6 +31,8 @@ pub enum ApiError {
     RateLimited { retry_after: u64 },
     #[error("{what} not found")]
     NotFound { what: String },
+    #[error("{0}")]
+    Conflict(String),
     #[error("document {id} is not ready: {status}")]
     NotReady { id: String, status: String },
     #[error("the vector store is unavailable")]
@@ -56,6 +58,7 @@ impl ApiError {
             ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             ApiError::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::NotReady { .. } => (StatusCode::CONFLICT, "not_ready"),
+            ApiError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             ApiError::Timeout(_) => (StatusCode::GATEWAY_TIMEOUT, "timeout"),
             ApiError::Overloaded(_) => (StatusCode::SERVICE_UNAVAILABLE, "overloaded"),

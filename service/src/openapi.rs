@@ -42,7 +42,10 @@ const ERRORS: &[(&str, &str)] = &[
         "404",
         "No such document or route in the caller's tenant (`not_found`)",
     ),
-    ("409", "The document is not ready (`not_ready`)"),
+    (
+        "409",
+        "The document is not ready (`not_ready`), or the item was decided (`conflict`)",
+    ),
     (
         "413",
         "The body is over its size limit (`payload_too_large`)",
@@ -126,6 +129,8 @@ impl Modify for Conventions {
         routes::extract::evidence,
         routes::ask::ask,
         routes::bom::bom,
+        routes::review::queue,
+        routes::review::decide_item,
         routes::chat::completions,
         routes::chat::models,
         routes::health::healthz,

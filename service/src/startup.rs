@@ -67,6 +67,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/extract", post(routes::extract::extract))
         .route("/v1/extract/evidence", get(routes::extract::evidence))
         .route("/v1/ask", post(routes::ask::ask))
+        .route("/v1/review", get(routes::review::queue))
+        .route("/v1/review/{id}", post(routes::review::decide_item))
         .route("/v1/chat/completions", post(routes::chat::completions))
         .route("/v1/models", get(routes::chat::models))
         .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))

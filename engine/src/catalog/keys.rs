@@ -31,16 +31,19 @@ pub enum Scope {
     Ingest,
     /// Scrape `/metrics`.
     Metrics,
+    /// Read and decide the review queue.
+    Review,
     /// Everything.
     Admin,
 }
 
 impl Scope {
-    pub const ALL: [Scope; 5] = [
+    pub const ALL: [Scope; 6] = [
         Scope::Read,
         Scope::Extract,
         Scope::Ingest,
         Scope::Metrics,
+        Scope::Review,
         Scope::Admin,
     ];
 
@@ -50,6 +53,7 @@ impl Scope {
             Scope::Extract => "extract",
             Scope::Ingest => "ingest",
             Scope::Metrics => "metrics",
+            Scope::Review => "review",
             Scope::Admin => "admin",
         }
     }
@@ -90,7 +94,7 @@ impl FromStr for Scope {
 
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
-    #[error("unknown scope {0:?} (scopes: read, extract, ingest, metrics, admin)")]
+    #[error("unknown scope {0:?} (scopes: read, extract, ingest, metrics, review, admin)")]
     UnknownScope(String),
     #[error("a key needs at least one scope")]
     NoScopes,

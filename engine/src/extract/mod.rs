@@ -611,7 +611,7 @@ pub async fn extract(
         })
         .collect();
     let chunks_read = chunks_for(&fields, &docs, engine.config.chunk);
-    Ok(ExtractResponse {
+    let mut resp = ExtractResponse {
         subject: req.subject.clone(),
         fields,
         not_found,
@@ -641,7 +641,9 @@ pub async fn extract(
             degraded,
             llm: llm_report,
         },
-    })
+    };
+    crate::review::settle(engine, tenant, &mut resp, &wanted);
+    Ok(resp)
 }
 
 /// Text read by OCR may misread a digit: values cited from it are less

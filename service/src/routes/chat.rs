@@ -155,8 +155,18 @@ fn usage(question: &str, content: &str) -> Value {
     serde_json::to_value(usage_of(question, content)).unwrap_or(Value::Null)
 }
 
+/// A JSON value written as the typed answer is: through its text, so
+/// `f32` coordinates keep their shortest form (53.7, not 53.70000076…) in
+/// streamed and non-streamed answers alike.
+fn as_written<T: serde::Serialize>(t: &T) -> Value {
+    serde_json::to_string(t)
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or(Value::Null)
+}
+
 fn citations_json(c: &[AskCitation]) -> Value {
-    serde_json::to_value(c).unwrap_or(Value::Null)
+    as_written(&c)
 }
 
 /// A chat completion (non-streamed).
@@ -329,10 +339,7 @@ pub async fn completions(
                     &[
                         ("citations", cites),
                         ("usage", usage(&ask_req.question, &content)),
-                        (
-                            "provenance",
-                            serde_json::to_value(&a.provenance).unwrap_or(Value::Null),
-                        ),
+                        ("provenance", as_written(&a.provenance)),
                     ],
                 );
                 let _ = tx.send(last).await;

@@ -6,6 +6,7 @@ pub mod chat;
 pub mod documents;
 pub mod extract;
 pub mod health;
+pub mod review;
 pub mod search;
 pub mod ui;
 

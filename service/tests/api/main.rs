@@ -15,4 +15,5 @@ mod local_llm;
 mod openapi;
 mod pages;
 mod restart;
+mod review;
 mod search;

@@ -1,0 +1,538 @@
+//! The review queue. Values below a confidence threshold, and masses that
+//! another candidate disputes, become review items of the document version
+//! they were read from. A reviewer accepts, corrects (with a span of the
+//! document as evidence, verified like any citation) or rejects them; from
+//! then on extraction answers with the decision for that document version
+//! (`extractor: "review"`, confidence 1.0). A new version of the document
+//! is a new id, so its values come back to the queue.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::catalog::ReviewFilter;
+use crate::extract::{
+    Citation, ExtractResponse, Field, MassValue, MaterialValue, OriginValue, verify,
+};
+use crate::library::Engine;
+
+/// Values reported with a lower confidence are reviewed.
+pub const REVIEW_BELOW: f32 = 0.6;
+pub const REVIEW_EXTRACTOR: &str = "review";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewStatus {
+    Open,
+    Accepted,
+    Corrected,
+    Rejected,
+}
+
+impl ReviewStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            ReviewStatus::Open => "open",
+            ReviewStatus::Accepted => "accepted",
+            ReviewStatus::Corrected => "corrected",
+            ReviewStatus::Rejected => "rejected",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionKind {
+    Accept,
+    Correct,
+    Reject,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Decision {
+    pub decision: DecisionKind,
+    /// The corrected value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// The corrected value's evidence in the document.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub citation: Option<Citation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The reviewer's key id (`open` without keys).
+    pub reviewer: String,
+    /// Unix seconds.
+    pub decided_at: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ReviewItem {
+    pub id: String,
+    pub status: ReviewStatus,
+    pub document_id: String,
+    pub subject: String,
+    pub field: Field,
+    /// The value as reported: `0.105 g`, `JP`, `copper`, `30%`.
+    pub value: String,
+    pub confidence: f32,
+    pub extractor: String,
+    /// Why it is in the queue.
+    pub reason: String,
+    pub citation: Option<Citation>,
+    /// Other values the documents gave for the field.
+    pub alternatives: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
+}
+
+/// A reviewer's answer.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRequest {
+    pub decision: DecisionKind,
+    /// `correct`: the value (`3.1 g`, `Germany`, `brass`, `30%`).
+    #[serde(default)]
+    pub value: Option<String>,
+    /// `correct`: the evidence, as code point offsets into the document's
+    /// text (`GET /v1/documents/{id}/text`).
+    #[serde(default)]
+    pub start: Option<usize>,
+    #[serde(default)]
+    pub end: Option<usize>,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewError {
+    #[error("review item {0} not found")]
+    NotFound(String),
+    #[error("review item {0} was already decided")]
+    Decided(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("catalog: {0}")]
+    Catalog(#[from] crate::catalog::CatalogError),
+}
+
+fn item_id(tenant: &str, doc: &str, subject: &str, field: Field, value: &str) -> String {
+    let h = Sha256::digest(format!(
+        "{tenant}\u{1f}{doc}\u{1f}{subject}\u{1f}{field:?}\u{1f}{value}"
+    ));
+    h.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+fn field_name(f: Field) -> &'static str {
+    match f {
+        Field::Mass => "mass",
+        Field::Origin => "origin",
+        Field::Materials => "materials",
+        Field::RecycledContent => "recycled_content",
+    }
+}
+
+/// Each reported value: (field, key, confidence, extractor, citation).
+fn values(r: &ExtractResponse) -> Vec<(Field, String, f32, String, Option<Citation>)> {
+    let f = &r.fields;
+    let mut out = Vec::new();
+    if let Some(m) = &f.mass {
+        out.push((
+            Field::Mass,
+            format!("{} g", m.grams),
+            m.confidence,
+            m.extractor.clone(),
+            m.citations.first().cloned(),
+        ));
+    }
+    for o in &f.origin {
+        out.push((
+            Field::Origin,
+            o.country.clone(),
+            o.confidence,
+            o.extractor.clone(),
+            o.citations.first().cloned(),
+        ));
+    }
+    for m in &f.materials {
+        out.push((
+            Field::Materials,
+            m.name.clone(),
+            m.confidence,
+            m.extractor.clone(),
+            m.citations.first().cloned(),
+        ));
+    }
+    for v in &f.recycled_content {
+        out.push((
+            Field::RecycledContent,
+            format!("{}%", v.percent),
+            v.confidence,
+            v.extractor.clone(),
+            v.citations.first().cloned(),
+        ));
+    }
+    out
+}
+
+/// Applies the decisions about this answer's documents and subject, then
+/// queues its uncertain values. Best effort: a catalog error is logged and
+/// the answer goes out as extracted.
+pub fn settle(engine: &Engine, tenant: &str, resp: &mut ExtractResponse, wanted: &[Field]) {
+    let Some(subject) = resp
+        .subject
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    else {
+        return;
+    };
+    let subject = subject.to_owned();
+    if let Err(e) = apply(engine, tenant, &subject, resp, wanted) {
+        tracing::error!(error = %e, "cannot apply review decisions");
+    }
+    if let Err(e) = enqueue(engine, tenant, &subject, resp) {
+        tracing::error!(error = %e, "cannot queue values for review");
+    }
+}
+
+fn apply(
+    engine: &Engine,
+    tenant: &str,
+    subject: &str,
+    resp: &mut ExtractResponse,
+    wanted: &[Field],
+) -> Result<(), ReviewError> {
+    let docs: Vec<String> = resp
+        .provenance
+        .documents
+        .iter()
+        .map(|d| d.id.clone())
+        .collect();
+    let decided = engine.catalog.decisions_for(tenant, &docs, subject)?;
+    for stored in decided {
+        let Ok(item) = serde_json::from_str::<ReviewItem>(&stored.body) else {
+            continue;
+        };
+        let Some(d) = &item.decision else {
+            continue;
+        };
+        let f = &mut resp.fields;
+        let applied = match (item.field, d.decision) {
+            (Field::Mass, kind) => match &mut f.mass {
+                Some(m) if format!("{} g", m.grams) == item.value => {
+                    match kind {
+                        DecisionKind::Accept => {
+                            m.confidence = 1.0;
+                            m.extractor = REVIEW_EXTRACTOR.into();
+                        }
+                        DecisionKind::Reject => f.mass = None,
+                        DecisionKind::Correct => {
+                            if let (Some(v), Some(c)) = (&d.value, &d.citation)
+                                && let Some((value, unit, grams)) = parse_mass(v)
+                            {
+                                *m = MassValue {
+                                    grams,
+                                    value,
+                                    unit,
+                                    citations: vec![c.clone()],
+                                    confidence: 1.0,
+                                    extractor: REVIEW_EXTRACTOR.into(),
+                                };
+                            }
+                        }
+                    }
+                    true
+                }
+                _ => false,
+            },
+            (Field::Origin, kind) => {
+                let at = f.origin.iter().position(|o| o.country == item.value);
+                match (at, kind) {
+                    (Some(i), DecisionKind::Accept) => {
+                        f.origin[i].confidence = 1.0;
+                        f.origin[i].extractor = REVIEW_EXTRACTOR.into();
+                        true
+                    }
+                    (Some(i), DecisionKind::Reject) => {
+                        f.origin.remove(i);
+                        true
+                    }
+                    (Some(i), DecisionKind::Correct) => {
+                        if let (Some(v), Some(c)) = (&d.value, &d.citation) {
+                            f.origin[i] = OriginValue {
+                                country: v.clone(),
+                                citations: vec![c.clone()],
+                                confidence: 1.0,
+                                extractor: REVIEW_EXTRACTOR.into(),
+                            };
+                        }
+                        true
+                    }
+                    (None, _) => false,
+                }
+            }
+            (Field::Materials, kind) => {
+                let at = f.materials.iter().position(|m| m.name == item.value);
+                match (at, kind) {
+                    (Some(i), DecisionKind::Accept) => {
+                        f.materials[i].confidence = 1.0;
+                        f.materials[i].extractor = REVIEW_EXTRACTOR.into();
+                        true
+                    }
+                    (Some(i), DecisionKind::Reject) => {
+                        f.materials.remove(i);
+                        true
+                    }
+                    (Some(i), DecisionKind::Correct) => {
+                        if let (Some(v), Some(c)) = (&d.value, &d.citation) {
+                            f.materials[i] = MaterialValue {
+                                name: v.clone(),
+                                citations: vec![c.clone()],
+                                confidence: 1.0,
+                                extractor: REVIEW_EXTRACTOR.into(),
+                            };
+                        }
+                        true
+                    }
+                    (None, _) => false,
+                }
+            }
+            (Field::RecycledContent, kind) => {
+                let at = f
+                    .recycled_content
+                    .iter()
+                    .position(|r| format!("{}%", r.percent) == item.value);
+                match (at, kind) {
+                    (Some(i), DecisionKind::Accept) => {
+                        f.recycled_content[i].confidence = 1.0;
+                        f.recycled_content[i].extractor = REVIEW_EXTRACTOR.into();
+                        true
+                    }
+                    (Some(i), DecisionKind::Reject) => {
+                        f.recycled_content.remove(i);
+                        true
+                    }
+                    (Some(i), DecisionKind::Correct) => {
+                        if let (Some(v), Some(c)) = (&d.value, &d.citation)
+                            && let Some(p) = parse_percent(v)
+                        {
+                            let r = &mut f.recycled_content[i];
+                            r.percent = p;
+                            r.citations = vec![c.clone()];
+                            r.confidence = 1.0;
+                            r.extractor = REVIEW_EXTRACTOR.into();
+                        }
+                        true
+                    }
+                    (None, _) => false,
+                }
+            }
+        };
+        if applied {
+            resp.provenance.notes.push(format!(
+                "review {} ({}) applied to {} {}",
+                item.id,
+                item.status.as_str(),
+                field_name(item.field),
+                item.value
+            ));
+        }
+    }
+    let f = &resp.fields;
+    resp.not_found = wanted
+        .iter()
+        .copied()
+        .filter(|w| match w {
+            Field::Mass => f.mass.is_none(),
+            Field::Origin => f.origin.is_empty(),
+            Field::Materials => f.materials.is_empty(),
+            Field::RecycledContent => f.recycled_content.is_empty(),
+        })
+        .collect();
+    Ok(())
+}
+
+fn enqueue(
+    engine: &Engine,
+    tenant: &str,
+    subject: &str,
+    resp: &ExtractResponse,
+) -> Result<(), ReviewError> {
+    let all = values(resp);
+    for (field, key, confidence, extractor, citation) in &all {
+        if extractor == REVIEW_EXTRACTOR {
+            continue;
+        }
+        let Some(c) = citation else {
+            continue;
+        };
+        let disputed: Vec<String> = resp
+            .provenance
+            .runners_up
+            .iter()
+            .filter(|r| r.field == *field && *field == Field::Mass)
+            .map(|r| r.value.clone())
+            .collect();
+        let reason = if *confidence < REVIEW_BELOW {
+            format!("confidence {confidence:.2} is below {REVIEW_BELOW}")
+        } else if !disputed.is_empty() {
+            "other candidates give another value".to_owned()
+        } else {
+            continue;
+        };
+        let mut alternatives = disputed;
+        alternatives.extend(
+            all.iter()
+                .filter(|(f, k, ..)| f == field && k != key)
+                .map(|(_, k, ..)| k.clone()),
+        );
+        let id = item_id(tenant, &c.document_id, subject, *field, key);
+        let item = ReviewItem {
+            id: id.clone(),
+            status: ReviewStatus::Open,
+            document_id: c.document_id.clone(),
+            subject: subject.to_owned(),
+            field: *field,
+            value: key.clone(),
+            confidence: *confidence,
+            extractor: extractor.clone(),
+            reason,
+            citation: Some(c.clone()),
+            alternatives,
+            decision: None,
+        };
+        let body = serde_json::to_string(&item).unwrap_or_default();
+        if engine.catalog.open_review(
+            &id,
+            tenant,
+            &c.document_id,
+            subject,
+            field_name(*field),
+            &body,
+        )? {
+            metrics::counter!("attest_review_items_opened_total", "field" => field_name(*field))
+                .increment(1);
+        }
+    }
+    Ok(())
+}
+
+/// `3.1 g`, `105 mg`, `0.2 oz` → (value, unit, grams).
+fn parse_mass(s: &str) -> Option<(f64, String, f64)> {
+    let s = s.trim();
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
+        .unwrap_or(s.len());
+    let value: f64 = s[..split].replace(',', ".").trim().parse().ok()?;
+    let unit = s[split..].trim().to_owned();
+    let grams = attest_rules::units::to_grams(value, &unit)?;
+    (value.is_finite() && value >= 0.0).then_some((value, unit, grams))
+}
+
+fn parse_percent(s: &str) -> Option<f64> {
+    let p: f64 = s
+        .trim()
+        .trim_end_matches('%')
+        .trim()
+        .replace(',', ".")
+        .parse()
+        .ok()?;
+    (0.0..=100.0).contains(&p).then_some(p)
+}
+
+pub fn list(
+    engine: &Engine,
+    tenant: &str,
+    filter: &ReviewFilter,
+) -> Result<Vec<ReviewItem>, ReviewError> {
+    Ok(engine
+        .catalog
+        .reviews(tenant, filter)?
+        .into_iter()
+        .filter_map(|r| serde_json::from_str(&r.body).ok())
+        .collect())
+}
+
+/// Records a decision; a correction's evidence must state the value.
+pub fn decide(
+    engine: &Engine,
+    tenant: &str,
+    id: &str,
+    req: &DecisionRequest,
+    reviewer: &str,
+) -> Result<ReviewItem, ReviewError> {
+    let stored = engine
+        .catalog
+        .review(tenant, id)?
+        .ok_or_else(|| ReviewError::NotFound(id.to_owned()))?;
+    let mut item: ReviewItem = serde_json::from_str(&stored.body)
+        .map_err(|e| ReviewError::BadRequest(format!("unreadable review item: {e}")))?;
+    if item.status != ReviewStatus::Open {
+        return Err(ReviewError::Decided(id.to_owned()));
+    }
+    let (status, value, citation) = match req.decision {
+        DecisionKind::Accept => (ReviewStatus::Accepted, None, None),
+        DecisionKind::Reject => (ReviewStatus::Rejected, None, None),
+        DecisionKind::Correct => {
+            let (Some(value), Some(start), Some(end)) = (&req.value, req.start, req.end) else {
+                return Err(ReviewError::BadRequest(
+                    "a correction gives value, start and end (its evidence in the document)".into(),
+                ));
+            };
+            let doc = engine
+                .catalog
+                .get(&item.document_id)
+                .ok_or_else(|| ReviewError::NotFound(item.document_id.clone()))?;
+            let quote = crate::text::slice_chars(&doc.text, start, end)
+                .filter(|q| !q.trim().is_empty() && end - start <= 2000)
+                .ok_or_else(|| {
+                    ReviewError::BadRequest(format!(
+                        "{start}..{end} is not a span of the document's text (at most 2000 code points)"
+                    ))
+                })?
+                .to_owned();
+            let value = value.trim().to_owned();
+            let supported = match item.field {
+                Field::Mass => {
+                    parse_mass(&value).is_some_and(|(v, ..)| verify::quote_has_number(&quote, v))
+                }
+                Field::Origin => {
+                    verify::country_supported(&quote, &value) || quote.contains(&value)
+                }
+                Field::Materials => verify::material_supported(&quote, &value),
+                Field::RecycledContent => {
+                    parse_percent(&value).is_some_and(|p| verify::quote_has_number(&quote, p))
+                }
+            };
+            if !supported {
+                return Err(ReviewError::BadRequest(format!(
+                    "the cited text does not state {value:?}: {quote:?}"
+                )));
+            }
+            (
+                ReviewStatus::Corrected,
+                Some(value),
+                Some(doc.citation(start, end, quote)),
+            )
+        }
+    };
+    item.status = status;
+    item.decision = Some(Decision {
+        decision: req.decision,
+        value,
+        citation,
+        reason: req.reason.clone(),
+        reviewer: reviewer.to_owned(),
+        decided_at: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0),
+    });
+    let body = serde_json::to_string(&item).unwrap_or_default();
+    if !engine
+        .catalog
+        .decide_review(tenant, id, status.as_str(), &body)?
+    {
+        return Err(ReviewError::Decided(id.to_owned()));
+    }
+    Ok(item)
+}
