@@ -244,88 +244,63 @@ fn apply(
                 }
                 _ => false,
             },
-            (Field::Origin, kind) => {
-                let at = f.origin.iter().position(|o| o.country == item.value);
-                match (at, kind) {
-                    (Some(i), DecisionKind::Accept) => {
-                        f.origin[i].confidence = 1.0;
-                        f.origin[i].extractor = REVIEW_EXTRACTOR.into();
-                        true
-                    }
-                    (Some(i), DecisionKind::Reject) => {
-                        f.origin.remove(i);
-                        true
-                    }
-                    (Some(i), DecisionKind::Correct) => {
-                        if let (Some(v), Some(c)) = (&d.value, &d.citation) {
-                            f.origin[i] = OriginValue {
-                                country: v.clone(),
-                                citations: vec![c.clone()],
-                                confidence: 1.0,
-                                extractor: REVIEW_EXTRACTOR.into(),
-                            };
-                        }
-                        true
-                    }
-                    (None, _) => false,
-                }
-            }
-            (Field::Materials, kind) => {
-                let at = f.materials.iter().position(|m| m.name == item.value);
-                match (at, kind) {
-                    (Some(i), DecisionKind::Accept) => {
-                        f.materials[i].confidence = 1.0;
-                        f.materials[i].extractor = REVIEW_EXTRACTOR.into();
-                        true
-                    }
-                    (Some(i), DecisionKind::Reject) => {
-                        f.materials.remove(i);
-                        true
-                    }
-                    (Some(i), DecisionKind::Correct) => {
-                        if let (Some(v), Some(c)) = (&d.value, &d.citation) {
-                            f.materials[i] = MaterialValue {
-                                name: v.clone(),
-                                citations: vec![c.clone()],
-                                confidence: 1.0,
-                                extractor: REVIEW_EXTRACTOR.into(),
-                            };
-                        }
-                        true
-                    }
-                    (None, _) => false,
-                }
-            }
-            (Field::RecycledContent, kind) => {
-                let at = f
-                    .recycled_content
-                    .iter()
-                    .position(|r| format!("{}%", r.percent) == item.value);
-                match (at, kind) {
-                    (Some(i), DecisionKind::Accept) => {
-                        f.recycled_content[i].confidence = 1.0;
-                        f.recycled_content[i].extractor = REVIEW_EXTRACTOR.into();
-                        true
-                    }
-                    (Some(i), DecisionKind::Reject) => {
-                        f.recycled_content.remove(i);
-                        true
-                    }
-                    (Some(i), DecisionKind::Correct) => {
-                        if let (Some(v), Some(c)) = (&d.value, &d.citation)
-                            && let Some(p) = parse_percent(v)
-                        {
-                            let r = &mut f.recycled_content[i];
-                            r.percent = p;
-                            r.citations = vec![c.clone()];
-                            r.confidence = 1.0;
-                            r.extractor = REVIEW_EXTRACTOR.into();
-                        }
-                        true
-                    }
-                    (None, _) => false,
-                }
-            }
+            (Field::Origin, kind) => decide_listed(
+                &mut f.origin,
+                |o| o.country.clone(),
+                &item.value,
+                kind,
+                |o| {
+                    o.confidence = 1.0;
+                    o.extractor = REVIEW_EXTRACTOR.into();
+                },
+                |_| {
+                    let (v, c) = (d.value.as_ref()?, d.citation.as_ref()?);
+                    Some(OriginValue {
+                        country: v.clone(),
+                        citations: vec![c.clone()],
+                        confidence: 1.0,
+                        extractor: REVIEW_EXTRACTOR.into(),
+                    })
+                },
+            ),
+            (Field::Materials, kind) => decide_listed(
+                &mut f.materials,
+                |m| m.name.clone(),
+                &item.value,
+                kind,
+                |m| {
+                    m.confidence = 1.0;
+                    m.extractor = REVIEW_EXTRACTOR.into();
+                },
+                |_| {
+                    let (v, c) = (d.value.as_ref()?, d.citation.as_ref()?);
+                    Some(MaterialValue {
+                        name: v.clone(),
+                        citations: vec![c.clone()],
+                        confidence: 1.0,
+                        extractor: REVIEW_EXTRACTOR.into(),
+                    })
+                },
+            ),
+            (Field::RecycledContent, kind) => decide_listed(
+                &mut f.recycled_content,
+                |r| format!("{}%", r.percent),
+                &item.value,
+                kind,
+                |r| {
+                    r.confidence = 1.0;
+                    r.extractor = REVIEW_EXTRACTOR.into();
+                },
+                |r| {
+                    let (v, c) = (d.value.as_ref()?, d.citation.as_ref()?);
+                    let mut r = r.clone();
+                    r.percent = parse_percent(v)?;
+                    r.citations = vec![c.clone()];
+                    r.confidence = 1.0;
+                    r.extractor = REVIEW_EXTRACTOR.into();
+                    Some(r)
+                },
+            ),
         };
         if applied {
             resp.provenance.notes.push(format!(
@@ -414,6 +389,34 @@ fn enqueue(
         }
     }
     Ok(())
+}
+
+/// Applies a decision to the listed value whose key is `key`: accepted
+/// values are marked reviewed, rejected ones removed, corrected ones
+/// replaced. False when no listed value has the key.
+fn decide_listed<T>(
+    list: &mut Vec<T>,
+    key_of: impl Fn(&T) -> String,
+    key: &str,
+    kind: DecisionKind,
+    mark: impl FnOnce(&mut T),
+    corrected: impl FnOnce(&T) -> Option<T>,
+) -> bool {
+    let Some(i) = list.iter().position(|v| key_of(v) == key) else {
+        return false;
+    };
+    match kind {
+        DecisionKind::Accept => mark(&mut list[i]),
+        DecisionKind::Reject => {
+            list.remove(i);
+        }
+        DecisionKind::Correct => {
+            if let Some(v) = corrected(&list[i]) {
+                list[i] = v;
+            }
+        }
+    }
+    true
 }
 
 /// `3.1 g`, `105 mg`, `0.2 oz` → (value, unit, grams).
@@ -535,4 +538,62 @@ pub fn decide(
         return Err(ReviewError::Decided(id.to_owned()));
     }
     Ok(item)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decisions_apply_to_the_listed_value_with_the_key() {
+        let mut list = vec![("JP".to_owned(), 0.5f32), ("CN".to_owned(), 0.9)];
+        let key = |v: &(String, f32)| v.0.clone();
+        let mark = |v: &mut (String, f32)| v.1 = 1.0;
+        assert!(decide_listed(
+            &mut list,
+            key,
+            "JP",
+            DecisionKind::Accept,
+            mark,
+            |_| None
+        ));
+        assert_eq!(list[0], ("JP".to_owned(), 1.0));
+        assert!(!decide_listed(
+            &mut list,
+            key,
+            "DE",
+            DecisionKind::Reject,
+            mark,
+            |_| None
+        ));
+        assert_eq!(list.len(), 2);
+        assert!(decide_listed(
+            &mut list,
+            key,
+            "CN",
+            DecisionKind::Correct,
+            mark,
+            |_| { Some(("TW".to_owned(), 1.0)) }
+        ));
+        assert_eq!(list[1], ("TW".to_owned(), 1.0));
+        assert!(decide_listed(
+            &mut list,
+            key,
+            "JP",
+            DecisionKind::Reject,
+            mark,
+            |_| None
+        ));
+        assert_eq!(list, vec![("TW".to_owned(), 1.0)]);
+    }
+
+    #[test]
+    fn corrected_values_are_parsed() {
+        assert_eq!(parse_mass("3.1 g"), Some((3.1, "g".to_owned(), 3.1)));
+        assert_eq!(parse_mass("105 mg").map(|m| m.2), Some(0.105));
+        assert_eq!(parse_mass("2,5 g").map(|m| m.0), Some(2.5));
+        assert!(parse_mass("heavy").is_none() && parse_mass("3 parsecs").is_none());
+        assert_eq!(parse_percent("30 %"), Some(30.0));
+        assert!(parse_percent("130%").is_none());
+    }
 }

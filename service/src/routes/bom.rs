@@ -58,52 +58,25 @@ async fn read_request(
         let ApiJson(body) = ApiJson::<BomRequest>::from_request(req, state).await?;
         return Ok(body);
     }
-    let mut form = axum::extract::Multipart::from_request(req, state)
+    let form = axum::extract::Multipart::from_request(req, state).await;
+    let (name, bytes) = super::file_field(form, BOM_BODY_LIMIT as u64).await?;
+    let name = if name.is_empty() {
+        "bom.csv".to_owned()
+    } else {
+        name
+    };
+    let columns = ColumnNames {
+        part: q.part_column.clone(),
+        quantity: q.quantity_column.clone(),
+    };
+    let lines = tokio::task::spawn_blocking(move || lines_from_file(&name, &bytes, &columns))
         .await
-        .map_err(|e| {
-            ApiError::BadRequest(format!(
-                "expected a multipart/form-data body: {}",
-                e.body_text()
-            ))
-        })?;
-    loop {
-        let field = match form.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => return Err(ApiError::MissingFile),
-            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(ApiError::TooLarge(BOM_BODY_LIMIT as u64));
-            }
-            Err(e) => {
-                return Err(ApiError::BadRequest(format!(
-                    "malformed multipart body: {}",
-                    e.body_text()
-                )));
-            }
-        };
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field.file_name().unwrap_or("bom.csv").to_owned();
-        let bytes = field.bytes().await.map_err(|e| {
-            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::TooLarge(BOM_BODY_LIMIT as u64)
-            } else {
-                ApiError::BadRequest(format!("cannot read the file: {}", e.body_text()))
-            }
-        })?;
-        let columns = ColumnNames {
-            part: q.part_column.clone(),
-            quantity: q.quantity_column.clone(),
-        };
-        let lines = tokio::task::spawn_blocking(move || lines_from_file(&name, &bytes, &columns))
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))??;
-        return Ok(BomRequest {
-            name: q.name.clone(),
-            lines,
-            mode: q.mode,
-        });
-    }
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    Ok(BomRequest {
+        name: q.name.clone(),
+        lines,
+        mode: q.mode,
+    })
 }
 
 /// Largest BOM body or file.

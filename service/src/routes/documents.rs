@@ -63,54 +63,12 @@ pub async fn upload(
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<(StatusCode, Json<Uploaded>), ApiError> {
     let limit = state.settings.max_upload_bytes;
-    let mut multipart = multipart.map_err(|e| {
-        ApiError::BadRequest(format!(
-            "expected a multipart/form-data body: {}",
-            e.body_text()
-        ))
-    })?;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(ApiError::TooLarge(limit));
-            }
-            Err(e) => {
-                return Err(ApiError::BadRequest(format!(
-                    "malformed multipart body: {}",
-                    e.body_text()
-                )));
-            }
-        };
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field
-            .file_name()
-            .map(sanitize_name)
-            .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| "upload".to_owned());
-        let bytes = match field.bytes().await {
-            Ok(b) => b,
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(ApiError::TooLarge(limit));
-            }
-            Err(e) => {
-                return Err(ApiError::BadRequest(format!(
-                    "cannot read the file: {}",
-                    e.body_text()
-                )));
-            }
-        };
-        if bytes.len() as u64 > limit {
-            return Err(ApiError::TooLarge(limit));
-        }
-        file = Some((name, bytes.to_vec()));
-        break;
-    }
-    let (name, bytes) = file.ok_or(ApiError::MissingFile)?;
+    let (name, bytes) = super::file_field(multipart, limit).await?;
+    let name = Some(sanitize_name(&name))
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "upload".to_owned());
+    let bytes = bytes.to_vec();
+
     let engine = state.engine.clone();
     let tenant = caller.tenant.clone();
     let source = name.clone();

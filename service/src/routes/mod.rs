@@ -12,6 +12,57 @@ pub mod ui;
 
 use axum::http::HeaderMap;
 
+/// The multipart body's `file` field: its client-given name (possibly
+/// empty) and its bytes, at most `limit` of them.
+pub async fn file_field(
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+    limit: u64,
+) -> Result<(String, axum::body::Bytes), crate::error::ApiError> {
+    use crate::error::ApiError;
+    use axum::http::StatusCode;
+    let mut multipart = multipart.map_err(|e| {
+        ApiError::BadRequest(format!(
+            "expected a multipart/form-data body: {}",
+            e.body_text()
+        ))
+    })?;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => return Err(ApiError::MissingFile),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(ApiError::TooLarge(limit));
+            }
+            Err(e) => {
+                return Err(ApiError::BadRequest(format!(
+                    "malformed multipart body: {}",
+                    e.body_text()
+                )));
+            }
+        };
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or_default().to_owned();
+        let bytes = match field.bytes().await {
+            Ok(b) => b,
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(ApiError::TooLarge(limit));
+            }
+            Err(e) => {
+                return Err(ApiError::BadRequest(format!(
+                    "cannot read the file: {}",
+                    e.body_text()
+                )));
+            }
+        };
+        if bytes.len() as u64 > limit {
+            return Err(ApiError::TooLarge(limit));
+        }
+        return Ok((name, bytes));
+    }
+}
+
 /// Subjects are product names and part numbers, not documents.
 pub fn check_subject(subject: Option<&str>) -> Result<(), crate::error::ApiError> {
     match subject {

@@ -3,7 +3,8 @@
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    TestApp, assert_citations_verified, assert_close, countries, mass_grams, materials, spawn_app,
+    EPC0603_DECLARATION, TestApp, assert_citations_verified, assert_close, countries, mass_grams,
+    materials, spawn_app,
 };
 
 async fn id_of(app: &TestApp, rel: &str) -> String {
@@ -237,22 +238,7 @@ async fn declarations_datasets_and_chinese_text() {
 #[tokio::test]
 async fn structured_ipc1752a_declaration() {
     let app = spawn_app().await;
-    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
-<MainDeclaration xmlns="http://webstds.ipc.org/175x/2.0" version="2.0">
-  <BusinessInfo><Supplier company="Example Passive Components"/></BusinessInfo>
-  <Product>
-    <ProductID itemNumber="EPC-0603-10K" itemName="Thick film chip resistor" countryOfOrigin="Taiwan"/>
-    <Amount value="1.98" UOM="mg"/>
-    <HomogeneousMaterialList>
-      <HomogeneousMaterial name="Alumina substrate"><Amount value="1.5" UOM="mg"/>
-        <Substance name="Aluminium oxide"><SubstanceID identity="1344-28-1" authority="CAS"/><Amount value="1.44" UOM="mg"/></Substance>
-      </HomogeneousMaterial>
-      <HomogeneousMaterial name="Tin plating"><Amount value="0.48" UOM="mg"/>
-        <Substance name="Tin"><SubstanceID identity="7440-31-5" authority="CAS"/><Amount value="0.48" UOM="mg"/></Substance>
-      </HomogeneousMaterial>
-    </HomogeneousMaterialList>
-  </Product>
-</MainDeclaration>"#;
+    let xml = EPC0603_DECLARATION;
     let (_, up) = app
         .upload_bytes("epc0603.xml", xml.as_bytes().to_vec())
         .await;

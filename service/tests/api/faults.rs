@@ -27,6 +27,20 @@ async fn dropping_proxy() -> (u16, Arc<AtomicUsize>) {
     (port, seen)
 }
 
+/// Past the one-per-second reconnect throttle, a search tries the store
+/// again and says it is unavailable.
+async fn search_after_throttle_is_unavailable(app: &crate::helpers::TestApp) {
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (status, v) = app
+        .post("/v1/search", &json!({"query": "weight of the relay"}))
+        .await;
+    assert_eq!(
+        (status, v["error"]["code"].as_str()),
+        (503, Some("unavailable")),
+        "{v}"
+    );
+}
+
 #[tokio::test]
 async fn an_unreachable_store_is_unavailable_not_fatal() {
     let (port, seen) = dropping_proxy().await;
@@ -42,18 +56,8 @@ async fn an_unreachable_store_is_unavailable_not_fatal() {
     assert_eq!(ready["store"]["ok"], false);
     assert_eq!(app.get("/healthz").await.0, 200);
 
-    // Past the one-per-second reconnect throttle, a search tries again and
-    // says the store is unavailable.
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let before = seen.load(Ordering::SeqCst);
-    let (status, v) = app
-        .post("/v1/search", &json!({"query": "weight of the relay"}))
-        .await;
-    assert_eq!(
-        (status, v["error"]["code"].as_str()),
-        (503, Some("unavailable")),
-        "{v}"
-    );
+    search_after_throttle_is_unavailable(&app).await;
     assert!(
         seen.load(Ordering::SeqCst) > before,
         "a reconnect was attempted"
@@ -105,16 +109,8 @@ async fn a_store_that_does_not_answer_is_unavailable_within_bounds() {
         "{:?}",
         t.elapsed()
     );
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let t = std::time::Instant::now();
-    let (status, v) = app
-        .post("/v1/search", &json!({"query": "weight of the relay"}))
-        .await;
-    assert_eq!(
-        (status, v["error"]["code"].as_str()),
-        (503, Some("unavailable")),
-        "{v}"
-    );
+    search_after_throttle_is_unavailable(&app).await;
     assert!(
         t.elapsed() < std::time::Duration::from_secs(15),
         "{:?}",

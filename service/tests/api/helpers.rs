@@ -230,3 +230,22 @@ pub fn assert_close(actual: Option<f64>, expected: f64, what: &str) {
         "{what}: {a} g, expected {expected} g"
     );
 }
+
+/// An IPC-1752A declaration with a total and two homogeneous materials
+/// (1.98 mg = 1.5 mg alumina + 0.48 mg tin).
+pub const EPC0603_DECLARATION: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<MainDeclaration xmlns="http://webstds.ipc.org/175x/2.0" version="2.0">
+  <BusinessInfo><Supplier company="Example Passive Components"/></BusinessInfo>
+  <Product>
+    <ProductID itemNumber="EPC-0603-10K" itemName="Thick film chip resistor" countryOfOrigin="Taiwan"/>
+    <Amount value="1.98" UOM="mg"/>
+    <HomogeneousMaterialList>
+      <HomogeneousMaterial name="Alumina substrate"><Amount value="1.5" UOM="mg"/>
+        <Substance name="Aluminium oxide"><SubstanceID identity="1344-28-1" authority="CAS"/><Amount value="1.44" UOM="mg"/></Substance>
+      </HomogeneousMaterial>
+      <HomogeneousMaterial name="Tin plating"><Amount value="0.48" UOM="mg"/>
+        <Substance name="Tin"><SubstanceID identity="7440-31-5" authority="CAS"/><Amount value="0.48" UOM="mg"/></Substance>
+      </HomogeneousMaterial>
+    </HomogeneousMaterialList>
+  </Product>
+</MainDeclaration>"#;

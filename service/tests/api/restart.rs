@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::helpers::{corpus, repo_root};
+use crate::helpers::{TestApp, corpus, repo_root};
 
 const FILES: &[&str] = &[
     "datasheets/Vishay_1N4148.pdf",
@@ -53,10 +53,10 @@ fn start(data: &Path, port: u16) -> Child {
         .unwrap()
 }
 
-async fn wait_healthy(client: &reqwest::Client, base: &str, child: &mut Child) {
+async fn wait_healthy(app: &TestApp, child: &mut Child) {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        if let Ok(r) = client.get(format!("{base}/healthz")).send().await
+        if let Ok(r) = app.client.get(app.url("/healthz")).send().await
             && r.status().is_success()
         {
             return;
@@ -73,49 +73,44 @@ fn kill(mut child: Child) {
     child.wait().unwrap();
 }
 
-async fn documents(client: &reqwest::Client, base: &str) -> Vec<Value> {
-    let v: Value = client
-        .get(format!("{base}/v1/documents"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    v["documents"].as_array().unwrap().clone()
+/// The running process, called like an in-process test service.
+fn remote(data: &std::sync::Arc<tempfile::TempDir>, port: u16) -> TestApp {
+    TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap(),
+        data_dir: data.clone(),
+    }
 }
 
-async fn upload(client: &reqwest::Client, base: &str, rel: &str) -> (u16, String) {
+async fn documents(app: &TestApp) -> Vec<Value> {
+    app.get("/v1/documents").await.1["documents"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+async fn upload(app: &TestApp, rel: &str) -> (u16, String) {
     let path = corpus(rel);
-    let part = reqwest::multipart::Part::bytes(std::fs::read(&path).unwrap())
-        .file_name(path.file_name().unwrap().to_str().unwrap().to_owned());
-    let r = client
-        .post(format!("{base}/v1/documents"))
-        .multipart(reqwest::multipart::Form::new().part("file", part))
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    let v: Value = r.json().await.unwrap();
+    let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+    let (status, v) = app.upload_bytes(&name, std::fs::read(&path).unwrap()).await;
     (status, v["id"].as_str().unwrap().to_owned())
 }
 
 #[tokio::test]
 async fn acknowledged_uploads_survive_repeated_sigkills_exactly_once() {
-    let data = tempfile::tempdir().unwrap();
+    let data = std::sync::Arc::new(tempfile::tempdir().unwrap());
     let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap();
+    let app = remote(&data, port);
     let mut acknowledged: BTreeSet<String> = BTreeSet::new();
 
     // Kill while uploads are acknowledged and documents are being parsed,
     // embedded and published, at a different moment each time.
     for (round, delay_ms) in [300u64, 900, 1700, 2600].into_iter().enumerate() {
         let mut child = start(data.path(), port);
-        wait_healthy(&client, &base, &mut child).await;
+        wait_healthy(&app, &mut child).await;
         let batch: Vec<&str> = if round == 0 {
             FILES.to_vec()
         } else {
@@ -123,7 +118,7 @@ async fn acknowledged_uploads_survive_repeated_sigkills_exactly_once() {
             vec![FILES[round % FILES.len()]]
         };
         for rel in batch {
-            let (status, id) = upload(&client, &base, rel).await;
+            let (status, id) = upload(&app, rel).await;
             assert!(status == 202 || status == 200, "{rel}: {status}");
             acknowledged.insert(id);
         }
@@ -133,10 +128,10 @@ async fn acknowledged_uploads_survive_repeated_sigkills_exactly_once() {
     assert_eq!(acknowledged.len(), FILES.len());
 
     let mut child = start(data.path(), port);
-    wait_healthy(&client, &base, &mut child).await;
+    wait_healthy(&app, &mut child).await;
     let deadline = Instant::now() + Duration::from_secs(600);
     let docs = loop {
-        let docs = documents(&client, &base).await;
+        let docs = documents(&app).await;
         if docs.iter().all(|d| d["status"] != "queued") {
             break docs;
         }
@@ -153,46 +148,30 @@ async fn acknowledged_uploads_survive_repeated_sigkills_exactly_once() {
         assert_eq!(d["status"], "ready", "{d}");
     }
     // The store holds exactly the ready versions' chunks.
-    let ready: Value = client
-        .get(format!("{base}/readyz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let ready = app.get("/readyz").await.1;
     let chunks: u64 = docs.iter().map(|d| d["chunks"].as_u64().unwrap()).sum();
     assert!(chunks > 0);
     assert_eq!(ready["store"]["chunks"].as_u64(), Some(chunks), "{ready}");
     // And answers come from them.
-    let v: Value = client
-        .post(format!("{base}/v1/extract"))
-        .json(&json!({"subject": "G5V-1"}))
-        .send()
+    let v = app
+        .post("/v1/extract", &json!({"subject": "G5V-1"}))
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .1;
     assert!(v["fields"]["mass"]["grams"].as_f64().is_some(), "{v}");
     kill(child);
 }
 
 #[tokio::test]
 async fn sigterm_finishes_the_document_in_hand_and_keeps_the_queue() {
-    let data = tempfile::tempdir().unwrap();
+    let data = std::sync::Arc::new(tempfile::tempdir().unwrap());
     let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap();
+    let app = remote(&data, port);
     let mut child = start(data.path(), port);
-    wait_healthy(&client, &base, &mut child).await;
-    let (_, in_hand) = upload(&client, &base, "reports/huawei_HW-PEI_Mate_9.pdf").await;
-    let (_, waiting) = upload(&client, &base, "datasheets/Vishay_1N4148.pdf").await;
+    wait_healthy(&app, &mut child).await;
+    let (_, in_hand) = upload(&app, "reports/huawei_HW-PEI_Mate_9.pdf").await;
+    let (_, waiting) = upload(&app, "datasheets/Vishay_1N4148.pdf").await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let queued = documents(&client, &base)
+    let queued = documents(&app)
         .await
         .iter()
         .filter(|d| d["status"] == "queued")
