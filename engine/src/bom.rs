@@ -64,6 +64,17 @@ pub enum LineStatus {
     Ambiguous,
 }
 
+impl LineStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineStatus::Found => "found",
+            LineStatus::Partial => "partial",
+            LineStatus::NotFound => "not_found",
+            LineStatus::Ambiguous => "ambiguous",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BomLine {
     pub line: String,
@@ -234,7 +245,11 @@ fn line_of(i: usize, l: &BomLineIn, x: ExtractResponse) -> BomLine {
         } else if x.not_found.is_empty() {
             LineStatus::Found
         } else {
-            let missing: Vec<String> = x.not_found.iter().map(|f| field_name(*f)).collect();
+            let missing: Vec<String> = x
+                .not_found
+                .iter()
+                .map(|f| crate::review::field_name(*f).to_owned())
+                .collect();
             reasons.push(format!("not found: {}", missing.join(", ")));
             if confidences.is_empty() {
                 LineStatus::NotFound
@@ -255,13 +270,6 @@ fn line_of(i: usize, l: &BomLineIn, x: ExtractResponse) -> BomLine {
         confidence: confidences.into_iter().fold(f32::NAN, f32::min).max(0.0),
         extraction: x,
     }
-}
-
-fn field_name(f: Field) -> String {
-    serde_json::to_value(f)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 /// Grams of a mass runner-up, described as `3.2 g (3.2 g)`.
@@ -317,11 +325,7 @@ fn totals(engine: &Engine, lines: &[BomLine]) -> BomTotals {
     let (mut mass, mut with_mass) = (0.0f64, 0usize);
     let (mut covered, mut recycled) = (0.0f64, 0.0f64);
     for l in lines {
-        let status = serde_json::to_value(l.status)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        *by_status.entry(status).or_default() += 1;
+        *by_status.entry(l.status.as_str().to_owned()).or_default() += 1;
         let Some(g) = l.line_mass_g else {
             continue;
         };
@@ -410,10 +414,7 @@ pub fn to_csv(r: &BomResult) -> String {
             cell(&l.line),
             cell(&l.part),
             l.quantity.to_string(),
-            serde_json::to_value(l.status)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default(),
+            l.status.as_str().to_owned(),
             f.mass
                 .as_ref()
                 .map(|m| m.grams.to_string())

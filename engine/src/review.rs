@@ -121,7 +121,8 @@ fn item_id(tenant: &str, doc: &str, subject: &str, field: Field, value: &str) ->
     h.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
-fn field_name(f: Field) -> &'static str {
+/// The field's wire name.
+pub(crate) fn field_name(f: Field) -> &'static str {
     match f {
         Field::Mass => "mass",
         Field::Origin => "origin",
