@@ -5,7 +5,7 @@
 //! their masses, `unattributed` otherwise), the mass-weighted recycled share
 //! over the mass it covers, and origin by share of mass.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -13,6 +13,8 @@ use serde::{Deserialize, Serialize};
 use crate::extract::Extractors;
 use crate::extract::{ExtractError, ExtractRequest, ExtractResponse, Field, Mode, extract};
 use crate::library::Engine;
+use crate::text::fold_key;
+use crate::xlsx::{Cell, Sheet};
 
 /// Lines of one BOM at most.
 pub const MAX_LINES: usize = 10_000;
@@ -145,7 +147,7 @@ pub enum BomError {
     Extract(#[from] ExtractError),
 }
 
-fn validate(req: &BomRequest) -> Result<(), BomError> {
+pub(crate) fn validate(req: &BomRequest) -> Result<(), BomError> {
     if req.lines.is_empty() {
         return Err(BomError::BadRequest("the BOM has no lines".into()));
     }
@@ -175,7 +177,7 @@ fn validate(req: &BomRequest) -> Result<(), BomError> {
     Ok(())
 }
 
-/// Extracts every line (a few at once) and rolls the BOM up.
+/// Extracts every line (a few parts at once) and rolls the BOM up.
 pub async fn roll_up(
     engine: &Engine,
     x: &Extractors,
@@ -183,25 +185,69 @@ pub async fn roll_up(
     request_id: &str,
     req: &BomRequest,
 ) -> Result<BomResult, BomError> {
+    roll_up_with_progress(engine, x, tenant, request_id, req, |_| {}).await
+}
+
+/// [`roll_up`], calling `progress` with the number of lines answered so
+/// far. A part named on several lines is extracted once.
+pub async fn roll_up_with_progress(
+    engine: &Engine,
+    x: &Extractors,
+    tenant: &str,
+    request_id: &str,
+    req: &BomRequest,
+    mut progress: impl FnMut(usize),
+) -> Result<BomResult, BomError> {
     validate(req)?;
-    let requests: Vec<ExtractRequest> = req
+    // Distinct parts, in order of first appearance, and how many lines
+    // name each.
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut parts: Vec<(String, usize)> = Vec::new();
+    let line_part: Vec<usize> = req
         .lines
         .iter()
-        .map(|l| ExtractRequest {
-            subject: Some(l.part.trim().to_owned()),
-            document_ids: None,
-            fields: None,
-            mode: req.mode,
+        .map(|l| {
+            let part = l.part.trim().to_owned();
+            let i = *index.entry(fold_key(&part)).or_insert_with(|| {
+                parts.push((part, 0));
+                parts.len() - 1
+            });
+            parts[i].1 += 1;
+            i
         })
         .collect();
-    let answers: Vec<Result<ExtractResponse, ExtractError>> = futures_util::stream::iter(requests)
-        .map(|er: ExtractRequest| async move { extract(engine, x, tenant, request_id, &er).await })
-        .buffered(CONCURRENCY)
-        .collect()
-        .await;
-    let mut lines = Vec::with_capacity(answers.len());
-    for (i, (l, answer)) in req.lines.iter().zip(answers).enumerate() {
-        lines.push(line_of(i, l, answer?));
+    let mode = req.mode;
+    let work: Vec<(usize, ExtractRequest, usize)> = parts
+        .iter()
+        .enumerate()
+        .map(|(i, (part, lines))| {
+            let er = ExtractRequest {
+                subject: Some(part.clone()),
+                document_ids: None,
+                fields: None,
+                mode,
+            };
+            (i, er, *lines)
+        })
+        .collect();
+    let mut answered = futures_util::stream::iter(work)
+        .map(|(i, er, lines)| async move {
+            (i, lines, extract(engine, x, tenant, request_id, &er).await)
+        })
+        .buffer_unordered(CONCURRENCY);
+    let mut answers: Vec<Option<ExtractResponse>> = vec![None; parts.len()];
+    let mut done = 0;
+    while let Some((i, lines, answer)) = answered.next().await {
+        answers[i] = Some(answer?);
+        done += lines;
+        progress(done);
+    }
+    let mut lines = Vec::with_capacity(req.lines.len());
+    for (i, (l, p)) in req.lines.iter().zip(line_part).enumerate() {
+        let Some(answer) = answers[p].clone() else {
+            return Err(BomError::BadRequest(format!("line {}: no answer", i + 1)));
+        };
+        lines.push(line_of(i, l, answer));
     }
     let totals = totals(engine, &lines);
     Ok(BomResult {
@@ -380,79 +426,176 @@ fn totals(engine: &Engine, lines: &[BomLine]) -> BomTotals {
     }
 }
 
+const LINE_COLUMNS: [&str; 14] = [
+    "line",
+    "part",
+    "quantity",
+    "status",
+    "unit_mass_g",
+    "line_mass_g",
+    "materials",
+    "origin",
+    "recycled_percent",
+    "confidence",
+    "document_id",
+    "page",
+    "quote",
+    "reasons",
+];
+
+/// One row per line: its values, units, confidence and first citation.
+fn line_rows(r: &BomResult) -> Vec<Vec<Cell>> {
+    r.lines
+        .iter()
+        .map(|l| {
+            let f = &l.extraction.fields;
+            let first = f
+                .mass
+                .as_ref()
+                .and_then(|m| m.citations.first())
+                .or_else(|| f.materials.first().and_then(|m| m.citations.first()))
+                .or_else(|| f.origin.first().and_then(|m| m.citations.first()))
+                .or_else(|| f.recycled_content.first().and_then(|m| m.citations.first()));
+            let materials: Vec<&str> = f.materials.iter().map(|m| m.name.as_str()).collect();
+            let origin: Vec<&str> = f.origin.iter().map(|o| o.country.as_str()).collect();
+            let recycled = f
+                .recycled_content
+                .iter()
+                .find(|r| r.scope == crate::extract::Scope::Product)
+                .map(|r| r.percent);
+            let nonempty = |s: String| (!s.is_empty()).then_some(s);
+            vec![
+                l.line.clone().into(),
+                l.part.clone().into(),
+                l.quantity.into(),
+                l.status.as_str().into(),
+                f.mass.as_ref().map(|m| m.grams).into(),
+                l.line_mass_g.into(),
+                nonempty(materials.join("; ")).into(),
+                nonempty(origin.join("; ")).into(),
+                recycled.into(),
+                ((f64::from(l.confidence) * 1e3).round() / 1e3).into(),
+                first.map(|c| c.document_id.clone()).into(),
+                first.map(|c| f64::from(c.page)).into(),
+                first.map(|c| c.quote.clone()).into(),
+                nonempty(l.reasons.join("; ")).into(),
+            ]
+        })
+        .collect()
+}
+
+/// The totals as rows of (what, key, mass in grams, share or count).
+fn totals_rows(t: &BomTotals) -> Vec<Vec<Cell>> {
+    let mut rows: Vec<Vec<Cell>> = vec![
+        vec![
+            "total_mass_g".into(),
+            Cell::Empty,
+            t.mass_g.into(),
+            Cell::Empty,
+        ],
+        vec![
+            "lines_with_mass".into(),
+            Cell::Empty,
+            Cell::Empty,
+            (t.lines_with_mass as f64).into(),
+        ],
+        vec![
+            "lines".into(),
+            Cell::Empty,
+            Cell::Empty,
+            (t.lines as f64).into(),
+        ],
+    ];
+    for (status, n) in &t.by_status {
+        rows.push(vec![
+            "status".into(),
+            status.clone().into(),
+            Cell::Empty,
+            (*n as f64).into(),
+        ]);
+    }
+    for s in &t.mass_by_material {
+        rows.push(vec![
+            "material".into(),
+            s.key.clone().into(),
+            s.mass_g.into(),
+            s.share.into(),
+        ]);
+    }
+    for s in &t.origin_by_mass {
+        rows.push(vec![
+            "origin".into(),
+            s.key.clone().into(),
+            s.mass_g.into(),
+            s.share.into(),
+        ]);
+    }
+    rows.push(vec![
+        "recycled_covered_mass_g".into(),
+        Cell::Empty,
+        t.recycled.covered_mass_g.into(),
+        Cell::Empty,
+    ]);
+    rows.push(vec![
+        "recycled_mass_g".into(),
+        Cell::Empty,
+        t.recycled.recycled_mass_g.into(),
+        t.recycled.share_of_covered.into(),
+    ]);
+    rows
+}
+
+fn csv_cell(c: &Cell) -> String {
+    match c {
+        Cell::Empty => String::new(),
+        Cell::Number(v) => v.to_string(),
+        Cell::Text(s) if s.contains([',', '"', '\n', '\r']) => {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        }
+        Cell::Text(s) => s.clone(),
+    }
+}
+
 /// The result as CSV: one row per line with its values, units, confidence
 /// and first citation, then the totals as `#`-prefixed rows.
 pub fn to_csv(r: &BomResult) -> String {
-    fn cell(s: &str) -> String {
-        if s.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_owned()
-        }
-    }
-    let mut out = String::from(
-        "line,part,quantity,status,unit_mass_g,line_mass_g,materials,origin,recycled_percent,confidence,document_id,page,quote\n",
-    );
-    for l in &r.lines {
-        let f = &l.extraction.fields;
-        let first = f
-            .mass
-            .as_ref()
-            .and_then(|m| m.citations.first())
-            .or_else(|| f.materials.first().and_then(|m| m.citations.first()))
-            .or_else(|| f.origin.first().and_then(|m| m.citations.first()));
-        let materials: Vec<&str> = f.materials.iter().map(|m| m.name.as_str()).collect();
-        let origin: Vec<&str> = f.origin.iter().map(|o| o.country.as_str()).collect();
-        let recycled = f
-            .recycled_content
-            .iter()
-            .filter(|r| r.scope == crate::extract::Scope::Product)
-            .map(|r| r.percent.to_string())
-            .next()
-            .unwrap_or_default();
-        let row = [
-            cell(&l.line),
-            cell(&l.part),
-            l.quantity.to_string(),
-            l.status.as_str().to_owned(),
-            f.mass
-                .as_ref()
-                .map(|m| m.grams.to_string())
-                .unwrap_or_default(),
-            l.line_mass_g.map(|g| g.to_string()).unwrap_or_default(),
-            cell(&materials.join("; ")),
-            cell(&origin.join("; ")),
-            recycled,
-            format!("{:.3}", l.confidence),
-            first.map(|c| cell(&c.document_id)).unwrap_or_default(),
-            first.map(|c| c.page.to_string()).unwrap_or_default(),
-            first.map(|c| cell(&c.quote)).unwrap_or_default(),
-        ];
-        out.push_str(&row.join(","));
+    let mut out = LINE_COLUMNS.join(",");
+    out.push('\n');
+    let row = |cells: &[Cell]| cells.iter().map(csv_cell).collect::<Vec<_>>().join(",");
+    for cells in line_rows(r) {
+        out.push_str(&row(&cells));
         out.push('\n');
     }
-    let t = &r.totals;
-    out.push_str(&format!(
-        "# total_mass_g,{},lines_with_mass,{},lines,{}\n",
-        t.mass_g, t.lines_with_mass, t.lines
-    ));
-    for s in &t.mass_by_material {
-        out.push_str(&format!(
-            "# material,{},{},{}\n",
-            cell(&s.key),
-            s.mass_g,
-            s.share
-        ));
-    }
-    for s in &t.origin_by_mass {
-        out.push_str(&format!(
-            "# origin,{},{},{}\n",
-            cell(&s.key),
-            s.mass_g,
-            s.share
-        ));
+    for cells in totals_rows(&r.totals) {
+        out.push_str("# ");
+        out.push_str(&row(&cells));
+        out.push('\n');
     }
     out
+}
+
+/// The result as an XLSX workbook: a `lines` sheet (as the CSV) and a
+/// `totals` sheet.
+pub fn to_xlsx(r: &BomResult) -> std::io::Result<Vec<u8>> {
+    let mut lines = vec![LINE_COLUMNS.iter().map(|c| Cell::from(*c)).collect()];
+    lines.extend(line_rows(r));
+    let mut totals = vec![vec![
+        "what".into(),
+        "key".into(),
+        "mass_g".into(),
+        "share_or_count".into(),
+    ]];
+    totals.extend(totals_rows(&r.totals));
+    crate::xlsx::write(&[
+        Sheet {
+            name: "lines".into(),
+            rows: lines,
+        },
+        Sheet {
+            name: "totals".into(),
+            rows: totals,
+        },
+    ])
 }
 
 /// Header names that mark a BOM file's columns (compared case-insensitively,

@@ -116,11 +116,37 @@ CREATE TABLE reviews (
 CREATE INDEX reviews_by_tenant ON reviews (tenant, status, created_at);
 CREATE INDEX reviews_by_document ON reviews (document_id, subject);
 "#,
+    r#"
+CREATE TABLE bom_jobs (
+    id          TEXT PRIMARY KEY,
+    tenant      TEXT NOT NULL,
+    name        TEXT,
+    status      TEXT NOT NULL,
+    lines       INTEGER NOT NULL,
+    done        INTEGER NOT NULL DEFAULT 0,
+    request     TEXT NOT NULL,
+    result      TEXT,
+    error       TEXT,
+    created_at  INTEGER NOT NULL,
+    finished_at INTEGER
+);
+CREATE INDEX bom_jobs_by_tenant ON bom_jobs (tenant, created_at);
+CREATE INDEX bom_jobs_by_status ON bom_jobs (status, created_at);
+CREATE TABLE bom_reviews (
+    bom_id    TEXT NOT NULL REFERENCES bom_jobs (id) ON DELETE CASCADE,
+    review_id TEXT NOT NULL REFERENCES reviews (id) ON DELETE CASCADE,
+    PRIMARY KEY (bom_id, review_id)
+);
+CREATE INDEX bom_reviews_by_review ON bom_reviews (review_id);
+"#,
 ];
 
 /// Folded subjects shorter than this are looked up among recognised
 /// subjects only: two characters are found in nearly every text.
 const MIN_MENTION_KEY: usize = 3;
+/// Text matches of folded subjects up to this long are checked to begin a
+/// word.
+const SHORT_MENTION_KEY: usize = 8;
 /// Documents kept decoded in memory.
 const CACHE_DOCUMENTS: usize = 64;
 const READERS: usize = 4;
@@ -135,6 +161,30 @@ pub struct Catalog {
     cache: Mutex<Lru>,
     /// Bumped on every change that affects answers; part of provenance.
     generation: AtomicU64,
+}
+
+/// Whether the folded `key` occurs in `text` starting at a word: the first
+/// letter or digit of the match follows no other letter or digit.
+fn mentions_at_word_start(text: &str, key: &str) -> bool {
+    let mut folded: Vec<char> = Vec::with_capacity(text.len());
+    let mut starts: Vec<bool> = Vec::with_capacity(text.len());
+    let mut prev_alnum = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            for l in c.to_lowercase() {
+                starts.push(!prev_alnum);
+                folded.push(l);
+                prev_alnum = true;
+            }
+        } else {
+            prev_alnum = false;
+        }
+    }
+    let key: Vec<char> = key.chars().collect();
+    if key.is_empty() || key.len() > folded.len() {
+        return false;
+    }
+    (0..=folded.len() - key.len()).any(|i| starts[i] && folded[i..i + key.len()] == key[..])
 }
 
 /// A small least-recently-used map of decoded documents.
@@ -423,13 +473,33 @@ impl Catalog {
             );
         }
         let pattern = format!("%{key}%");
-        self.ids(
+        let ids = self.ids(
             "SELECT d.id FROM documents d WHERE d.tenant = ?1 AND d.status = 'ready' AND ( \
                d.id IN (SELECT document_id FROM subjects WHERE tenant = ?1 AND key = ?2) \
                OR d.seq IN (SELECT rowid FROM folded WHERE key LIKE ?3)) \
              ORDER BY d.created_at, d.id",
             [tenant, key.as_str(), pattern.as_str()],
-        )
+        );
+        if key.chars().count() > SHORT_MENTION_KEY {
+            return ids;
+        }
+        // A short key is often found across words ("mass 1.44" holds
+        // "ss14"): a text match must begin a word.
+        let listed: std::collections::HashSet<String> = self
+            .ids(
+                "SELECT document_id FROM subjects WHERE tenant = ?1 AND key = ?2",
+                [tenant, key.as_str()],
+            )
+            .into_iter()
+            .collect();
+        ids.into_iter()
+            .filter(|id| {
+                listed.contains(id)
+                    || self
+                        .get(id)
+                        .is_some_and(|d| mentions_at_word_start(&d.text, &key))
+            })
+            .collect()
     }
 
     /// The recognised subjects of ready documents that a text names
@@ -665,8 +735,10 @@ fn write_durable(path: &Path, bytes: &[u8]) -> Result<(), CatalogError> {
     Ok(())
 }
 
+mod bom_jobs;
 mod keys;
 mod reviews;
+pub use bom_jobs::StoredBomJob;
 pub use keys::{ApiKey, KeyError, NewKey, Scope};
 pub use reviews::{ReviewFilter, StoredReview};
 

@@ -28,6 +28,7 @@
 pub mod analyze;
 pub mod ask;
 pub mod bom;
+pub mod bom_jobs;
 pub mod catalog;
 pub mod chunk;
 pub mod config;
@@ -48,3 +49,4 @@ pub mod search;
 pub mod store;
 pub mod testpdf;
 pub mod text;
+pub mod xlsx;

@@ -392,6 +392,25 @@ fn enqueue(
     Ok(())
 }
 
+/// The ids of the review items this answer's values have (or would have):
+/// every reported value with a citation, whether or not it was queued.
+pub fn item_ids(tenant: &str, resp: &ExtractResponse) -> Vec<String> {
+    let Some(subject) = resp
+        .subject
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    else {
+        return Vec::new();
+    };
+    values(resp)
+        .into_iter()
+        .filter_map(|(field, key, _, _, c)| {
+            Some(item_id(tenant, &c?.document_id, subject, field, &key))
+        })
+        .collect()
+}
+
 /// Applies a decision to the listed value whose key is `key`: accepted
 /// values are marked reviewed, rejected ones removed, corrected ones
 /// replaced. False when no listed value has the key.

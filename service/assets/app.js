@@ -1,5 +1,6 @@
 // attest web app: ask questions with cited answers, read the cited passage
-// in its source document, and manage the document library.
+// in its source document, manage the document library, roll up a bill of
+// materials and review uncertain values.
 //
 // Offsets in citations (`start`, `end`) and in a document's `pages` are
 // Unicode code point offsets into the document text. JavaScript strings are
@@ -10,6 +11,8 @@
 (() => {
   const POLL_QUEUED_MS = 2000;
   const POLL_RETRY_MS = 5000;
+  const BOM_POLL_MS = 500;
+  const REVIEW_FILTER_DELAY_MS = 350;
   // Earlier turns sent along with a question (user and assistant messages).
   const MAX_HISTORY_MESSAGES = 20;
 
@@ -45,6 +48,56 @@
     prevCitation: $('prev-citation'),
     nextCitation: $('next-citation'),
     citedPage: $('cited-page'),
+    layout: $('layout'),
+    tabs: $('tabs'),
+    documentsPanel: $('documents-panel'),
+    askPanel: $('ask-panel'),
+    bomPanel: $('bom-panel'),
+    bomForm: $('bom-form'),
+    bomFile: $('bom-file'),
+    bomName: $('bom-name'),
+    bomRun: $('bom-run'),
+    bomJob: $('bom-job'),
+    bomStatus: $('bom-status'),
+    bomProgress: $('bom-progress'),
+    bomProgressLabel: $('bom-progress-label'),
+    bomResult: $('bom-result'),
+    bomResultHeading: $('bom-result-heading'),
+    bomCsv: $('bom-csv'),
+    bomXlsx: $('bom-xlsx'),
+    bomExportStatus: $('bom-export-status'),
+    bomTotals: $('bom-totals'),
+    bomChartMaterial: $('bom-chart-material'),
+    bomChartOrigin: $('bom-chart-origin'),
+    bomLines: $('bom-lines'),
+    bomLinesCount: $('bom-lines-count'),
+    bomLinesEmpty: $('bom-lines-empty'),
+    bomStatusFilter: $('bom-status-filter'),
+    reviewPanel: $('review-panel'),
+    reviewCount: $('review-count'),
+    reviewRefresh: $('review-refresh'),
+    reviewFilters: $('review-filters'),
+    reviewStatusFilter: $('review-status-filter'),
+    reviewFieldFilter: $('review-field-filter'),
+    reviewSubjectFilter: $('review-subject-filter'),
+    reviewStatus: $('review-status'),
+    reviewList: $('review-list'),
+    reviewEmpty: $('review-empty'),
+    reviewItem: $('review-item'),
+    reviewItemTitle: $('review-item-title'),
+    reviewItemStatus: $('review-item-status'),
+    reviewFacts: $('review-facts'),
+    reviewAccept: $('review-accept'),
+    reviewCorrect: $('review-correct'),
+    reviewReject: $('review-reject'),
+    reviewRejectForm: $('review-reject-form'),
+    reviewRejectReason: $('review-reject-reason'),
+    reviewCorrectForm: $('review-correct-form'),
+    reviewCorrectValue: $('review-correct-value'),
+    reviewCorrectReason: $('review-correct-reason'),
+    reviewEvidence: $('review-evidence'),
+    reviewDecisionStatus: $('review-decision-status'),
+    reviewSubjects: $('review-subjects'),
   };
 
   // ---------------------------------------------------------------- helpers
@@ -64,6 +117,8 @@
     }
     return node;
   }
+
+  const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
   function plural(n, one, many) {
     return `${n} ${n === 1 ? one : many}`;
@@ -219,6 +274,20 @@
     return index[Math.min(Math.floor(n), last)];
   }
 
+  /** Code point offset of UTF-16 offset `u` (the boundary at or before it). */
+  function toCodePoint(index, u) {
+    let lo = 0;
+    let hi = index.length - 1;
+    if (u <= 0) return 0;
+    if (u >= index[hi]) return hi;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (index[mid] <= u) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
   // ------------------------------------------------------ document texts
 
   const texts = new Map(); // id -> Promise<{id, text, pages, index}>
@@ -345,10 +414,27 @@
     }
     listedOnce = true;
     applyFilter();
+    updateSubjects();
     if (focusedId && !ui.documents.contains(document.activeElement)) {
       docItems.get(focusedId)?.parts.open.focus();
     }
     if (announcements.length) setMessage(ui.documentsStatus, announcements.join(' '), 'ok');
+  }
+
+  /** Part numbers the documents name, offered by the review filter. */
+  function updateSubjects() {
+    const subjects = new Set();
+    for (const meta of docs.values()) {
+      for (const s of Array.isArray(meta.subjects) ? meta.subjects : []) {
+        if (typeof s === 'string' && s) subjects.add(s);
+      }
+    }
+    const sorted = [...subjects].sort(collator.compare);
+    const key = sorted.join('\n');
+    if (ui.reviewSubjects.dataset.key !== key) {
+      ui.reviewSubjects.dataset.key = key;
+      ui.reviewSubjects.replaceChildren(...sorted.map((value) => h('option', { value })));
+    }
   }
 
   function schedulePoll(ms) {
@@ -419,10 +505,16 @@
   let viewToken = 0;
 
   function clearActiveCitations() {
-    for (const node of ui.conversation.querySelectorAll('.is-active')) {
+    for (const node of document.querySelectorAll('#conversation .is-active, #bom-lines .is-active')) {
       node.classList.remove('is-active');
       node.removeAttribute('aria-current');
     }
+  }
+
+  /** How status messages name a citation: its marker, or what it supports. */
+  function citationName(citation) {
+    if (citation.n !== undefined) return `citation [${citation.n}]`;
+    return citation.label || 'the citation';
   }
 
   function showViewerEmpty(message) {
@@ -546,9 +638,16 @@
     selectCitation(openAnswer, next);
   }
 
-  /** Opens a document; with a citation, highlights and reveals its span. */
-  async function openDocument(id, citation) {
+  // The document text shown in the viewer, once loaded.
+  let viewerDoc = null;
+
+  /**
+   * Opens a document; with a citation, highlights and reveals its span.
+   * `options.view` `'text'` shows the text even when the page could be shown.
+   */
+  async function openDocument(id, citation, options = {}) {
     const token = ++viewToken;
+    viewerDoc = null;
     ui.viewerTools.hidden = true;
     ui.viewerPages.replaceChildren();
     showView('text');
@@ -586,6 +685,7 @@
       return;
     }
     if (token !== viewToken) return;
+    viewerDoc = doc;
     ui.viewerText.removeAttribute('aria-busy');
     const pages = doc.pages.length;
     const kind = meta && meta.kind ? String(meta.kind).replace(/_/g, ' ') : '';
@@ -594,15 +694,16 @@
     const onPage = citation ? renderPages(id, doc, citation) : false;
     ui.viewerTools.hidden = !citation;
     ui.viewPage.disabled = !onPage;
-    showView(onPage && viewMode === 'page' ? 'page' : 'text');
+    const pageView = onPage && viewMode === 'page' && options.view !== 'text';
+    showView(pageView ? 'page' : 'text');
     updateCitationNav();
-    if (citation && onPage && viewMode === 'page') {
+    if (citation && pageView) {
       const first = ui.viewerPages.querySelector('.page-view');
       if (first) first.scrollIntoView({ block: 'start', inline: 'nearest' });
-      setMessage(ui.viewerStatus, `Showing citation [${citation.n}] on page ${citation.page} of ${source}. The cited words are outlined on the page.`, 'quiet');
+      setMessage(ui.viewerStatus, `Showing ${citationName(citation)} on page ${citation.page} of ${source}. The cited words are outlined on the page.`, 'quiet');
     } else if (citation && mark) {
       mark.scrollIntoView({ block: 'center', inline: 'nearest' });
-      setMessage(ui.viewerStatus, `Showing citation [${citation.n}] in ${source}, page ${citation.page}. The cited passage is highlighted.`, 'quiet');
+      setMessage(ui.viewerStatus, `Showing ${citationName(citation)} in ${source}, page ${citation.page}. The cited passage is highlighted.`, 'quiet');
     } else if (citation) {
       ui.viewerText.scrollTop = 0;
       setMessage(ui.viewerStatus, `The cited passage could not be located in ${source}.`, 'error');
@@ -802,10 +903,831 @@
     selectCitation(target.closest('.answer'), Number(target.dataset.n));
   }
 
+  // ------------------------------------------------------------------ tabs
+
+  let activeTab = 'ask';
+
+  function selectTab(name, focus) {
+    activeTab = name;
+    ui.layout.dataset.tab = name;
+    for (const tab of ui.tabs.querySelectorAll('[role="tab"]')) {
+      const on = tab.dataset.tab === name;
+      tab.setAttribute('aria-selected', String(on));
+      tab.tabIndex = on ? 0 : -1;
+      if (on && focus) tab.focus();
+    }
+    ui.documentsPanel.hidden = name !== 'ask';
+    ui.askPanel.hidden = name !== 'ask';
+    ui.bomPanel.hidden = name !== 'bom';
+    ui.reviewPanel.hidden = name !== 'review';
+    if (name === 'review' && !review.loaded) loadReview();
+  }
+
+  function onTabKey(event) {
+    const tabs = [...ui.tabs.querySelectorAll('[role="tab"]')];
+    const at = tabs.indexOf(event.target);
+    if (at < 0) return;
+    let next = null;
+    if (event.key === 'ArrowRight') next = tabs[(at + 1) % tabs.length];
+    else if (event.key === 'ArrowLeft') next = tabs[(at - 1 + tabs.length) % tabs.length];
+    else if (event.key === 'Home') next = tabs[0];
+    else if (event.key === 'End') next = tabs[tabs.length - 1];
+    if (!next) return;
+    event.preventDefault();
+    selectTab(next.dataset.tab, true);
+  }
+
+  // ------------------------------------------------------------- numbers
+
+  const numberFormats = {
+    small: new Intl.NumberFormat(undefined, { maximumSignificantDigits: 3 }),
+    3: new Intl.NumberFormat(undefined, { maximumFractionDigits: 3 }),
+    1: new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 }),
+  };
+
+  /** A measured number: three significant digits below 1, fewer decimals above. */
+  function formatNumber(x) {
+    const a = Math.abs(x);
+    if (a > 0 && a < 1) return numberFormats.small.format(x);
+    return numberFormats[a < 100 ? 3 : 1].format(x);
+  }
+
+  /** A mass in grams, in g or kg. */
+  function formatMass(grams) {
+    const g = Number(grams);
+    if (grams === null || grams === undefined || !Number.isFinite(g)) return '';
+    if (Math.abs(g) >= 1000) return `${formatNumber(g / 1000)} kg`;
+    return `${formatNumber(g)} g`;
+  }
+
+  function formatShare(share) {
+    const x = Number(share);
+    if (share === null || share === undefined || !Number.isFinite(x)) return '';
+    if (x > 0 && x < 0.001) return '<0.1%';
+    return `${(100 * x).toFixed(1).replace(/\.0$/, '')}%`;
+  }
+
+  function formatConfidence(c) {
+    const x = Number(c);
+    return Number.isFinite(x) ? x.toFixed(2) : '';
+  }
+
+  let regionNames = null;
+  try {
+    regionNames = new Intl.DisplayNames(undefined, { type: 'region' });
+  } catch {
+    regionNames = null;
+  }
+
+  /** `DE` as `Germany (DE)`, when the browser knows the code. */
+  function countryName(code) {
+    const c = String(code || '');
+    if (regionNames && /^[A-Z]{2}$/.test(c)) {
+      try {
+        const name = regionNames.of(c);
+        if (name && name !== c) return `${name} (${c})`;
+      } catch {
+        /* not a region code */
+      }
+    }
+    return c;
+  }
+
+  // ----------------------------------------------------------------- BOM
+
+  const BOM_STATUSES = ['found', 'partial', 'ambiguous', 'not_found'];
+  const BOM_STATUS_LABEL = { found: 'found', partial: 'partial', ambiguous: 'ambiguous', not_found: 'not found' };
+
+  const bom = {
+    job: null,
+    rows: [], // [{index, line, unitMass, cells}]
+    timer: null,
+    token: 0,
+    busy: false,
+    sort: { key: 'line', dir: 1 },
+  };
+
+  function stopBomPoll() {
+    clearTimeout(bom.timer);
+    bom.timer = null;
+  }
+
+  async function runBom(event) {
+    event.preventDefault();
+    if (bom.busy) return;
+    const file = ui.bomFile.files && ui.bomFile.files[0];
+    ui.bomJob.hidden = false;
+    if (!file) {
+      ui.bomProgress.parentElement.hidden = true;
+      setMessage(ui.bomStatus, 'Choose a CSV or XLSX file first.', 'error');
+      ui.bomFile.focus();
+      return;
+    }
+    stopBomPoll();
+    const token = ++bom.token;
+    bom.job = null;
+    const name = ui.bomName.value.trim();
+    const params = new URLSearchParams({ async: 'true' });
+    if (name) params.set('name', name);
+    const form = new FormData();
+    form.append('file', file, file.name);
+    bom.busy = true;
+    ui.bomRun.setAttribute('aria-disabled', 'true');
+    ui.bomResult.hidden = true;
+    ui.bomProgress.parentElement.hidden = true;
+    setMessage(ui.bomStatus, `Uploading ${file.name}…`);
+    try {
+      const { data } = await request(`/v1/bom?${params}`, { method: 'POST', body: form });
+      if (token === bom.token) showBomJob(data);
+    } catch (err) {
+      if (token === bom.token) setMessage(ui.bomStatus, `${file.name} was not rolled up: ${err.message}`, 'error');
+    } finally {
+      bom.busy = false;
+      ui.bomRun.removeAttribute('aria-disabled');
+    }
+  }
+
+  function showBomJob(job) {
+    bom.job = job;
+    const lines = Math.max(0, Number(job.lines) || 0);
+    const done = Math.min(lines, Math.max(0, Number(job.done) || 0));
+    const name = job.name ? `“${job.name}”` : 'the BOM';
+    ui.bomJob.hidden = false;
+    ui.bomJob.dataset.status = job.status;
+    ui.bomProgress.parentElement.hidden = false;
+    ui.bomProgress.max = Math.max(lines, 1);
+    ui.bomProgress.value = job.status === 'done' ? Math.max(lines, 1) : done;
+    setText(ui.bomProgressLabel, `${done} of ${plural(lines, 'line', 'lines')}`);
+    if (job.status === 'queued' || job.status === 'running') {
+      setMessage(ui.bomStatus, job.status === 'queued'
+        ? `${name} is waiting to be rolled up…`
+        : `Rolling up ${name}…`);
+      bom.timer = setTimeout(pollBom, BOM_POLL_MS);
+    } else if (job.status === 'done' && job.result && Array.isArray(job.result.lines)) {
+      setMessage(ui.bomStatus, `Rolled up ${name}: ${plural(lines, 'line', 'lines')}.`, 'ok');
+      renderBomResult(job.result);
+    } else if (job.status === 'done') {
+      setMessage(ui.bomStatus, 'The roll-up finished but its result could not be read.', 'error');
+    } else {
+      setMessage(ui.bomStatus, `The roll-up of ${name} failed: ${job.error || 'no reason was given.'}`, 'error');
+    }
+  }
+
+  async function pollBom() {
+    bom.timer = null;
+    const token = bom.token;
+    const job = bom.job;
+    if (!job || !job.id) return;
+    try {
+      const { data } = await request(`/v1/bom/${encodeURIComponent(job.id)}`);
+      if (token === bom.token) showBomJob(data);
+    } catch (err) {
+      if (token !== bom.token) return;
+      if (err.status === 404) {
+        setMessage(ui.bomStatus, 'The roll-up is no longer known to the service. Please run it again.', 'error');
+        return;
+      }
+      setMessage(ui.bomStatus, `Cannot read the roll-up's progress (${err.message}). Trying again…`, 'error');
+      bom.timer = setTimeout(pollBom, POLL_RETRY_MS);
+    }
+  }
+
+  function totalEntry(key, term, value, detail) {
+    return h('div', { class: 'total', 'data-total': key },
+      h('dt', { text: term }),
+      h('dd', {}, h('span', { class: 'total-value', text: value }),
+        detail ? h('span', { class: 'total-detail', text: detail }) : null));
+  }
+
+  function renderTotals(totals, lineCount) {
+    const t = totals && typeof totals === 'object' ? totals : {};
+    const lines = Number(t.lines ?? lineCount) || 0;
+    const withMass = Number(t.lines_with_mass) || 0;
+    const rec = t.recycled && typeof t.recycled === 'object' ? t.recycled : {};
+    const share = rec.share_of_covered;
+    const byStatus = t.by_status && typeof t.by_status === 'object' ? t.by_status : {};
+    const statusDd = h('dd', { class: 'status-counts' });
+    for (const status of BOM_STATUSES) {
+      const n = Number(byStatus[status]) || 0;
+      statusDd.append(h('span', {
+        class: `status status-${status}`,
+        'data-status': status,
+        'data-count': n,
+        text: `${n} ${BOM_STATUS_LABEL[status]}`,
+      }));
+    }
+    ui.bomTotals.replaceChildren(
+      totalEntry('mass', 'Total mass', formatMass(t.mass_g) || '0 g',
+        `${withMass} of ${plural(lines, 'line has', 'lines have')} a mass`),
+      totalEntry('recycled', 'Recycled content',
+        share === null || share === undefined ? 'not stated' : formatShare(share),
+        share === null || share === undefined
+          ? 'No line with a mass states its recycled content'
+          : `of the ${formatMass(rec.covered_mass_g)} whose recycled content is stated (${formatMass(rec.recycled_mass_g)} recycled)`),
+      h('div', { class: 'total', 'data-total': 'status' }, h('dt', { text: 'Lines by status' }), statusDd),
+    );
+  }
+
+  function shareLabel(key, kind) {
+    if (key === 'unattributed') return 'Not attributed';
+    if (key === 'unknown') return 'Unknown';
+    return kind === 'origin' ? countryName(key) : String(key);
+  }
+
+  /** Horizontal bars, one per share, widths set through the CSSOM. */
+  function renderChart(figure, shares, kind) {
+    const bars = figure.querySelector('.chart-bars');
+    const list = (Array.isArray(shares) ? shares : []).filter((s) => s && Number(s.mass_g) > 0);
+    if (!list.length) {
+      bars.replaceChildren(h('p', { class: 'chart-empty', text: 'No mass to show.' }));
+      return;
+    }
+    bars.replaceChildren(...list.map((s) => {
+      const bar = h('span', { class: `chart-bar${s.key === 'unattributed' || s.key === 'unknown' ? ' is-unknown' : ''}` });
+      bar.style.width = `${Math.max(0, Math.min(1, Number(s.share) || 0)) * 100}%`;
+      return h('div', { class: 'chart-row', 'data-key': s.key },
+        h('span', { class: 'chart-key', text: shareLabel(s.key, kind) }),
+        h('span', { class: 'chart-track', 'aria-hidden': 'true' }, bar),
+        h('span', { class: 'chart-value', text: `${formatMass(s.mass_g)} · ${formatShare(s.share)}` }));
+    }));
+  }
+
+  /** A value that opens its citation when selected, or plain text without one. */
+  function citedValue(text, citation, row, field, k, label) {
+    if (!citation || citation.document_id === undefined) return h('span', { class: 'value', text });
+    return h('button', {
+      type: 'button',
+      class: 'value-cite',
+      'data-row': row,
+      'data-field': field,
+      'data-k': k,
+      'aria-label': `${label}: ${text}. Show the cited passage.`,
+      title: `Show the cited passage${citation.page ? ` (page ${citation.page})` : ''}`,
+    }, text);
+  }
+
+  function firstCitation(value) {
+    return value && Array.isArray(value.citations) ? value.citations[0] : null;
+  }
+
+  function bomRows(result) {
+    return result.lines.map((line, index) => {
+      const fields = (line.extraction && line.extraction.fields) || {};
+      const mass = fields.mass && typeof fields.mass === 'object' ? fields.mass : null;
+      const unitMass = mass && Number.isFinite(Number(mass.grams)) ? Number(mass.grams) : null;
+      return {
+        index,
+        line,
+        unitMass,
+        citations: {
+          mass: [firstCitation(mass)],
+          materials: (Array.isArray(fields.materials) ? fields.materials : []).map(firstCitation),
+          origin: (Array.isArray(fields.origin) ? fields.origin : []).map(firstCitation),
+          recycled_content: (Array.isArray(fields.recycled_content) ? fields.recycled_content : []).map(firstCitation),
+        },
+        fields: { mass, materials: fields.materials, origin: fields.origin, recycled: fields.recycled_content },
+      };
+    });
+  }
+
+  function valueList(items, render) {
+    const list = Array.isArray(items) ? items : [];
+    if (!list.length) return h('span', { class: 'none', text: '–' });
+    const wrap = h('span', { class: 'values' });
+    list.forEach((item, k) => wrap.append(render(item, k)));
+    return wrap;
+  }
+
+  function buildBomRow(r) {
+    const { line, fields } = r;
+    const what = `line ${line.line} (${line.part})`;
+    const reasons = Array.isArray(line.reasons) ? line.reasons.filter((x) => typeof x === 'string') : [];
+    const status = BOM_STATUSES.includes(line.status) ? line.status : 'unknown';
+    const massText = r.unitMass === null ? '' : formatMass(r.unitMass);
+    const tr = h('tr', { 'data-line': line.line, 'data-status': line.status },
+      h('td', { class: 'cell-line', text: line.line }),
+      h('td', { class: 'cell-part' },
+        h('span', { class: 'part', text: line.part }),
+        line.description ? h('span', { class: 'part-description', text: line.description }) : null),
+      h('td', { class: 'num', text: `${numberFormats[3].format(Number(line.quantity) || 0)}${line.unit ? ` ${line.unit}` : ''}` }),
+      h('td', { class: 'cell-status' },
+        h('span', { class: `status status-${status}`, text: BOM_STATUS_LABEL[status] || String(line.status || 'unknown') }),
+        reasons.length ? h('span', { class: 'line-reasons', text: reasons.join('; ') }) : null),
+      h('td', { class: 'num cell-mass' }, massText
+        ? citedValue(massText, r.citations.mass[0], r.index, 'mass', 0, `Unit mass of ${what}`)
+        : h('span', { class: 'none', text: '–' })),
+      h('td', { class: 'num', text: line.line_mass_g === null || line.line_mass_g === undefined ? '–' : formatMass(line.line_mass_g) }),
+      h('td', { class: 'num', text: formatConfidence(line.confidence) }),
+      h('td', { class: 'cell-materials' }, valueList(fields.materials, (m, k) => citedValue(
+        `${m.name}${Number.isFinite(Number(m.share)) ? ` ${formatShare(m.share)}` : ''}`,
+        r.citations.materials[k], r.index, 'materials', k, `Material of ${what}`))),
+      h('td', { class: 'cell-origin' }, valueList(fields.origin, (o, k) => citedValue(
+        String(o.country), r.citations.origin[k], r.index, 'origin', k, `Origin of ${what}`))),
+      h('td', { class: 'num cell-recycled' }, valueList(fields.recycled, (v, k) => citedValue(
+        `${numberFormats[1].format(Number(v.percent))}%${v.scope ? ` ${v.scope}` : ''}`,
+        r.citations.recycled_content[k], r.index, 'recycled_content', k, `Recycled content of ${what}`))),
+    );
+    r.tr = tr;
+    return tr;
+  }
+
+  const STATUS_ORDER = { found: 0, partial: 1, ambiguous: 2, not_found: 3 };
+
+  function sortValue(r, key) {
+    switch (key) {
+      case 'quantity': return Number(r.line.quantity);
+      case 'status': return STATUS_ORDER[r.line.status] ?? 9;
+      case 'unit_mass': return r.unitMass;
+      case 'line_mass': return r.line.line_mass_g ?? null;
+      case 'confidence': return Number(r.line.confidence);
+      case 'part': return String(r.line.part || '');
+      default: return String(r.line.line || '');
+    }
+  }
+
+  function compareRows(a, b) {
+    const { key, dir } = bom.sort;
+    const x = sortValue(a, key);
+    const y = sortValue(b, key);
+    const xMissing = x === null || x === undefined || (typeof x === 'number' && !Number.isFinite(x));
+    const yMissing = y === null || y === undefined || (typeof y === 'number' && !Number.isFinite(y));
+    let c = 0;
+    if (xMissing || yMissing) {
+      c = xMissing === yMissing ? 0 : xMissing ? 1 : -1; // missing values last either way
+      return c || a.index - b.index;
+    }
+    c = typeof x === 'string' ? collator.compare(x, y) : x - y;
+    return dir * c || a.index - b.index;
+  }
+
+  function renderBomLines() {
+    const filter = ui.bomStatusFilter.value;
+    const tbody = ui.bomLines.tBodies[0];
+    const sorted = [...bom.rows].sort(compareRows);
+    let shown = 0;
+    for (const r of sorted) {
+      const visible = !filter || r.line.status === filter;
+      r.tr.hidden = !visible;
+      if (visible) shown += 1;
+      tbody.append(r.tr);
+    }
+    for (const th of ui.bomLines.tHead.querySelectorAll('th[data-sort]')) {
+      if (th.dataset.sort === bom.sort.key) th.setAttribute('aria-sort', bom.sort.dir > 0 ? 'ascending' : 'descending');
+      else th.removeAttribute('aria-sort');
+    }
+    const total = bom.rows.length;
+    ui.bomLinesCount.textContent = shown === total ? `(${total})` : `(${shown} of ${total})`;
+    ui.bomLinesEmpty.hidden = shown > 0;
+  }
+
+  function renderBomResult(result) {
+    ui.bomResult.hidden = false;
+    setMessage(ui.bomExportStatus, '');
+    setText(ui.bomResultHeading, result.name ? `Roll-up of ${result.name}` : 'Roll-up');
+    renderTotals(result.totals, result.lines.length);
+    const totals = result.totals || {};
+    renderChart(ui.bomChartMaterial, totals.mass_by_material, 'material');
+    renderChart(ui.bomChartOrigin, totals.origin_by_mass, 'origin');
+    bom.rows = bomRows(result);
+    ui.bomLines.tBodies[0].replaceChildren(...bom.rows.map(buildBomRow));
+    const counts = {};
+    for (const r of bom.rows) counts[r.line.status] = (counts[r.line.status] || 0) + 1;
+    for (const option of ui.bomStatusFilter.options) {
+      if (!option.value) {
+        option.textContent = `All (${bom.rows.length})`;
+      } else {
+        const label = BOM_STATUS_LABEL[option.value] || option.value;
+        option.textContent = `${label[0].toUpperCase()}${label.slice(1)} (${counts[option.value] || 0})`;
+      }
+    }
+    renderBomLines();
+  }
+
+  function onBomSort(event) {
+    const th = event.target.closest('th[data-sort]');
+    if (!th || !event.target.closest('button')) return;
+    const key = th.dataset.sort;
+    bom.sort = bom.sort.key === key ? { key, dir: -bom.sort.dir } : { key, dir: 1 };
+    renderBomLines();
+  }
+
+  function onBomValue(event) {
+    const button = event.target.closest('.value-cite');
+    if (!button) return;
+    const r = bom.rows[Number(button.dataset.row)];
+    const list = r && r.citations[button.dataset.field];
+    const citation = list && list[Number(button.dataset.k)];
+    if (!citation) return;
+    clearActiveCitations();
+    button.classList.add('is-active');
+    button.setAttribute('aria-current', 'true');
+    openAnswer = null;
+    const field = { mass: 'mass', materials: 'material', origin: 'origin', recycled_content: 'recycled content' }[button.dataset.field];
+    openDocument(String(citation.document_id), {
+      ...citation,
+      label: `the ${field} of line ${r.line.line} (${r.line.part})`,
+    });
+  }
+
+  /** Downloads the finished roll-up in `format` (`csv` or `xlsx`). */
+  async function downloadBom(format) {
+    const job = bom.job;
+    if (!job || !job.id) return;
+    const label = format.toUpperCase();
+    setMessage(ui.bomExportStatus, `Preparing the ${label} file…`);
+    try {
+      let response;
+      try {
+        response = await fetch(`/v1/bom/${encodeURIComponent(job.id)}?format=${format}`, { headers: authHeaders() });
+      } catch {
+        throw new ApiFailure('Cannot reach the service. Check the connection and try again.', 0, 'network');
+      }
+      if (!response.ok) {
+        let message = '';
+        try {
+          const data = JSON.parse(await response.text());
+          message = data && data.error && data.error.message;
+        } catch {
+          message = '';
+        }
+        throw new ApiFailure(message || describeStatus(response.status, response.statusText), response.status);
+      }
+      const blob = await response.blob();
+      const disposition = response.headers.get('content-disposition') || '';
+      const m = /filename="?([^";]+)"?/i.exec(disposition);
+      const fallback = (job.name || 'bom').replace(/[^A-Za-z0-9-]+/g, '_') || 'bom';
+      const filename = m ? m[1] : `${fallback}.${format}`;
+      const href = URL.createObjectURL(blob);
+      const link = h('a', { href, download: filename, hidden: true });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(href), 60_000);
+      setMessage(ui.bomExportStatus, `Downloaded ${filename}.`, 'ok');
+    } catch (err) {
+      setMessage(ui.bomExportStatus, `The ${label} file could not be downloaded: ${err.message}`, 'error');
+    }
+  }
+
+  // -------------------------------------------------------------- review
+
+  const REVIEW_FIELD_LABEL = {
+    mass: 'mass',
+    origin: 'origin',
+    materials: 'material',
+    recycled_content: 'recycled content',
+  };
+  const REVIEW_SCOPE_MESSAGE = 'This API key may not review values: the review queue needs a key with the review scope. Ask an administrator for one.';
+
+  const review = {
+    items: [],
+    selected: -1,
+    loaded: false,
+    token: 0,
+    busy: false,
+    filterTimer: null,
+    evidence: null, // {document_id, start, end, quote} while correcting
+  };
+
+  function reviewWhat(item) {
+    return `the ${REVIEW_FIELD_LABEL[item.field] || item.field} of ${item.subject}`;
+  }
+
+  function reviewFailure(err, doing) {
+    if (err.status === 403) return REVIEW_SCOPE_MESSAGE;
+    return `${doing}: ${err.message}`;
+  }
+
+  async function loadReview(keepId) {
+    const params = new URLSearchParams({ status: ui.reviewStatusFilter.value || 'open', limit: '500' });
+    if (ui.reviewFieldFilter.value) params.set('field', ui.reviewFieldFilter.value);
+    const subject = ui.reviewSubjectFilter.value.trim();
+    if (subject) params.set('subject', subject);
+    const token = ++review.token;
+    review.loaded = true;
+    ui.reviewList.setAttribute('aria-busy', 'true');
+    setMessage(ui.reviewStatus, 'Loading the review queue…', 'quiet');
+    try {
+      const { data } = await request(`/v1/review?${params}`);
+      if (token !== review.token) return;
+      review.items = (Array.isArray(data.items) ? data.items : []).filter((x) => x && typeof x.id === 'string');
+      setMessage(ui.reviewStatus, '');
+    } catch (err) {
+      if (token !== review.token) return;
+      review.items = [];
+      if (err.status !== 403) review.loaded = false;
+      setMessage(ui.reviewStatus, reviewFailure(err, 'Cannot load the review queue'), 'error');
+    } finally {
+      if (token === review.token) ui.reviewList.removeAttribute('aria-busy');
+    }
+    if (token !== review.token) return;
+    renderReviewList();
+    const keep = keepId ? review.items.findIndex((x) => x.id === keepId) : -1;
+    selectReview(keep >= 0 ? keep : review.items.length ? 0 : -1, { focus: false });
+  }
+
+  function scheduleReviewLoad() {
+    clearTimeout(review.filterTimer);
+    review.filterTimer = setTimeout(() => loadReview(), REVIEW_FILTER_DELAY_MS);
+  }
+
+  function reviewStatusChip(status) {
+    const s = ['open', 'accepted', 'corrected', 'rejected'].includes(status) ? status : 'unknown';
+    return h('span', { class: `status status-review-${s}`, text: String(status || 'unknown') });
+  }
+
+  function buildReviewEntry(item, i) {
+    const button = h('button', {
+      type: 'button',
+      class: 'review-open',
+      'data-index': i,
+      'data-id': item.id,
+    },
+    h('span', { class: 'review-subject', text: item.subject }),
+    h('span', { class: 'review-value', text: `${REVIEW_FIELD_LABEL[item.field] || item.field}: ${item.value}` }),
+    h('span', { class: 'review-confidence', text: `confidence ${formatConfidence(item.confidence)}` }),
+    reviewStatusChip(item.status));
+    return h('li', { class: 'review-entry', 'data-id': item.id, 'data-status': item.status }, button);
+  }
+
+  function renderReviewList() {
+    ui.reviewList.replaceChildren(...review.items.map(buildReviewEntry));
+    ui.reviewList.hidden = review.items.length === 0;
+    const open = review.items.filter((x) => x.status === 'open').length;
+    ui.reviewCount.textContent = review.items.length ? `(${open} open)` : '';
+    ui.reviewEmpty.hidden = review.items.length > 0 || !review.loaded;
+  }
+
+  function updateReviewEntry(i) {
+    const old = ui.reviewList.children[i];
+    const li = buildReviewEntry(review.items[i], i);
+    if (old) old.replaceWith(li);
+    const open = review.items.filter((x) => x.status === 'open').length;
+    ui.reviewCount.textContent = `(${open} open)`;
+    return li;
+  }
+
+  function fact(term, ...value) {
+    return h('div', { class: 'fact' }, h('dt', { text: term }), h('dd', {}, ...value));
+  }
+
+  function describeDecision(d) {
+    const when = Number(d.decided_at) > 0 ? new Date(Number(d.decided_at) * 1000).toLocaleString() : '';
+    const verb = { accept: 'Accepted', correct: 'Corrected', reject: 'Rejected' }[d.decision] || String(d.decision);
+    return [
+      verb,
+      d.value ? ` to ${d.value}` : '',
+      d.reviewer ? ` by ${d.reviewer}` : '',
+      when ? ` on ${when}` : '',
+      d.reason ? `: ${d.reason}` : '',
+    ].join('');
+  }
+
+  function renderReviewItem(item) {
+    setText(ui.reviewItemTitle, `${item.subject}: ${REVIEW_FIELD_LABEL[item.field] || item.field}`);
+    ui.reviewItemStatus.textContent = item.status;
+    ui.reviewItemStatus.className = reviewStatusChip(item.status).className;
+    ui.reviewItem.dataset.id = item.id;
+    ui.reviewItem.dataset.status = item.status;
+    const c = item.citation;
+    const alternatives = Array.isArray(item.alternatives) ? item.alternatives : [];
+    ui.reviewFacts.replaceChildren(
+      fact('Value', h('strong', { class: 'review-item-value', text: item.value })),
+      fact('Confidence', `${formatConfidence(item.confidence)}${item.extractor ? ` (${item.extractor})` : ''}`),
+      fact('In the queue because', item.reason || '–'),
+      fact('Other values', alternatives.length
+        ? h('ul', { class: 'alternatives' }, ...alternatives.map((a) => h('li', { text: a })))
+        : 'none'),
+      fact('Cited', c
+        ? h('span', {}, `page ${c.page}: `, h('q', { class: 'cite-ref-quote', text: String(c.quote || '') }))
+        : 'no citation'),
+      item.decision ? fact('Decision', describeDecision(item.decision)) : null,
+    );
+    const open = item.status === 'open';
+    for (const b of [ui.reviewAccept, ui.reviewCorrect, ui.reviewReject]) b.disabled = !open;
+  }
+
+  function closeReviewForms() {
+    ui.reviewRejectForm.hidden = true;
+    ui.reviewCorrectForm.hidden = true;
+    review.evidence = null;
+  }
+
+  /** Shows item `i` and its cited span in the document text. */
+  function selectReview(i, { focus = true } = {}) {
+    closeReviewForms();
+    setMessage(ui.reviewDecisionStatus, '');
+    review.selected = i;
+    for (const li of ui.reviewList.children) {
+      const on = Number(li.firstElementChild.dataset.index) === i;
+      li.classList.toggle('is-selected', on);
+      if (on) li.firstElementChild.setAttribute('aria-current', 'true');
+      else li.firstElementChild.removeAttribute('aria-current');
+    }
+    const item = review.items[i];
+    ui.reviewItem.hidden = !item;
+    if (!item) return;
+    renderReviewItem(item);
+    const li = ui.reviewList.children[i];
+    if (li) {
+      li.scrollIntoView({ block: 'nearest' });
+      if (focus) li.firstElementChild.focus();
+    }
+    clearActiveCitations();
+    openAnswer = null;
+    if (item.citation && item.citation.document_id !== undefined) {
+      openDocument(String(item.citation.document_id), { ...item.citation, label: reviewWhat(item) }, { view: 'text' });
+    } else if (item.document_id) {
+      openDocument(String(item.document_id), null);
+    }
+  }
+
+  function stepReview(step) {
+    if (!review.items.length) return;
+    const at = review.selected < 0 ? (step > 0 ? -1 : review.items.length) : review.selected;
+    const next = at + step;
+    if (next < 0 || next >= review.items.length) return;
+    selectReview(next);
+  }
+
+  function currentReviewItem() {
+    return review.items[review.selected] || null;
+  }
+
+  async function decideReview(body) {
+    const i = review.selected;
+    const item = review.items[i];
+    if (!item || item.status !== 'open' || review.busy) return;
+    review.busy = true;
+    for (const b of [ui.reviewAccept, ui.reviewCorrect, ui.reviewReject]) b.setAttribute('aria-disabled', 'true');
+    setMessage(ui.reviewDecisionStatus, 'Saving the decision…');
+    try {
+      const { data } = await request(`/v1/review/${encodeURIComponent(item.id)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const updated = data.id === item.id ? data : { ...item, ...data, id: item.id };
+      review.items[i] = updated;
+      updateReviewEntry(i);
+      const verb = { accepted: 'Accepted', corrected: 'Corrected', rejected: 'Rejected' }[updated.status] || 'Decided';
+      const what = `${verb} ${reviewWhat(updated)}${updated.status === 'corrected' && updated.decision && updated.decision.value ? `: now ${updated.decision.value}` : ` (${updated.value})`}.`;
+      setMessage(ui.reviewStatus, what, 'ok');
+      const next = review.items.findIndex((x, k) => k > i && x.status === 'open');
+      if (next >= 0) selectReview(next);
+      else selectReview(i);
+    } catch (err) {
+      if (err.status === 409) {
+        setMessage(ui.reviewStatus, `${reviewWhat(item)} was already decided; the queue is reloaded.`, 'error');
+        loadReview(item.id);
+      } else {
+        setMessage(ui.reviewDecisionStatus, reviewFailure(err, 'The decision was not saved'), 'error');
+      }
+    } finally {
+      review.busy = false;
+      for (const b of [ui.reviewAccept, ui.reviewCorrect, ui.reviewReject]) b.removeAttribute('aria-disabled');
+    }
+  }
+
+  function startReject() {
+    const item = currentReviewItem();
+    if (!item || item.status !== 'open') return;
+    ui.reviewCorrectForm.hidden = true;
+    ui.reviewRejectForm.hidden = false;
+    ui.reviewRejectReason.value = '';
+    ui.reviewRejectReason.focus();
+  }
+
+  /**
+   * The selection in the shown document text as code point offsets of the
+   * whole text, without surrounding white space; null without one.
+   */
+  function selectedSpan() {
+    const sel = window.getSelection();
+    const body = ui.viewerText.querySelector('.doc-text');
+    const doc = viewerDoc;
+    if (!sel || sel.rangeCount === 0 || sel.isCollapsed || !body || !doc || ui.viewerText.hidden) return null;
+    const range = sel.getRangeAt(0);
+    if (!body.contains(range.startContainer) || !body.contains(range.endContainer)) return null;
+    // Page markers have no text of their own, so the text before the
+    // selection in the rendered text is the document text before it.
+    const before = document.createRange();
+    before.selectNodeContents(body);
+    before.setEnd(range.startContainer, range.startOffset);
+    let start = before.toString().length;
+    let end = start + range.toString().length;
+    while (start < end && /\s/.test(doc.text[start])) start += 1;
+    while (end > start && /\s/.test(doc.text[end - 1])) end -= 1;
+    if (end <= start) return null;
+    return {
+      document_id: doc.id,
+      start: toCodePoint(doc.index, start),
+      end: toCodePoint(doc.index, end),
+      quote: doc.text.slice(start, end),
+    };
+  }
+
+  function showEvidence() {
+    const e = review.evidence;
+    ui.reviewEvidence.replaceChildren(...(e
+      ? ['Evidence: ', h('q', { class: 'cite-ref-quote', text: e.quote.length > 200 ? `${e.quote.slice(0, 200)}…` : e.quote })]
+      : ['Select the words that state the value in the document text.']));
+    ui.reviewEvidence.classList.toggle('has-evidence', !!e);
+  }
+
+  function captureEvidence() {
+    if (ui.reviewCorrectForm.hidden) return;
+    const item = currentReviewItem();
+    const span = selectedSpan();
+    if (span && item && span.document_id === item.document_id) {
+      review.evidence = span;
+      showEvidence();
+    }
+  }
+
+  function startCorrect() {
+    const item = currentReviewItem();
+    if (!item || item.status !== 'open') return;
+    ui.reviewRejectForm.hidden = true;
+    ui.reviewCorrectForm.hidden = false;
+    review.evidence = null;
+    // The evidence is selected in the text, not on the page image.
+    if (ui.viewerText.hidden && ui.viewer.dataset.documentId === item.document_id) showView('text');
+    captureEvidence();
+    showEvidence();
+    ui.reviewCorrectValue.value = item.value;
+    ui.reviewCorrectReason.value = '';
+    ui.reviewCorrectValue.focus();
+    ui.reviewCorrectValue.select();
+  }
+
+  function submitCorrect(event) {
+    event.preventDefault();
+    const item = currentReviewItem();
+    if (!item) return;
+    const value = ui.reviewCorrectValue.value.trim();
+    if (!value) {
+      setMessage(ui.reviewDecisionStatus, 'Enter the correct value.', 'error');
+      ui.reviewCorrectValue.focus();
+      return;
+    }
+    const e = review.evidence;
+    if (!e) {
+      setMessage(ui.reviewDecisionStatus, 'Select the words that state the value in the document text first.', 'error');
+      return;
+    }
+    const body = { decision: 'correct', value, start: e.start, end: e.end };
+    const reason = ui.reviewCorrectReason.value.trim();
+    if (reason) body.reason = reason;
+    decideReview(body);
+  }
+
+  function submitReject(event) {
+    event.preventDefault();
+    const reason = ui.reviewRejectReason.value.trim();
+    if (!reason) {
+      setMessage(ui.reviewDecisionStatus, 'Say why the value is wrong.', 'error');
+      ui.reviewRejectReason.focus();
+      return;
+    }
+    decideReview({ decision: 'reject', reason });
+  }
+
+  /** Review shortcuts; true when the key was one. */
+  function onReviewKey(event) {
+    switch (event.key) {
+      case 'a':
+        if (!event.repeat) decideReview({ decision: 'accept' });
+        return true;
+      case 'r':
+        if (!event.repeat) startReject();
+        return true;
+      case 'c':
+        if (!event.repeat) startCorrect();
+        return true;
+      case 'j':
+        stepReview(1);
+        return true;
+      case 'k':
+        stepReview(-1);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  function cancelReviewForm() {
+    closeReviewForms();
+    setMessage(ui.reviewDecisionStatus, '');
+    const li = ui.reviewList.children[review.selected];
+    if (li) li.firstElementChild.focus();
+  }
+
   // --------------------------------------------------------------- wiring
 
   ui.skip.addEventListener('click', (event) => {
     event.preventDefault();
+    selectTab('ask');
     ui.question.focus();
   });
 
@@ -836,7 +1758,11 @@
   document.addEventListener('keydown', (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     const t = event.target;
-    if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable)) return;
+    if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable)) return;
+    if (activeTab === 'review' && onReviewKey(event)) {
+      event.preventDefault();
+      return;
+    }
     if (event.key === '[') stepCitation(-1);
     else if (event.key === ']') stepCitation(1);
   });
@@ -854,6 +1780,48 @@
   ui.documentsFilter.addEventListener('input', applyFilter);
   ui.documentsRefresh.addEventListener('click', () => refreshDocuments());
   ui.uploadForm.addEventListener('submit', upload);
+
+  ui.tabs.addEventListener('click', (event) => {
+    const tab = event.target.closest('[role="tab"]');
+    if (tab) selectTab(tab.dataset.tab);
+  });
+  ui.tabs.addEventListener('keydown', onTabKey);
+
+  ui.bomForm.addEventListener('submit', runBom);
+  ui.bomStatusFilter.addEventListener('change', renderBomLines);
+  ui.bomLines.tHead.addEventListener('click', onBomSort);
+  ui.bomLines.tBodies[0].addEventListener('click', onBomValue);
+  ui.bomCsv.addEventListener('click', () => downloadBom('csv'));
+  ui.bomXlsx.addEventListener('click', () => downloadBom('xlsx'));
+
+  ui.reviewRefresh.addEventListener('click', () => loadReview(currentReviewItem()?.id));
+  ui.reviewFilters.addEventListener('submit', (event) => {
+    event.preventDefault();
+    clearTimeout(review.filterTimer);
+    loadReview();
+  });
+  ui.reviewStatusFilter.addEventListener('change', () => loadReview());
+  ui.reviewFieldFilter.addEventListener('change', () => loadReview());
+  ui.reviewSubjectFilter.addEventListener('input', scheduleReviewLoad);
+  ui.reviewList.addEventListener('click', (event) => {
+    const button = event.target.closest('.review-open');
+    if (button) selectReview(Number(button.dataset.index));
+  });
+  ui.reviewAccept.addEventListener('click', () => decideReview({ decision: 'accept' }));
+  ui.reviewReject.addEventListener('click', startReject);
+  ui.reviewCorrect.addEventListener('click', startCorrect);
+  ui.reviewRejectForm.addEventListener('submit', submitReject);
+  ui.reviewCorrectForm.addEventListener('submit', submitCorrect);
+  for (const form of [ui.reviewRejectForm, ui.reviewCorrectForm]) {
+    form.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        cancelReviewForm();
+      }
+    });
+    form.querySelector('.review-cancel').addEventListener('click', cancelReviewForm);
+  }
+  document.addEventListener('selectionchange', captureEvidence);
 
   document.addEventListener('visibilitychange', () => {
     if (document.visibilityState === 'visible' && !pollTimer && !refreshing) refreshDocuments();

@@ -44,7 +44,7 @@ const ERRORS: &[(&str, &str)] = &[
     ),
     (
         "409",
-        "The document is not ready (`not_ready`), or the item was decided (`conflict`)",
+        "The document is not ready (`not_ready`), the item was decided or the job has not finished (`conflict`)",
     ),
     (
         "413",
@@ -129,6 +129,8 @@ impl Modify for Conventions {
         routes::extract::evidence,
         routes::ask::ask,
         routes::bom::bom,
+        routes::bom::jobs,
+        routes::bom::job,
         routes::review::queue,
         routes::review::decide_item,
         routes::chat::completions,

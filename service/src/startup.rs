@@ -12,6 +12,7 @@ use tower::ServiceBuilder;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+use attest_engine::bom_jobs::BomJobs;
 use attest_engine::config::{AuthMode, Settings};
 use attest_engine::document::DEFAULT_TENANT;
 use attest_engine::extract::Extractors;
@@ -35,6 +36,8 @@ pub struct AppState {
     /// Per-key request rates.
     pub limiter: Arc<RateLimiter>,
     pub audit: Arc<AuditLog>,
+    /// BOM roll-ups running in the background.
+    pub bom_jobs: BomJobs,
 }
 
 /// The axum router with all routes and middleware.
@@ -48,7 +51,7 @@ pub fn router(state: AppState) -> Router {
     let in_flight = InFlight::new(state.settings.max_in_flight);
     metrics::handle();
     let bom = Router::new()
-        .route("/v1/bom", post(routes::bom::bom))
+        .route("/v1/bom", post(routes::bom::bom).get(routes::bom::jobs))
         .layer(DefaultBodyLimit::max(routes::bom::BOM_BODY_LIMIT));
     let documents = Router::new()
         .route(
@@ -67,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/extract", post(routes::extract::extract))
         .route("/v1/extract/evidence", get(routes::extract::evidence))
         .route("/v1/ask", post(routes::ask::ask))
+        .route("/v1/bom/{id}", get(routes::bom::job))
         .route("/v1/review", get(routes::review::queue))
         .route("/v1/review/{id}", post(routes::review::decide_item))
         .route("/v1/chat/completions", post(routes::chat::completions))
@@ -180,6 +184,8 @@ impl Application {
             llm = ?settings.llm_config(),
             "extractors ready"
         );
+        let bom_jobs = BomJobs::new(engine.clone(), extractors.clone());
+        bom_jobs.resume()?;
         let listener = TcpListener::bind(&settings.addr).await?;
         let port = listener.local_addr()?.port();
         let state = AppState {
@@ -188,6 +194,7 @@ impl Application {
             extractors,
             limiter,
             audit,
+            bom_jobs,
         };
         Ok(Self {
             listener,

@@ -20,6 +20,8 @@ pub struct ReviewFilter {
     pub field: Option<String>,
     pub subject: Option<String>,
     pub document_id: Option<String>,
+    /// Items about the lines of this BOM job.
+    pub bom: Option<String>,
     pub limit: usize,
 }
 
@@ -81,6 +83,7 @@ impl Catalog {
             "SELECT id, body, status FROM reviews WHERE tenant = ?1 \
              AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR field = ?3) \
              AND (?4 IS NULL OR subject = ?4) AND (?5 IS NULL OR document_id = ?5) \
+             AND (?7 IS NULL OR id IN (SELECT review_id FROM bom_reviews WHERE bom_id = ?7)) \
              ORDER BY created_at, id LIMIT ?6",
         )?;
         let rows = st
@@ -91,7 +94,8 @@ impl Catalog {
                     f.field,
                     f.subject,
                     f.document_id,
-                    i64::try_from(f.limit).unwrap_or(i64::MAX)
+                    i64::try_from(f.limit).unwrap_or(i64::MAX),
+                    f.bom
                 ],
                 row,
             )?

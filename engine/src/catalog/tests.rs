@@ -69,6 +69,11 @@ fn subjects_are_found_by_name_and_by_mention_through_the_index() {
     assert_eq!(c.find_subject("t1", "1N4148"), vec!["b"]);
     assert_eq!(c.find_subject("t1", "bav-99"), vec!["b"]);
     assert_eq!(c.find_subject("t1", "重量 1.6"), vec!["b"]);
+    // A short key must begin a word: "approx. 2 g" holds "x2g" and "2 g"
+    // holds "2g" only across words; "BAV99" begins one.
+    assert!(c.find_subject("t1", "X2G").is_empty());
+    assert!(c.find_subject("t1", "ignal").is_empty());
+    assert_eq!(c.find_subject("t1", "BAV9"), vec!["b"]);
     // Not ready, another tenant, too short, or absent: nothing.
     assert!(c.find_subject("t2", "G5V-1").is_empty());
     assert!(c.find_subject("t1", "zz").is_empty());

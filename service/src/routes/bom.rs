@@ -2,13 +2,14 @@
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 
 use attest_engine::bom::{
-    BomError, BomRequest, BomResult, ColumnNames, lines_from_file, roll_up, to_csv,
+    BomError, BomRequest, BomResult, ColumnNames, lines_from_file, roll_up, to_csv, to_xlsx,
 };
+use attest_engine::bom_jobs::{BomJob, JobError, JobStatus};
 use attest_engine::extract::Mode;
 
 use crate::auth::{Authed, ExtractScope};
@@ -21,8 +22,15 @@ use crate::startup::AppState;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct BomQuery {
-    /// `json` (the default) or `csv`; `Accept: text/csv` asks for CSV too.
+    /// `json` (the default), `csv` or `xlsx`; `Accept: text/csv` or the
+    /// XLSX media type ask for them too.
     pub format: Option<String>,
+    /// Run as a job: answer `202` with the job at once, and roll up in the
+    /// background (`GET /v1/bom/{id}`). BOMs of more than 200 lines always
+    /// run as jobs.
+    #[serde(rename = "async")]
+    #[param(rename = "async")]
+    pub run_async: Option<bool>,
     /// Uploaded files: the header of the part column, when it is not one
     /// of "Part Number", "MPN", "Part", "Item"…
     pub part_column: Option<String>,
@@ -91,9 +99,100 @@ impl From<BomError> for ApiError {
     }
 }
 
+/// BOMs with more lines than this run as jobs.
+pub const SYNC_MAX_LINES: usize = 200;
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Csv,
+    Xlsx,
+}
+
+fn format_of(q: Option<&str>, headers: &HeaderMap) -> Result<Format, ApiError> {
+    match q {
+        Some("json") => Ok(Format::Json),
+        Some("csv") => Ok(Format::Csv),
+        Some("xlsx") => Ok(Format::Xlsx),
+        Some(other) => Err(ApiError::BadRequest(format!(
+            "format {other:?} is not json, csv or xlsx"
+        ))),
+        None => {
+            let accept = headers
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            Ok(if accept.contains("text/csv") {
+                Format::Csv
+            } else if accept.contains(XLSX) {
+                Format::Xlsx
+            } else {
+                Format::Json
+            })
+        }
+    }
+}
+
+/// The roll-up in the format asked for.
+fn export(result: &BomResult, format: Format) -> Result<Response, ApiError> {
+    let file = result
+        .name
+        .as_deref()
+        .map(|n| {
+            n.chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect::<String>()
+        })
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "bom".to_owned());
+    Ok(match format {
+        Format::Json => Json(result).into_response(),
+        Format::Csv => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{file}.csv\""),
+                ),
+            ],
+            to_csv(result),
+        )
+            .into_response(),
+        Format::Xlsx => (
+            [
+                (header::CONTENT_TYPE, XLSX.to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{file}.xlsx\""),
+                ),
+            ],
+            to_xlsx(result).map_err(|e| ApiError::Internal(e.to_string()))?,
+        )
+            .into_response(),
+    })
+}
+
+impl From<JobError> for ApiError {
+    fn from(e: JobError) -> Self {
+        match e {
+            JobError::Bom(b) => b.into(),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
 /// Each line's part extracted with verified citations, its line mass, a
 /// status with reasons, and the totals: mass, mass by material, recycled
 /// share over the mass it covers, origin by share of mass, weakest lines.
+/// With `async=true`, or more than 200 lines, the BOM runs as a job:
+/// `202` with the job and its `Location`.
 #[utoipa::path(
     post,
     path = "/v1/bom",
@@ -103,14 +202,18 @@ impl From<BomError> for ApiError {
         (BomUpload = "multipart/form-data"),
     )),
     params(BomQuery),
-    responses((
-        status = 200,
-        description = "Lines and totals",
-        content(
-            (BomResult = "application/json"),
-            (String = "text/csv"),
-        )
-    ))
+    responses(
+        (
+            status = 200,
+            description = "Lines and totals",
+            content(
+                (BomResult = "application/json"),
+                (String = "text/csv"),
+                (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            )
+        ),
+        (status = 202, description = "Accepted as a job", body = BomJob),
+    )
 )]
 pub async fn bom(
     State(state): State<AppState>,
@@ -120,21 +223,29 @@ pub async fn bom(
     body: axum::extract::Request,
 ) -> Result<Response, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let format = format_of(q.format.as_deref(), &headers)?;
     let req = read_request(&state, &q, body).await?;
-    let wants_csv = match q.format.as_deref() {
-        Some("csv") => true,
-        Some("json") => false,
-        Some(other) => {
-            return Err(ApiError::BadRequest(format!(
-                "format {other:?} is neither json nor csv"
-            )));
-        }
-        None => headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|a| a.contains("text/csv")),
-    };
     let request_id = super::request_id(&headers);
+    if q.run_async.unwrap_or(false) || req.lines.len() > SYNC_MAX_LINES {
+        let jobs = state.bom_jobs.clone();
+        let tenant = caller.tenant.clone();
+        let job = tokio::task::spawn_blocking(move || jobs.submit(&tenant, &req))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))??;
+        state.audit.record(
+            &caller,
+            "bom_job",
+            &request_id,
+            serde_json::json!({"job": job.id, "name": job.name, "lines": job.lines}),
+        );
+        let location = format!("/v1/bom/{}", job.id);
+        return Ok((
+            axum::http::StatusCode::ACCEPTED,
+            [(header::LOCATION, location)],
+            Json(job),
+        )
+            .into_response());
+    }
     let result = roll_up(
         &state.engine,
         &state.extractors,
@@ -157,12 +268,91 @@ pub async fn bom(
             })).collect::<Vec<_>>(),
         }),
     );
-    if wants_csv {
-        return Ok((
-            [(header::CONTENT_TYPE, "text/csv; charset=utf-8")],
-            to_csv(&result),
-        )
-            .into_response());
+    export(&result, format)
+}
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct JobQuery {
+    /// `json` (the default: the job, with its result once done), `csv` or
+    /// `xlsx` (the result of a finished job).
+    pub format: Option<String>,
+}
+
+/// A BOM job: its progress, and its roll-up once done (`?format=csv|xlsx`
+/// exports it).
+#[utoipa::path(
+    get,
+    path = "/v1/bom/{id}",
+    tag = "answers",
+    params(("id" = String, Path, description = "Job id"), JobQuery),
+    responses(
+        (
+            status = 200,
+            description = "The job, or its exported result",
+            content(
+                (BomJob = "application/json"),
+                (String = "text/csv"),
+                (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            )
+        ),
+    )
+)]
+pub async fn job(
+    State(state): State<AppState>,
+    Authed(caller, _): Authed<ExtractScope>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    q: Result<Query<JobQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let format = match q.format.as_deref() {
+        None => Format::Json,
+        some => format_of(some, &headers)?,
+    };
+    let jobs = state.bom_jobs.clone();
+    let tenant = caller.tenant.clone();
+    let job_id = id.clone();
+    let job = tokio::task::spawn_blocking(move || jobs.get(&tenant, &job_id))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??
+        .ok_or(ApiError::NotFound {
+            what: format!("BOM job {id}"),
+        })?;
+    if format == Format::Json {
+        return Ok(Json(job).into_response());
     }
-    Ok(Json(result).into_response())
+    match (&job.status, &job.result) {
+        (JobStatus::Done, Some(result)) => export(result, format),
+        _ => Err(ApiError::Conflict(format!(
+            "BOM job {id} has not finished ({} of {} lines)",
+            job.done, job.lines
+        ))),
+    }
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct BomJobList {
+    /// Newest first, without results.
+    pub jobs: Vec<BomJob>,
+}
+
+/// The tenant's BOM jobs, newest first (at most 100), without results.
+#[utoipa::path(
+    get,
+    path = "/v1/bom",
+    tag = "answers",
+    responses((status = 200, description = "Jobs", body = BomJobList))
+)]
+pub async fn jobs(
+    State(state): State<AppState>,
+    Authed(caller, _): Authed<ExtractScope>,
+) -> Result<Json<BomJobList>, ApiError> {
+    let jobs = state.bom_jobs.clone();
+    let tenant = caller.tenant.clone();
+    let jobs = tokio::task::spawn_blocking(move || jobs.list(&tenant, 100))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    Ok(Json(BomJobList { jobs }))
 }

@@ -38,6 +38,8 @@ pub struct ReviewQuery {
     pub field: Option<String>,
     pub subject: Option<String>,
     pub document_id: Option<String>,
+    /// Items about the lines of this BOM job (`POST /v1/bom?async=true`).
+    pub bom: Option<String>,
     /// At most this many items (default 100, at most 1000).
     pub limit: Option<usize>,
 }
@@ -79,6 +81,7 @@ pub async fn queue(
         field: q.field,
         subject: q.subject,
         document_id: q.document_id,
+        bom: q.bom,
         limit: q.limit.unwrap_or(100).clamp(1, 1000),
     };
     let engine = state.engine.clone();

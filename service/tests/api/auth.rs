@@ -251,6 +251,34 @@ async fn keys_scopes_and_tenants_keep_every_document_to_its_tenant() {
             .unwrap()
             .is_empty()
     );
+    // A BOM job is its tenant's: another tenant's job id is unknown, its
+    // job list and its review items are its own.
+    let (status, job) = b
+        .post(
+            "/v1/bom?async=true",
+            &json!({"lines": [{"part": "SDR0805", "quantity": 2}]}),
+        )
+        .await;
+    assert_eq!(status, 202, "{job}");
+    let job_id = job["id"].as_str().unwrap().to_owned();
+    for path in [
+        format!("/v1/bom/{job_id}"),
+        format!("/v1/bom/{job_id}?format=csv"),
+    ] {
+        let (status, v) = a.get(&path).await;
+        assert_eq!((status, error_code(&v)), (404, "not_found"), "{path}: {v}");
+    }
+    assert!(
+        a.get("/v1/bom").await.1["jobs"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(b.get("/v1/bom").await.1["jobs"][0]["id"], job_id.as_str());
+    let a_review = app.keyed(&create_key(&dir, "acme", "review"));
+    let (status, v) = a_review.get(&format!("/v1/review?bom={job_id}")).await;
+    assert_eq!(status, 200, "{v}");
+    assert!(v["items"].as_array().unwrap().is_empty(), "{v}");
 
     // Metrics for a key with the scope; route templates, never raw ids.
     let metrics = app.keyed(&create_key(&dir, "ops", "metrics"));
@@ -309,7 +337,7 @@ async fn keys_scopes_and_tenants_keep_every_document_to_its_tenant() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(keys.len(), 4);
+    assert_eq!(keys.len(), 5);
     assert!(!list.contains("attest_"));
     let globex = keys.iter().find(|k| k["tenant"] == "globex").unwrap();
     let (ok, _, err) = attest(&dir, &["keys", "revoke", globex["id"].as_str().unwrap()]);

@@ -207,3 +207,53 @@ async fn sigterm_finishes_the_document_in_hand_and_keeps_the_queue() {
         "the next one stays queued for the next start"
     );
 }
+
+#[tokio::test]
+async fn an_acknowledged_bom_job_finishes_after_a_sigkill() {
+    let data = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    let port = free_port();
+    let app = remote(&data, port);
+    let mut child = start(data.path(), port);
+    wait_healthy(&app, &mut child).await;
+    let (status, id) = upload(&app, "datasheets/southwire_spec_85033_control_cable.txt").await;
+    assert_eq!(status, 202);
+    app.wait(&id).await;
+    // Enough distinct parts that the job is still running when the process
+    // dies.
+    let lines: Vec<Value> = (0..3000)
+        .map(|i| json!({"part": if i % 100 == 0 { "85033".to_owned() } else { format!("SYN-{i:05}") }, "quantity": 2}))
+        .collect();
+    let (status, job) = app
+        .post(
+            "/v1/bom?async=true",
+            &json!({"name": "resumed", "mode": "rules", "lines": lines}),
+        )
+        .await;
+    assert_eq!(status, 202, "{job}");
+    let location = format!("/v1/bom/{}", job["id"].as_str().unwrap());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let before = app.get(&location).await.1;
+    kill(child);
+    assert_ne!(before["status"], "done", "the job ended before the kill");
+
+    let mut child = start(data.path(), port);
+    wait_healthy(&app, &mut child).await;
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let job = loop {
+        let (status, job) = app.get(&location).await;
+        assert_eq!(status, 200, "{job}");
+        if job["status"] == "done" || job["status"] == "failed" {
+            break job;
+        }
+        assert!(Instant::now() < deadline, "job not resumed: {job}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let listed = app.get("/v1/bom").await.1;
+    kill(child);
+    assert_eq!(job["status"], "done", "{job}");
+    assert_eq!(job["name"], "resumed");
+    let lines = job["result"]["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 3000);
+    assert_eq!(job["result"]["totals"]["by_status"]["not_found"], 2970);
+    assert_eq!(listed["jobs"].as_array().unwrap().len(), 1, "{listed}");
+}
