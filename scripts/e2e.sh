@@ -80,12 +80,13 @@ show_log() {
 FIXTURES="$TMP/fixtures"
 "$ROOT/target/debug/examples/e2e_fixtures" "$FIXTURES" >/dev/null || fail "cannot write the generated documents"
 # Keys on, as in a deployment: one key for the documents ingested at start
-# (the default tenant), used by every check below.
+# (the default tenant), used by every check below; the browser check also
+# decides review items with it.
 KEY=$(
   for var in $(compgen -e); do
     case "$var" in ATTEST_*) unset "$var" ;; esac
   done
-  ATTEST_DATA_DIR="$TMP/data" "$BIN" keys create --tenant default --scopes read,extract,ingest --label e2e 2>/dev/null
+  ATTEST_DATA_DIR="$TMP/data" "$BIN" keys create --tenant default --scopes read,extract,ingest,review --label e2e 2>/dev/null
 ) || fail "cannot create an API key"
 AUTH="Authorization: Bearer $KEY"
 ADMIN_KEY=$(

@@ -439,6 +439,39 @@ fn decide_listed<T>(
     true
 }
 
+/// The value a decision settles on, in the units of the gold labels.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Settled {
+    /// Grams.
+    Mass(f64),
+    /// ISO 3166-1 alpha-2.
+    Origin(String),
+    /// Lower case.
+    Material(String),
+    /// Percent.
+    Recycled(f64),
+}
+
+/// What a decided item says is in the document: the accepted or corrected
+/// value, as settled and as written, and the quote that states it. `None`
+/// for open and rejected items, and for a value that does not read as its
+/// field.
+pub fn settled(item: &ReviewItem) -> Option<(Settled, String, String)> {
+    let d = item.decision.as_ref()?;
+    let (value, quote) = match d.decision {
+        DecisionKind::Reject => return None,
+        DecisionKind::Accept => (item.value.clone(), item.citation.as_ref()?.quote.clone()),
+        DecisionKind::Correct => (d.value.clone()?, d.citation.as_ref()?.quote.clone()),
+    };
+    let v = match item.field {
+        Field::Mass => Settled::Mass(parse_mass(&value)?.2),
+        Field::Origin => Settled::Origin(attest_rules::country::to_alpha2(&value)?.to_owned()),
+        Field::Materials => Settled::Material(value.trim().to_lowercase()),
+        Field::RecycledContent => Settled::Recycled(parse_percent(&value)?),
+    };
+    Some((v, value, quote))
+}
+
 /// `3.1 g`, `105 mg`, `0.2 oz` → (value, unit, grams).
 fn parse_mass(s: &str) -> Option<(f64, String, f64)> {
     let s = s.trim();

@@ -47,3 +47,22 @@ pub fn load(path: &Path) -> anyhow::Result<Vec<GoldCase>> {
     }
     Ok(cases)
 }
+
+/// Several gold files as one set (a dev set and reviewed cases, say); ids
+/// must be unique across them.
+pub fn load_all(paths: &[std::path::PathBuf]) -> anyhow::Result<Vec<GoldCase>> {
+    let mut cases = Vec::new();
+    let mut ids = BTreeSet::new();
+    for p in paths {
+        for case in load(p)? {
+            anyhow::ensure!(
+                ids.insert(case.id.clone()),
+                "{}: id {} is already used by an earlier gold file",
+                p.display(),
+                case.id
+            );
+            cases.push(case);
+        }
+    }
+    Ok(cases)
+}

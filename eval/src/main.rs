@@ -7,6 +7,7 @@
 //! - `check REPORT --baseline FILE`: fails when a metric fell below the
 //!   committed baseline.
 
+mod export;
 mod gold;
 mod report;
 mod runner;
@@ -63,8 +64,10 @@ enum Command {
     /// Trains the learned scorer on the gold set, with grouped
     /// cross-validation, and writes the model and the fold models.
     Train {
-        #[arg(long)]
-        gold: PathBuf,
+        /// Gold files (repeat `--gold` for several: the dev set and
+        /// exported review cases, say).
+        #[arg(long = "gold", required = true)]
+        gold: Vec<PathBuf>,
         #[arg(long = "root", required = true)]
         roots: Vec<PathBuf>,
         /// The model file to write (e.g. scorer/models/scorer-1.json).
@@ -79,6 +82,23 @@ enum Command {
     Compare {
         a: PathBuf,
         b: PathBuf,
+    },
+    /// Writes every review decision in a data directory as gold cases
+    /// (the dev-set format, with evidence snippets) and a notes file beside
+    /// them.
+    ExportGold {
+        /// The service's data directory (ATTEST_DATA_DIR).
+        #[arg(long, env = "ATTEST_DATA_DIR", default_value = ".attest")]
+        data_dir: PathBuf,
+        /// Only this tenant's decisions.
+        #[arg(long)]
+        tenant: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+        /// Copy the documents as received here, under their source names,
+        /// so the cases resolve against this folder as a corpus root.
+        #[arg(long)]
+        docs: Option<PathBuf>,
     },
     Check {
         report: PathBuf,
@@ -111,6 +131,24 @@ async fn main() -> anyhow::Result<()> {
             folds_out,
             folds,
         } => train::train(gold, roots, out, folds_out, folds).await,
+        Command::ExportGold {
+            data_dir,
+            tenant,
+            out,
+            docs,
+        } => {
+            let e = export::export_gold(&data_dir, tenant.as_deref(), &out, docs.as_deref())?;
+            for s in &e.skipped {
+                eprintln!("skipped {s}");
+            }
+            println!(
+                "{} case(s) from {} decision(s) written to {}",
+                e.cases,
+                e.decisions,
+                out.display()
+            );
+            Ok(())
+        }
         Command::Compare { a, b } => {
             let ra: report::Report = serde_json::from_slice(&std::fs::read(&a)?)?;
             let rb: report::Report = serde_json::from_slice(&std::fs::read(&b)?)?;

@@ -84,13 +84,13 @@ fn label(case: &GoldCase, o: &Observation) -> bool {
 }
 
 pub async fn train(
-    gold_path: PathBuf,
+    gold_paths: Vec<PathBuf>,
     roots: Vec<PathBuf>,
     out: PathBuf,
     folds_out: PathBuf,
     folds: usize,
 ) -> anyhow::Result<()> {
-    let cases = crate::gold::load(&gold_path)?;
+    let cases = crate::gold::load_all(&gold_paths)?;
     let (backend, _tmp) = crate::open_backend(&None, Settings::load(None)?).await?;
     let Backend::InProcess(engine) = &backend else {
         anyhow::bail!("training runs in-process");

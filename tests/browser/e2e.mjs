@@ -7,9 +7,11 @@
 // Environment: ATTEST_URL (required), FIXTURES (the fixtures directory, with
 // expected.json: where the generator drew the cited words), CHROMIUM
 // (default /usr/bin/chromium), ARTIFACT_DIR (default target/e2e;
-// screenshots go there).
+// screenshots go there), ATTEST_API_KEY (a key with the read, extract,
+// ingest and review scopes, when the service asks for keys).
 
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -21,6 +23,23 @@ const QUESTION = 'How much does the 1N4148 weigh?';
 const FOLLOW_UP = 'And what is it made of?';
 const ANSWER_TIMEOUT = 60_000;
 const READY_TIMEOUT = 120_000;
+const BOM_TIMEOUT = 120_000;
+// A small BOM: parts of the ingested documents and one no document names.
+const BOM_CSV = [
+  'Line,Part Number,Qty,Description',
+  '1,1N4148,10,small signal diode',
+  '2,XB-200,4,regulator',
+  '3,ZX-900,1,certified assembly',
+  '4,NOPE-404,2,no document names it',
+  '',
+].join('\n');
+const UNKNOWN_PART = 'NOPE-404';
+// Its mass is disputed by the other rows of the XB table, so extracting it
+// opens a review item.
+const REVIEW_SUBJECT = 'XB-100';
+// Corrected with the words selected in the document text.
+const CORRECT_SUBJECT = 'XB-300';
+const CORRECT_WORDS = '0.19';
 
 if (!BASE || !FIXTURES) {
   console.error('e2e: set ATTEST_URL to the service address, e.g. http://127.0.0.1:18090/, and FIXTURES to the fixtures directory');
@@ -111,6 +130,22 @@ async function citedBoxes(page) {
       return { page: Number(canvasDiv.dataset.page), ...drawn, ink: dark / (data.length / 4) };
     });
   }));
+}
+
+/** GET or POST an API path with the test's key; the parsed JSON body. */
+async function api(page, method, pathname, body) {
+  const url = new URL(pathname.replace(/^\//, ''), base).href;
+  const response = method === 'GET'
+    ? await page.request.get(url, { headers: apiHeaders })
+    : await page.request.post(url, { headers: { ...apiHeaders, 'content-type': 'application/json' }, data: JSON.stringify(body) });
+  const text = await response.text();
+  check(response.ok(), `${method} ${pathname} answered HTTP ${response.status()}: ${text.slice(0, 300)}`);
+  return JSON.parse(text);
+}
+
+/** The `data-line` of the shown rows of the BOM lines table, in order. */
+async function shownLines(page) {
+  return page.locator('#bom-lines tbody tr:visible').evaluateAll((rows) => rows.map((r) => r.dataset.line));
 }
 
 /** Every point of `want` lies inside `got`, within `slack` points. */
@@ -346,6 +381,202 @@ async function main() {
       check(left === 0, `${left} answers are still shown after "New conversation"`);
       const focused = await page.evaluate(() => document.activeElement?.id);
       check(focused === 'question', 'focus did not return to the question field');
+    });
+
+    const bomJob = await step('a BOM file runs as a job and its roll-up is shown', async () => {
+      await page.getByRole('tab', { name: 'BOM' }).click();
+      await page.locator('#bom-form').waitFor({ state: 'visible' });
+      // The browser reads the file when it sends the form: it is removed
+      // once the service has answered.
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'attest-e2e-bom-'));
+      let response;
+      try {
+        const file = path.join(dir, 'e2e-bom.csv');
+        await writeFile(file, BOM_CSV);
+        await page.locator('#bom-file').setInputFiles(file);
+        await page.locator('#bom-name').fill('e2e BOM');
+        const accepted = page.waitForResponse((r) => new URL(r.url()).pathname === '/v1/bom' && r.request().method() === 'POST');
+        await page.locator('#bom-run').click();
+        response = await accepted;
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+      const url = new URL(response.url());
+      check(response.status() === 202, `POST /v1/bom?async=true answered HTTP ${response.status()}: ${(await response.text()).slice(0, 300)}`);
+      check(url.searchParams.get('async') === 'true' && url.searchParams.get('name') === 'e2e BOM',
+        `the page posted to ${url.pathname}${url.search}`);
+      const job = await response.json();
+      check(typeof job.id === 'string' && job.lines === 4, `the job is ${JSON.stringify(job)}`);
+      await page.locator('#bom-result').waitFor({ state: 'visible', timeout: BOM_TIMEOUT });
+      const done = await api(page, 'GET', `/v1/bom/${encodeURIComponent(job.id)}`);
+      check(done.status === 'done' && done.done === 4 && done.result, `the finished job is ${JSON.stringify(done).slice(0, 300)}`);
+      const progress = await page.locator('#bom-progress').evaluate((el) => [el.value, el.max]);
+      check(progress[0] === progress[1], `the progress bar stopped at ${progress[0]} of ${progress[1]}`);
+      return done;
+    });
+
+    await step('the BOM totals, charts and lines match the roll-up', async () => {
+      const { result } = bomJob;
+      const t = result.totals;
+      const massDetail = (await page.locator('#bom-totals [data-total="mass"] .total-detail').textContent()) || '';
+      check(massDetail.includes(`${t.lines_with_mass} of ${t.lines}`),
+        `the total mass says ${JSON.stringify(massDetail)}, expected ${t.lines_with_mass} of ${t.lines} lines`);
+      const massValue = (await page.locator('#bom-totals [data-total="mass"] .total-value').textContent()) || '';
+      check(/\d/.test(massValue) && /k?g$/.test(massValue), `the total mass reads ${JSON.stringify(massValue)}`);
+      for (const [status, n] of Object.entries(t.by_status)) {
+        const shown = await page.locator(`#bom-totals [data-total="status"] [data-status="${status}"]`).getAttribute('data-count');
+        check(Number(shown) === n, `${shown} lines are shown as ${status}, the API counts ${n}`);
+      }
+      check(await page.locator('#bom-totals [data-total="recycled"]').isVisible(), 'the recycled share is not shown');
+      const origins = await page.locator('#bom-chart-origin .chart-row').evaluateAll((rows) => rows.map((r) => r.dataset.key));
+      const want = t.origin_by_mass.filter((s) => s.mass_g > 0).map((s) => s.key);
+      check(JSON.stringify(origins) === JSON.stringify(want), `the origin chart shows ${JSON.stringify(origins)}, not ${JSON.stringify(want)}`);
+      check(await page.locator('#bom-chart-material .chart-row').count() === t.mass_by_material.filter((s) => s.mass_g > 0).length,
+        'the material chart has not one bar per material');
+      const lines = await shownLines(page);
+      check(JSON.stringify(lines) === JSON.stringify(result.lines.map((l) => l.line)),
+        `the table shows lines ${JSON.stringify(lines)}`);
+      const unknown = page.locator('#bom-lines tbody tr', { hasText: UNKNOWN_PART });
+      check(((await unknown.locator('.cell-status .status').textContent()) || '').trim() === 'not found',
+        `${UNKNOWN_PART} is not shown as not found`);
+    });
+
+    await step('the BOM lines sort by a column and filter by status', async () => {
+      const byMass = [...bomJob.result.lines]
+        .filter((l) => l.line_mass_g !== null)
+        .sort((a, b) => a.line_mass_g - b.line_mass_g)
+        .map((l) => l.line);
+      const header = page.locator('#bom-lines th[data-sort="line_mass"] button');
+      await header.click();
+      let lines = await shownLines(page);
+      check(JSON.stringify(lines.slice(0, byMass.length)) === JSON.stringify(byMass),
+        `sorted by line mass, the lines are ${JSON.stringify(lines)}, expected ${JSON.stringify(byMass)} first`);
+      check(await page.locator('#bom-lines th[data-sort="line_mass"]').getAttribute('aria-sort') === 'ascending',
+        'the sorted column is not marked ascending');
+      await header.click();
+      lines = await shownLines(page);
+      check(lines[0] === byMass[byMass.length - 1], `sorted by line mass descending, line ${lines[0]} comes first`);
+      await page.locator('#bom-lines th[data-sort="line"] button').click();
+      await page.locator('#bom-status-filter').selectOption('not_found');
+      lines = await shownLines(page);
+      const unknown = bomJob.result.lines.filter((l) => l.status === 'not_found').map((l) => l.line);
+      check(JSON.stringify(lines) === JSON.stringify(unknown), `filtered to not found, the lines are ${JSON.stringify(lines)}`);
+      await page.locator('#bom-status-filter').selectOption('');
+      check((await shownLines(page)).length === bomJob.result.lines.length, 'clearing the filter does not show every line');
+    });
+
+    await step('a value in the BOM opens its cited span', async () => {
+      const line = bomJob.result.lines.find((l) => l.part === '1N4148');
+      const citation = line.extraction.fields.mass.citations[0];
+      await page.locator(`#bom-lines tbody tr[data-line="${line.line}"] .cell-mass .value-cite`).click();
+      const source = page.locator('#viewer #viewer-source');
+      await page.waitForFunction(() => document.querySelector('#viewer-source')?.textContent.includes('1N4148'));
+      check(((await source.textContent()) || '').includes('Vishay_1N4148'), 'the viewer does not show the 1N4148 datasheet');
+      await page.locator('#view-text').click();
+      const span = page.locator('#viewer #cited-span');
+      await span.waitFor({ state: 'visible' });
+      const text = await span.textContent();
+      check(text === citation.quote, `the highlighted text ${JSON.stringify(text)} is not the mass's quote ${JSON.stringify(citation.quote)}`);
+      await page.screenshot({ path: path.join(ARTIFACT_DIR, 'bom.png'), fullPage: true });
+    });
+
+    await step('the BOM roll-up downloads as CSV', async () => {
+      const pending = page.waitForEvent('download');
+      await page.locator('#bom-csv').click();
+      const download = await pending;
+      check(/^e2e.*\.csv$/.test(download.suggestedFilename()), `the download is named ${download.suggestedFilename()}`);
+      const file = await download.path();
+      const csv = await readFile(file, 'utf8');
+      check(csv.includes(UNKNOWN_PART) && csv.includes('XB-200'), `the CSV lacks the lines: ${csv.slice(0, 300)}`);
+    });
+
+    const reviewed = await step('the review tab shows an open item with its cited span', async () => {
+      // Extracting a part whose mass another candidate disputes queues it.
+      await api(page, 'POST', '/v1/extract', { subject: REVIEW_SUBJECT });
+      const { items } = await api(page, 'GET', `/v1/review?status=open&subject=${encodeURIComponent(REVIEW_SUBJECT)}`);
+      check(items.length > 0, `extracting ${REVIEW_SUBJECT} opened no review item`);
+      const item = items[0];
+      await page.getByRole('tab', { name: 'Review' }).click();
+      await page.locator('#review-subject-filter').fill(REVIEW_SUBJECT);
+      const entries = page.locator('#review-list .review-entry');
+      await page.waitForFunction((subject) => {
+        const list = [...document.querySelectorAll('#review-list .review-entry .review-subject')];
+        return list.length > 0 && list.every((el) => el.textContent === subject);
+      }, REVIEW_SUBJECT);
+      check(await entries.count() === items.length, `${await entries.count()} items are listed, the API has ${items.length}`);
+      const entry = page.locator(`#review-list .review-entry[data-id="${item.id}"]`);
+      await entry.locator('button').click();
+      await page.waitForFunction((id) => document.querySelector('#review-item')?.dataset.id === id, item.id);
+      const value = await page.locator('#review-item .review-item-value').textContent();
+      check(value === item.value, `the item shows the value ${JSON.stringify(value)}, not ${JSON.stringify(item.value)}`);
+      const span = page.locator('#viewer #cited-span');
+      await span.waitFor({ state: 'visible' });
+      check(await span.textContent() === item.citation.quote,
+        `the highlighted text ${JSON.stringify(await span.textContent())} is not the item's quote ${JSON.stringify(item.citation.quote)}`);
+      return item;
+    });
+
+    await step('pressing a accepts the item and it is no longer open', async () => {
+      const pending = page.waitForResponse((r) => new URL(r.url()).pathname === `/v1/review/${reviewed.id}`
+        && r.request().method() === 'POST');
+      await page.locator(`#review-list .review-entry[data-id="${reviewed.id}"] button`).focus();
+      await page.keyboard.press('a');
+      const response = await pending;
+      check(response.status() === 200, `POST /v1/review/${reviewed.id} answered HTTP ${response.status()}`);
+      check(JSON.parse(response.request().postData() || '{}').decision === 'accept', 'the page did not send an accept decision');
+      const entry = page.locator(`#review-list .review-entry[data-id="${reviewed.id}"]`);
+      await page.waitForFunction((id) => document.querySelector(`#review-list .review-entry[data-id="${id}"]`)?.dataset.status === 'accepted', reviewed.id);
+      check(((await entry.locator('.status').textContent()) || '').trim() === 'accepted', 'the list does not show the item as accepted');
+      const said = (await page.locator('#review-status').textContent()) || '';
+      check(/Accepted/.test(said), `the page says ${JSON.stringify(said)} after the decision`);
+      const open = await api(page, 'GET', `/v1/review?status=open&subject=${encodeURIComponent(REVIEW_SUBJECT)}`);
+      check(!open.items.some((x) => x.id === reviewed.id), 'the accepted item is still open in the API');
+      const accepted = await api(page, 'GET', `/v1/review?status=accepted&subject=${encodeURIComponent(REVIEW_SUBJECT)}`);
+      const item = accepted.items.find((x) => x.id === reviewed.id);
+      check(item && item.decision && item.decision.decision === 'accept', `the API does not have the item as accepted: ${JSON.stringify(item)}`);
+      await page.screenshot({ path: path.join(ARTIFACT_DIR, 'review.png'), fullPage: true });
+    });
+
+    await step('pressing c corrects an item with the words selected in the text', async () => {
+      await api(page, 'POST', '/v1/extract', { subject: CORRECT_SUBJECT });
+      const { items } = await api(page, 'GET', `/v1/review?status=open&subject=${encodeURIComponent(CORRECT_SUBJECT)}`);
+      const item = items.find((x) => x.field === 'mass');
+      check(item && item.citation && item.citation.quote.includes(CORRECT_WORDS),
+        `extracting ${CORRECT_SUBJECT} opened no mass item citing ${CORRECT_WORDS}: ${JSON.stringify(items)}`);
+      await page.locator('#review-subject-filter').fill(CORRECT_SUBJECT);
+      await page.waitForFunction((id) => document.querySelector('#review-item')?.dataset.id === id, item.id);
+      const span = page.locator('#viewer #cited-span');
+      await span.waitFor({ state: 'visible' });
+      // Select the number inside the highlighted passage, as a reader would.
+      await span.evaluate((mark, words) => {
+        const node = [...mark.childNodes].find((n) => n.nodeType === Node.TEXT_NODE && n.data.includes(words));
+        const range = document.createRange();
+        range.setStart(node, node.data.indexOf(words));
+        range.setEnd(node, node.data.indexOf(words) + words.length);
+        window.getSelection().removeAllRanges();
+        window.getSelection().addRange(range);
+      }, CORRECT_WORDS);
+      await page.locator('#viewer-text').focus();
+      await page.keyboard.press('c');
+      const value = page.locator('#review-correct-value');
+      check(await value.evaluate((el) => el === document.activeElement), 'pressing c did not focus the value field');
+      await value.fill(`${CORRECT_WORDS} g`);
+      const pending = page.waitForResponse((r) => new URL(r.url()).pathname === `/v1/review/${item.id}`
+        && r.request().method() === 'POST');
+      await page.keyboard.press('Enter');
+      const response = await pending;
+      check(response.status() === 200, `POST /v1/review/${item.id} answered HTTP ${response.status()}: ${(await response.text()).slice(0, 300)}`);
+      const sent = JSON.parse(response.request().postData() || '{}');
+      // Code point offsets of the selected words in the document text.
+      const start = item.citation.start + Array.from(item.citation.quote.slice(0, item.citation.quote.indexOf(CORRECT_WORDS))).length;
+      const end = start + Array.from(CORRECT_WORDS).length;
+      check(sent.decision === 'correct' && sent.value === `${CORRECT_WORDS} g` && sent.start === start && sent.end === end,
+        `the page sent ${JSON.stringify(sent)}, expected a correction citing ${start}..${end}`);
+      await page.waitForFunction((id) => document.querySelector(`#review-list .review-entry[data-id="${id}"]`)?.dataset.status === 'corrected', item.id);
+      const corrected = await api(page, 'GET', `/v1/review?status=corrected&subject=${encodeURIComponent(CORRECT_SUBJECT)}`);
+      const stored = corrected.items.find((x) => x.id === item.id);
+      check(stored && stored.decision && stored.decision.citation && stored.decision.citation.quote === CORRECT_WORDS,
+        `the API does not have the correction citing ${JSON.stringify(CORRECT_WORDS)}: ${JSON.stringify(stored)}`);
     });
 
     check(pageErrors.length === 0, `the page raised errors: ${pageErrors.join(' | ')}`);

@@ -143,4 +143,21 @@ impl Catalog {
         )?;
         Ok(n > 0)
     }
+
+    /// Every decided item of a tenant (or of all tenants), oldest decision
+    /// first, with its tenant.
+    pub fn decided_reviews(
+        &self,
+        tenant: Option<&str>,
+    ) -> Result<Vec<(String, StoredReview)>, CatalogError> {
+        let c = self.reader();
+        let mut st = c.prepare_cached(
+            "SELECT id, body, status, tenant FROM reviews WHERE status != 'open' \
+             AND (?1 IS NULL OR tenant = ?1) ORDER BY decided_at, id",
+        )?;
+        let rows = st
+            .query_map(params![tenant], |r| Ok((r.get::<_, String>(3)?, row(r)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
 }

@@ -307,10 +307,7 @@ pub async fn job(
     q: Result<Query<JobQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let format = match q.format.as_deref() {
-        None => Format::Json,
-        some => format_of(some, &headers)?,
-    };
+    let format = format_of(q.format.as_deref(), &headers)?;
     let jobs = state.bom_jobs.clone();
     let tenant = caller.tenant.clone();
     let job_id = id.clone();

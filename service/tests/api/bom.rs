@@ -267,6 +267,22 @@ async fn a_bom_rolls_up_cited_part_values_into_totals() {
         .unwrap();
     assert_eq!(x.status().as_u16(), 200);
     assert_xlsx_matches(&x.bytes().await.unwrap(), &done["result"]);
+    // The format by Accept, as for the synchronous answer.
+    let by_accept = app
+        .client
+        .get(app.url(&location))
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_accept.status().as_u16(), 200);
+    assert!(
+        by_accept.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(by_accept.text().await.unwrap().contains("# total_mass_g"));
     let (status, queue) = app
         .get(&format!("/v1/review?bom={}", job["id"].as_str().unwrap()))
         .await;
