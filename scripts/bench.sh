@@ -5,6 +5,7 @@
 #
 #   scripts/bench.sh                 # 15 s per load point, 1, 8 and 32 connections
 #   DUR=30 CONNS="1 32" scripts/bench.sh
+#   SCALES="1000 10000 100000" scripts/bench.sh   # the scale sizes (default 1000 10000; "" skips)
 #
 # Steps: release build; the files the peer reads (datasheets, declarations,
 # reports: PDF and text) ingested by `attest-ingest` (time, chunks, peak
@@ -103,3 +104,11 @@ load attest extract "http://127.0.0.1:$APORT" /v1/extract "$OUT/extract-attest.t
 ps -o rss= -p "$(cat "$OUT/attest.pid")" | awk '{printf "%.1f\n", $1/1024}' > "$OUT/attest-serve.rss"
 
 python3 scripts/bench/report.py "$OUT"
+
+# Scale: synthetic datasheets at growing sizes, with both services above
+# stopped so they do not share the cores (SCALES="" skips it).
+cleanup
+export SCALES=${SCALES-"1000 10000"}
+if [ -n "$SCALES" ]; then
+  SCALE_OUT=$OUT/scale scripts/bench/scale.sh
+fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what attest needs at run time, from package registries only, and is
 # safe to run again (every step is skipped when its result is already there):
-#   - poppler-utils (pdftotext), the second PDF text extractor;
+#   - poppler-utils (pdftotext), the PDF text layer, with poppler-data (the
+#     CJK character collections some fonts need);
 #   - the ONNX Runtime shared library that fastembed loads dynamically;
 #   - the all-MiniLM-L6-v2 sentence-embedding model (ONNX) and its tokenizer;
 #   - Tesseract with its English and Simplified Chinese data, for scanned
@@ -17,6 +18,9 @@ ORT_VERSION=1.31.1   # fastembed 7.7 (ort 2.0.0-rc.15) needs ONNX Runtime >= 1.2
 
 need_apt=()
 command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
+# The CJK character collections (Adobe-Japan1, -GB1 …): without them poppler
+# reads nothing from PDFs whose fonts use them.
+[ -d /usr/share/poppler/cMap ] || need_apt+=(poppler-data)
 command -v unzip >/dev/null 2>&1 || need_apt+=(unzip)
 command -v tesseract >/dev/null 2>&1 || need_apt+=(tesseract-ocr)
 for lang in eng chi-sim; do

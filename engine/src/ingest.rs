@@ -9,8 +9,11 @@
 //! readers wait, so no query sees both versions or neither. Ids come from
 //! content, so re-ingesting an unchanged file changes nothing.
 //!
-//! [`Engine::process`] is the one-step worker function: tests drive it
-//! directly; [`Engine::spawn_worker`] runs it over a queue.
+//! [`Engine::process`] runs one document through the stages in turn;
+//! [`Engine::process_all`] runs many with the stages overlapped (the next
+//! documents parse while the current ones embed, small documents share
+//! model calls, publishing follows in order), joined by bounded channels.
+//! The worker ([`Engine::spawn_worker`]) and `ingest_paths` use it.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -19,7 +22,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 use crate::analyze;
-use crate::chunk::chunk_document;
+use crate::chunk::{Chunk, chunk_document};
 use crate::document::{
     DEFAULT_TENANT, Document, DocumentMeta, IngestError, IngestStatus, content_sha256, document_id,
     now_millis,
@@ -45,6 +48,44 @@ pub struct IngestSummary {
     pub pages: usize,
     pub chunks: usize,
     pub failures: Vec<(String, IngestError)>,
+}
+
+/// Documents waiting between two stages of [`Engine::process_all`].
+pub const AHEAD: usize = 16;
+/// Chunks of consecutive documents embedded in one model call.
+pub const EMBED_GROUP_CHUNKS: usize = 64;
+/// Files `ingest_paths` reads and acknowledges ahead of the pipeline.
+const ROUND_FILES: usize = 256;
+/// Queued documents the worker takes at once.
+const WORKER_GROUP: usize = 16;
+
+/// A document parsed, analysed and chunked, waiting for its vectors.
+struct Prepared {
+    /// The record as it will be published (status ready).
+    document: Document,
+    chunks: Vec<Chunk>,
+    started: Instant,
+}
+
+impl Prepared {
+    fn embed_texts(&self) -> Vec<String> {
+        self.chunks.iter().map(|c| c.embed_text.clone()).collect()
+    }
+}
+
+enum Step {
+    /// Nothing more to do: not queued any more, or rejected by the parser.
+    Done(Arc<Document>),
+    Prepared(Box<Prepared>),
+}
+
+impl Step {
+    fn chunks(&self) -> usize {
+        match self {
+            Step::Done(_) => 0,
+            Step::Prepared(p) => p.chunks.len(),
+        }
+    }
 }
 
 impl Engine {
@@ -120,12 +161,122 @@ impl Engine {
     /// caller's batch goes on. Errors are infrastructure failures.
     #[tracing::instrument(skip(self))]
     pub async fn process(&self, id: &str) -> Result<Arc<Document>, EngineError> {
+        match self.prepare(id).await? {
+            Step::Done(doc) => Ok(doc),
+            Step::Prepared(p) => {
+                let vectors = self.embed(p.embed_texts()).await?;
+                self.finish(*p, vectors).await
+            }
+        }
+    }
+
+    /// Runs queued documents through the pipeline with its stages
+    /// overlapped: the next documents are parsed and chunked while the
+    /// current ones are embedded, the chunks of consecutive documents share
+    /// model calls (up to [`EMBED_GROUP_CHUNKS`]), and documents are
+    /// published one by one, in the order given, while the next group is
+    /// embedded. The stages are joined by channels of [`AHEAD`] documents,
+    /// so memory is bounded by them, not by the number of documents.
+    /// `done` is called once per id (an id given twice runs once), in
+    /// order; it stops the run by returning `false` (the documents not yet
+    /// published stay queued).
+    pub async fn process_all<I>(
+        &self,
+        ids: I,
+        mut done: impl FnMut(&str, Result<Arc<Document>, EngineError>) -> bool,
+    ) where
+        I: IntoIterator<Item = String>,
+    {
+        type Parsed = (String, Result<Step, EngineError>);
+        type Embedded = (String, Result<(Step, Vec<Vec<f32>>), EngineError>);
+        let (prepared_tx, mut prepared_rx) = mpsc::channel::<Parsed>(AHEAD);
+        let (embedded_tx, mut embedded_rx) = mpsc::channel::<Embedded>(AHEAD);
+        let parse = async move {
+            let mut seen = std::collections::HashSet::new();
+            for id in ids {
+                if !seen.insert(id.clone()) {
+                    continue;
+                }
+                let step = self.prepare(&id).await;
+                if prepared_tx.send((id, step)).await.is_err() {
+                    break;
+                }
+            }
+        };
+        let embed = async move {
+            while let Some(first) = prepared_rx.recv().await {
+                let mut chunks = first.1.as_ref().map_or(0, Step::chunks);
+                let mut group = vec![first];
+                while chunks < EMBED_GROUP_CHUNKS {
+                    match prepared_rx.try_recv() {
+                        Ok(next) => {
+                            chunks += next.1.as_ref().map_or(0, Step::chunks);
+                            group.push(next);
+                        }
+                        Err(_) => break,
+                    }
+                }
+                let texts: Vec<String> = group
+                    .iter()
+                    .filter_map(|(_, s)| match s {
+                        Ok(Step::Prepared(p)) => Some(p.embed_texts()),
+                        _ => None,
+                    })
+                    .flatten()
+                    .collect();
+                let vectors = if texts.is_empty() {
+                    Ok(Vec::new())
+                } else {
+                    self.embed(texts).await
+                };
+                // A failed model call fails every document of the group.
+                let failure = vectors.as_ref().err().map(ToString::to_string);
+                let mut vectors = vectors.unwrap_or_default().into_iter();
+                for (id, step) in group {
+                    let item = match (step, &failure) {
+                        (Ok(Step::Prepared(_)), Some(e)) => {
+                            Err(EngineError::Internal(format!("embedding failed: {e}")))
+                        }
+                        (Ok(Step::Prepared(p)), None) => {
+                            let own: Vec<Vec<f32>> =
+                                vectors.by_ref().take(p.chunks.len()).collect();
+                            Ok((Step::Prepared(p), own))
+                        }
+                        (Ok(step), _) => Ok((step, Vec::new())),
+                        (Err(e), _) => Err(e),
+                    };
+                    if embedded_tx.send((id, item)).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        };
+        let publish = async move {
+            while let Some((id, item)) = embedded_rx.recv().await {
+                let result = match item {
+                    Ok((Step::Done(doc), _)) => Ok(doc),
+                    Ok((Step::Prepared(p), vectors)) => self.finish(*p, vectors).await,
+                    Err(e) => Err(e),
+                };
+                if !done(&id, result) {
+                    break;
+                }
+            }
+            // Dropping the receiver stops the stages before it.
+            drop(embedded_rx);
+        };
+        tokio::join!(parse, embed, publish);
+    }
+
+    /// Parses, analyses and chunks a queued document; a document that is
+    /// not queued any more, or that the parser rejects, is done here.
+    async fn prepare(&self, id: &str) -> Result<Step, EngineError> {
         let doc = self
             .catalog
             .get(id)
             .ok_or_else(|| EngineError::NotFound(id.to_owned()))?;
         if doc.meta.status != IngestStatus::Queued {
-            return Ok(doc);
+            return Ok(Step::Done(doc));
         }
         let meta = doc.meta.clone();
         let bytes = self.catalog.load_original(id)?;
@@ -138,13 +289,13 @@ impl Engine {
         let parsed = match parsed {
             Ok(p) => p,
             Err(e) => {
-                tracing::warn!(code = e.code(), error = %e, "document rejected");
+                tracing::warn!(document = %id, code = e.code(), error = %e, "document rejected");
                 metrics::counter!("attest_ingest_documents_total", "outcome" => "failed", "code" => e.code())
                     .increment(1);
-                return Ok(self.catalog.put(failed(meta, &e))?);
+                return Ok(Step::Done(self.catalog.put(failed(meta, &e))?));
             }
         };
-        tracing::debug!(elapsed_ms = started.elapsed().as_millis() as u64, "parsed");
+        tracing::debug!(document = %id, elapsed_ms = started.elapsed().as_millis() as u64, "parsed");
         let kind = analyze::classify(&parsed.text, parsed.format);
         let mut subjects = analyze::subjects(&parsed.text, &meta.source, parsed.format);
         for s in analyze::table_subjects(&parsed.text, &parsed.tables) {
@@ -159,10 +310,51 @@ impl Engine {
             parsed.sheet.as_ref(),
             self.config.chunk,
         );
+        let mut ready = meta;
+        ready.status = IngestStatus::Ready;
+        ready.error = None;
+        ready.kind = Some(kind);
+        ready.format = Some(parsed.format);
+        ready.extractor = Some(parsed.extractor.clone());
+        ready.subjects = subjects;
+        ready.pages = parsed.pages.len() as u32;
+        ready.chunks = chunks.len() as u32;
+        ready.chars = parsed.text.chars().count();
+        Ok(Step::Prepared(Box::new(Prepared {
+            document: Document {
+                meta: ready,
+                text: parsed.text,
+                pages: parsed.pages,
+                sheet: parsed.sheet,
+                declaration: parsed.declaration,
+                tables: parsed.tables,
+                layout: parsed.layout,
+            },
+            chunks,
+            started,
+        })))
+    }
 
-        let vectors = self
-            .embed(chunks.iter().map(|c| c.embed_text.clone()).collect())
-            .await?;
+    /// Stores a prepared document's points and readings and makes it
+    /// visible.
+    async fn finish(
+        &self,
+        prepared: Prepared,
+        vectors: Vec<Vec<f32>>,
+    ) -> Result<Arc<Document>, EngineError> {
+        let Prepared {
+            mut document,
+            chunks,
+            started,
+        } = prepared;
+        if vectors.len() != chunks.len() {
+            return Err(EngineError::Internal(format!(
+                "{} vectors for {} chunks",
+                vectors.len(),
+                chunks.len()
+            )));
+        }
+        let meta = &document.meta;
         let points: Vec<ChunkPoint> = chunks
             .iter()
             .zip(vectors)
@@ -181,27 +373,7 @@ impl Engine {
                 sparse: self.bm25.document(&c.embed_text),
             })
             .collect();
-
-        let mut ready = meta;
-        ready.status = IngestStatus::Ready;
-        ready.error = None;
-        ready.kind = Some(kind);
-        ready.format = Some(parsed.format);
-        ready.extractor = Some(parsed.extractor.clone());
-        ready.subjects = subjects;
-        ready.pages = parsed.pages.len() as u32;
-        ready.chunks = points.len() as u32;
-        ready.chars = parsed.text.chars().count();
-        ready.ingested_at = Some(now_millis());
-        let document = Document {
-            meta: ready,
-            text: parsed.text,
-            pages: parsed.pages,
-            sheet: parsed.sheet,
-            declaration: parsed.declaration,
-            tables: parsed.tables,
-            layout: parsed.layout,
-        };
+        document.meta.ingested_at = Some(now_millis());
         // The deterministic extractors read the new version once, here;
         // requests then select among stored candidates.
         let document = Arc::new(document);
@@ -312,34 +484,49 @@ impl Engine {
                         None => break,
                     },
                 };
-                // Not cancelled by a stop: the document in hand is finished.
-                match engine.process(&id).await {
-                    Ok(_) => {
-                        failures.remove(&id);
+                // What else is waiting joins it, so small documents share
+                // model calls. Not cancelled by a stop: the group in hand
+                // is finished.
+                let mut group = vec![id];
+                while group.len() < WORKER_GROUP {
+                    match rx.try_recv() {
+                        Ok(id) => group.push(id),
+                        Err(_) => break,
                     }
-                    Err(e) => {
-                        // Infrastructure failure (the store is down, say):
-                        // the record stays queued and is tried again, 5 s
-                        // later, then up to every 5 minutes (and at the
-                        // next start).
-                        let n = failures.entry(id.clone()).or_insert(0);
-                        *n += 1;
-                        let delay = Duration::from_secs((5u64 << (*n - 1).min(6)).min(300));
-                        tracing::error!(document = %id, error = %e, retry_in_secs = delay.as_secs(), "ingest failed; will retry");
-                        metrics::counter!("attest_ingest_retries_total").increment(1);
-                        let engine = Arc::clone(&engine);
-                        tokio::spawn(async move {
-                            tokio::time::sleep(delay).await;
-                            engine.enqueue(&id);
-                        });
-                    }
+                }
+                let mut retry: Vec<(String, String)> = Vec::new();
+                engine
+                    .process_all(group, |id, result| {
+                        match result {
+                            Ok(_) => {
+                                failures.remove(id);
+                            }
+                            Err(e) => retry.push((id.to_owned(), e.to_string())),
+                        }
+                        true
+                    })
+                    .await;
+                for (id, e) in retry {
+                    // Infrastructure failure (the store is down, say): the
+                    // record stays queued and is tried again, 5 s later,
+                    // then up to every 5 minutes (and at the next start).
+                    let n = failures.entry(id.clone()).or_insert(0);
+                    *n += 1;
+                    let delay = Duration::from_secs((5u64 << (*n - 1).min(6)).min(300));
+                    tracing::error!(document = %id, error = %e, retry_in_secs = delay.as_secs(), "ingest failed; will retry");
+                    metrics::counter!("attest_ingest_retries_total").increment(1);
+                    let engine = Arc::clone(&engine);
+                    tokio::spawn(async move {
+                        tokio::time::sleep(delay).await;
+                        engine.enqueue(&id);
+                    });
                 }
             }
             tracing::info!("ingest worker stopped");
         })
     }
 
-    /// Stops the worker once the document it is reading is published; what
+    /// Stops the worker once the documents it is reading are published; what
     /// is still queued stays queued on disk for the next start.
     pub fn stop_worker(&self) {
         self.stop_worker.send_replace(true);
@@ -364,53 +551,102 @@ impl Engine {
     ) -> Result<IngestSummary, EngineError> {
         let files = collect_files(paths);
         let mut summary = IngestSummary::default();
-        for file in files {
-            let source = file
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("unnamed")
-                .to_owned();
-            let result = match std::fs::read(&file) {
-                Ok(bytes) => {
-                    let id = document_id(tenant, &bytes);
-                    let was_ready = self
-                        .catalog
-                        .get(&id)
-                        .is_some_and(|d| d.meta.status == IngestStatus::Ready);
-                    match self.ingest_bytes(tenant, &source, &bytes).await {
-                        Ok(doc) => {
-                            if was_ready {
-                                summary.unchanged += 1;
-                            }
-                            Ok(doc)
-                        }
-                        Err(e) => return Err(e),
+        let count =
+            |summary: &mut IngestSummary, source: &str, result: &Result<Arc<Document>, String>| {
+                match result {
+                    Ok(doc) if doc.meta.status == IngestStatus::Ready => {
+                        summary.documents += 1;
+                        summary.pages += doc.meta.pages as usize;
+                        summary.chunks += doc.meta.chunks as usize;
                     }
+                    Ok(doc) => summary.failures.push((
+                        source.to_owned(),
+                        doc.meta.error.clone().unwrap_or(IngestError {
+                            code: "failed".into(),
+                            message: "unknown".into(),
+                        }),
+                    )),
+                    Err(e) => summary.failures.push((
+                        source.to_owned(),
+                        IngestError {
+                            code: "unreadable".into(),
+                            message: e.clone(),
+                        },
+                    )),
                 }
-                Err(e) => Err(format!("cannot read: {e}")),
             };
-            match &result {
-                Ok(doc) if doc.meta.status == IngestStatus::Ready => {
-                    summary.documents += 1;
-                    summary.pages += doc.meta.pages as usize;
-                    summary.chunks += doc.meta.chunks as usize;
+        // Each file is stored and acknowledged as it is read, then runs
+        // through the pipeline; files read before a failure of the
+        // pipeline stay queued for the worker.
+        let mut files = files.into_iter();
+        let mut first_error: Option<EngineError> = None;
+        loop {
+            // The files of one round, and what their ids wait for.
+            let mut round: Vec<(PathBuf, String, String)> = Vec::new();
+            for file in files.by_ref() {
+                let source = file
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or("unnamed")
+                    .to_owned();
+                let submitted = match std::fs::read(&file) {
+                    Ok(bytes) => {
+                        let id = document_id(tenant, &bytes);
+                        if self
+                            .catalog
+                            .get(&id)
+                            .is_some_and(|d| d.meta.status == IngestStatus::Ready)
+                        {
+                            summary.unchanged += 1;
+                        }
+                        self.submit(tenant, &source, &bytes)?
+                    }
+                    Err(e) => {
+                        let result = Err(format!("cannot read: {e}"));
+                        count(&mut summary, &source, &result);
+                        progress(&file, &result);
+                        continue;
+                    }
+                };
+                round.push((file, source, submitted.id));
+                if round.len() >= ROUND_FILES {
+                    break;
                 }
-                Ok(doc) => summary.failures.push((
-                    source.clone(),
-                    doc.meta.error.clone().unwrap_or(IngestError {
-                        code: "failed".into(),
-                        message: "unknown".into(),
-                    }),
-                )),
-                Err(e) => summary.failures.push((
-                    source.clone(),
-                    IngestError {
-                        code: "unreadable".into(),
-                        message: e.clone(),
-                    },
-                )),
             }
-            progress(&file, &result);
+            if round.is_empty() {
+                break;
+            }
+            let ids: Vec<String> = round.iter().map(|(_, _, id)| id.clone()).collect();
+            let mut results: std::collections::HashMap<String, Result<Arc<Document>, String>> =
+                std::collections::HashMap::new();
+            let mut next = 0usize;
+            self.process_all(ids, |id, result| {
+                let ok = result.is_ok();
+                let result = match result {
+                    Ok(doc) => Ok(doc),
+                    Err(e) => {
+                        let message = e.to_string();
+                        first_error.get_or_insert(e);
+                        Err(message)
+                    }
+                };
+                results.insert(id.to_owned(), result);
+                // Report files in order as their documents are done (a
+                // file whose content an earlier file had is done with it).
+                while let Some((file, source, fid)) = round.get(next) {
+                    let Some(r) = results.get(fid) else {
+                        break;
+                    };
+                    count(&mut summary, source, r);
+                    progress(file, r);
+                    next += 1;
+                }
+                ok
+            })
+            .await;
+            if let Some(e) = first_error {
+                return Err(e);
+            }
         }
         self.store.optimize().await?;
         Ok(summary)

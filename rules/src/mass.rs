@@ -490,7 +490,16 @@ fn cell_above(text: &str, label_start: usize) -> &str {
     }
     let head = text.get(..label_start).unwrap_or_default().trim_end();
     let line = head.rsplit('\n').next().unwrap_or_default().trim();
-    if line.chars().count() <= 30 { line } else { "" }
+    // "Material: brass" is a field of its own, not the first half of a
+    // header cell wrapped onto two lines ("Material\nweight [g]").
+    let labelled_value = line
+        .split_once([':', '：'])
+        .is_some_and(|(_, value)| !value.trim().is_empty());
+    if line.chars().count() <= 30 && !labelled_value {
+        line
+    } else {
+        ""
+    }
 }
 
 /// A bare number borrowed a unit from a header; that is only safe when the
@@ -793,6 +802,23 @@ mod tests {
         assert!(masses("Material Weight (g) 1 Contact Spring Ni/Ag 0.00158").is_empty());
         assert!(masses("Material weight: 0.02426 g").is_empty());
         assert!(masses("Substance mass: 3 mg").is_empty());
+        assert!(masses("Material\nWeight: 0.5 g").is_empty());
+    }
+
+    #[test]
+    fn a_weight_below_a_material_field_is_the_products() {
+        for (text, grams) in [
+            ("Material: brass\nWeight: 30.575 g", 30.575),
+            (
+                "Case material: phosphor bronze\nMass (typ.): 3409 mg",
+                3.409,
+            ),
+            ("外壳材料：PBT\nWeight: 2 g", 2.0),
+        ] {
+            let got = masses(text);
+            assert_eq!(got.len(), 1, "{text}: {got:?}");
+            assert!(close(got[0].0, grams), "{text}: {got:?}");
+        }
     }
 
     #[test]
