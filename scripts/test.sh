@@ -8,7 +8,11 @@
 #     openai client (PyPI), started by scripts/llm.sh for the tests that
 #     use a real language model;
 #   - Chromium from Debian and playwright-core from npm for the browser test;
-#   - Schemathesis from PyPI for the API fuzz against /openapi.json.
+#   - Schemathesis from PyPI for the API fuzz against /openapi.json;
+#   - PostgreSQL from Debian (scripts/pg.sh): a throwaway server under
+#     target/pg, on which the catalog's conformance suite runs beside
+#     SQLite, and the service's API tests run a second time with their
+#     catalogs there (PG_API=0 skips that second run).
 # Extra arguments go to cargo nextest (e.g. a filter); E2E=0 skips the
 # end-to-end checks.
 set -euo pipefail
@@ -38,12 +42,24 @@ if [ ! -d ../shared/corpus ]; then
   echo "test: ../shared/corpus is missing (the tests read the development corpus there)" >&2
   exit 1
 fi
-# The local language model server: stopped at the end if started here.
+# The local language model server and the PostgreSQL server: stopped at
+# the end if started here.
+cleanup=()
+trap 'for c in "${cleanup[@]}"; do $c || true; done' EXIT
 if ! curl -sf "http://127.0.0.1:${LLM_PORT:-18081}/health" >/dev/null 2>&1; then
-  trap 'scripts/llm.sh stop' EXIT
+  cleanup+=("scripts/llm.sh stop")
 fi
 scripts/llm.sh start
+if [ -z "${ATTEST_TEST_DATABASE_URL:-}" ]; then
+  cleanup+=("scripts/pg.sh stop")
+  ATTEST_TEST_DATABASE_URL=$(scripts/pg.sh start)
+  export ATTEST_TEST_DATABASE_URL
+fi
 cargo nextest run --workspace --no-fail-fast "$@"
+if [ "${PG_API:-1}" != 0 ]; then
+  echo "test: the API tests again, with the catalog on PostgreSQL"
+  ATTEST_TEST_CATALOG=postgres cargo nextest run -p attest-service --test api --no-fail-fast "$@"
+fi
 if [ "${E2E:-1}" != 0 ]; then
   scripts/e2e.sh
 fi

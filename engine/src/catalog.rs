@@ -1,4 +1,6 @@
-//! Durable document records in SQLite, with the subject index.
+//! Durable document records in SQL, with the subject index: SQLite in the
+//! data directory by default, PostgreSQL when a database URL is configured
+//! (see [`db`]).
 //!
 //! Every accepted file is written (original bytes and a record) before it is
 //! acknowledged, so nothing acknowledged is lost across a restart: records
@@ -19,17 +21,22 @@
 //! way in an FTS5 trigram index, so a part number mentioned anywhere in a
 //! text is found as a substring without reading any text.
 //!
-//! Readers share a small pool of connections; writes go through one.
+//! On PostgreSQL the folded texts are in a table with a trigram index
+//! (`pg_trgm`), which answers the same `LIKE '%key%'` reads.
+//!
+//! Readers share a small pool of connections; writes are transactions.
 //! Recently read documents stay in a bounded cache, so memory grows with
-//! the cache and the index, not with the texts.
+//! the cache and the index, not with the texts; each record carries the
+//! generation that wrote it, so a process sharing a PostgreSQL catalog
+//! re-reads a record another process changed.
 
 use std::collections::{HashMap, VecDeque};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use rusqlite::{Connection, OptionalExtension, params};
+use db::{Db, DbError, Migrations, Sql, args};
 
 use crate::document::{Document, DocumentMeta, IngestStatus};
 use crate::text::fold_key;
@@ -45,7 +52,7 @@ pub enum CatalogError {
     #[error("corrupt record {path}: {reason}")]
     Corrupt { path: String, reason: String },
     #[error("catalog database error: {0}")]
-    Db(#[from] rusqlite::Error),
+    Db(#[from] DbError),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> CatalogError + '_ {
@@ -55,9 +62,15 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> CatalogError + '_ {
     }
 }
 
-/// Schema migrations, applied in order; `PRAGMA user_version` records how
-/// many ran. A released migration is never edited: a change is a new one.
-const MIGRATIONS: &[&str] = &[
+/// Schema migrations, applied in order; SQLite's `PRAGMA user_version`
+/// (PostgreSQL's `schema_version` table) records how many ran. A released
+/// migration is never edited: a change is a new one, in both lists.
+const MIGRATIONS: Migrations = Migrations {
+    sqlite: SQLITE_MIGRATIONS,
+    postgres: POSTGRES_MIGRATIONS,
+};
+
+const SQLITE_MIGRATIONS: &[&str] = &[
     r#"
 CREATE TABLE documents (
     seq        INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -139,6 +152,104 @@ CREATE TABLE bom_reviews (
 );
 CREATE INDEX bom_reviews_by_review ON bom_reviews (review_id);
 "#,
+    r#"
+ALTER TABLE documents ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+"#,
+];
+
+/// The same schema for PostgreSQL: identifiers compared byte-wise
+/// (`COLLATE "C"`, as SQLite does), 64-bit integers throughout, and the
+/// folded texts in a table with a trigram index instead of FTS5.
+const POSTGRES_MIGRATIONS: &[&str] = &[
+    r#"
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE TABLE documents (
+    seq        BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id         TEXT COLLATE "C" NOT NULL UNIQUE,
+    tenant     TEXT COLLATE "C" NOT NULL,
+    source     TEXT COLLATE "C" NOT NULL,
+    status     TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    meta       TEXT NOT NULL,
+    body       BYTEA NOT NULL
+);
+CREATE INDEX documents_by_source ON documents (tenant, source, status);
+CREATE INDEX documents_by_status ON documents (status, created_at);
+CREATE TABLE subjects (
+    tenant      TEXT COLLATE "C" NOT NULL,
+    key         TEXT COLLATE "C" NOT NULL,
+    name        TEXT COLLATE "C" NOT NULL,
+    document_id TEXT COLLATE "C" NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    PRIMARY KEY (tenant, key, document_id)
+);
+CREATE INDEX subjects_by_document ON subjects (document_id);
+CREATE TABLE folded (
+    rowid BIGINT PRIMARY KEY,
+    key   TEXT COLLATE "C" NOT NULL
+);
+CREATE INDEX folded_trigrams ON folded USING gin (key gin_trgm_ops);
+CREATE TABLE state (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
+INSERT INTO state (name, value) VALUES ('generation', 0);
+CREATE TABLE readings (
+    document_id TEXT COLLATE "C" NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    subject     TEXT COLLATE "C" NOT NULL,
+    versions    TEXT NOT NULL,
+    body        BYTEA NOT NULL,
+    PRIMARY KEY (document_id, subject)
+);
+"#,
+    r#"
+CREATE TABLE api_keys (
+    id         TEXT COLLATE "C" PRIMARY KEY,
+    tenant     TEXT COLLATE "C" NOT NULL,
+    scopes     TEXT NOT NULL,
+    hash       TEXT NOT NULL,
+    label      TEXT,
+    created_at BIGINT NOT NULL,
+    revoked_at BIGINT
+);
+"#,
+    r#"
+CREATE TABLE reviews (
+    id          TEXT COLLATE "C" PRIMARY KEY,
+    tenant      TEXT COLLATE "C" NOT NULL,
+    document_id TEXT COLLATE "C" NOT NULL REFERENCES documents (id) ON DELETE CASCADE,
+    subject     TEXT COLLATE "C" NOT NULL,
+    field       TEXT COLLATE "C" NOT NULL,
+    status      TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    created_at  BIGINT NOT NULL,
+    decided_at  BIGINT
+);
+CREATE INDEX reviews_by_tenant ON reviews (tenant, status, created_at);
+CREATE INDEX reviews_by_document ON reviews (document_id, subject);
+"#,
+    r#"
+CREATE TABLE bom_jobs (
+    id          TEXT COLLATE "C" PRIMARY KEY,
+    tenant      TEXT COLLATE "C" NOT NULL,
+    name        TEXT,
+    status      TEXT NOT NULL,
+    lines       BIGINT NOT NULL,
+    done        BIGINT NOT NULL DEFAULT 0,
+    request     TEXT NOT NULL,
+    result      TEXT,
+    error       TEXT,
+    created_at  BIGINT NOT NULL,
+    finished_at BIGINT
+);
+CREATE INDEX bom_jobs_by_tenant ON bom_jobs (tenant, created_at);
+CREATE INDEX bom_jobs_by_status ON bom_jobs (status, created_at);
+CREATE TABLE bom_reviews (
+    bom_id    TEXT COLLATE "C" NOT NULL REFERENCES bom_jobs (id) ON DELETE CASCADE,
+    review_id TEXT COLLATE "C" NOT NULL REFERENCES reviews (id) ON DELETE CASCADE,
+    PRIMARY KEY (bom_id, review_id)
+);
+CREATE INDEX bom_reviews_by_review ON bom_reviews (review_id);
+"#,
+    r#"
+ALTER TABLE documents ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// Folded subjects shorter than this are looked up among recognised
@@ -149,15 +260,12 @@ const MIN_MENTION_KEY: usize = 3;
 const SHORT_MENTION_KEY: usize = 8;
 /// Documents kept decoded in memory.
 const CACHE_DOCUMENTS: usize = 64;
-const READERS: usize = 4;
 
 pub struct Catalog {
     originals_dir: PathBuf,
     /// Rendered page images, a cache (see [`crate::render`]).
     pages_dir: PathBuf,
-    writer: Mutex<Connection>,
-    readers: Vec<Mutex<Connection>>,
-    next_reader: AtomicUsize,
+    db: Db,
     cache: Mutex<Lru>,
     /// Bumped on every change that affects answers; part of provenance.
     generation: AtomicU64,
@@ -190,12 +298,13 @@ fn mentions_at_word_start(text: &str, key: &str) -> bool {
 /// A small least-recently-used map of decoded documents.
 #[derive(Default)]
 struct Lru {
-    map: HashMap<String, Arc<Document>>,
+    /// Each document with the generation that wrote it.
+    map: HashMap<String, (i64, Arc<Document>)>,
     order: VecDeque<String>,
 }
 
 impl Lru {
-    fn get(&mut self, id: &str) -> Option<Arc<Document>> {
+    fn get(&mut self, id: &str) -> Option<(i64, Arc<Document>)> {
         let d = self.map.get(id)?.clone();
         if let Some(p) = self.order.iter().position(|k| k == id) {
             self.order.remove(p);
@@ -204,10 +313,10 @@ impl Lru {
         Some(d)
     }
 
-    fn insert(&mut self, doc: Arc<Document>) {
+    fn insert(&mut self, version: i64, doc: Arc<Document>) {
         let id = doc.meta.id.clone();
         self.remove(&id);
-        self.map.insert(id.clone(), doc);
+        self.map.insert(id.clone(), (version, doc));
         self.order.push_back(id);
         while self.order.len() > CACHE_DOCUMENTS {
             if let Some(old) = self.order.pop_front() {
@@ -237,52 +346,28 @@ fn status_name(s: IngestStatus) -> &'static str {
     }
 }
 
-fn connect(path: &Path) -> Result<Connection, CatalogError> {
-    let c = Connection::open(path)?;
-    c.busy_timeout(std::time::Duration::from_secs(30))?;
-    c.pragma_update(None, "journal_mode", "WAL")?;
-    c.pragma_update(None, "synchronous", "FULL")?;
-    c.pragma_update(None, "foreign_keys", "ON")?;
-    Ok(c)
-}
-
-fn migrate(c: &mut Connection) -> Result<(), CatalogError> {
-    let done: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    for (i, sql) in (0i64..)
-        .zip(MIGRATIONS)
-        .skip(usize::try_from(done).unwrap_or(0))
-    {
-        let tx = c.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i + 1)?;
-        tx.commit()?;
-    }
-    Ok(())
-}
-
 impl Catalog {
+    /// The embedded catalog: `catalog.sqlite3` in the data directory.
     pub fn open(data_dir: &Path) -> Result<Self, CatalogError> {
+        Self::connect(data_dir, None)
+    }
+
+    /// The catalog in PostgreSQL when `database_url` is given, else the
+    /// embedded one. Originals and page images stay in the data directory.
+    pub fn connect(data_dir: &Path, database_url: Option<&str>) -> Result<Self, CatalogError> {
         let originals_dir = data_dir.join("originals");
         std::fs::create_dir_all(&originals_dir).map_err(io(&originals_dir))?;
-        let db = data_dir.join("catalog.sqlite3");
-        let mut writer = connect(&db)?;
-        migrate(&mut writer)?;
-        let readers = (0..READERS)
-            .map(|_| connect(&db).map(Mutex::new))
-            .collect::<Result<Vec<_>, _>>()?;
-        let generation: i64 = writer.query_row(
-            "SELECT value FROM state WHERE name = 'generation'",
-            [],
-            |r| r.get(0),
-        )?;
+        let db = match database_url {
+            Some(url) => Db::postgres(url, &MIGRATIONS)?,
+            None => Db::sqlite(&data_dir.join("catalog.sqlite3"), &MIGRATIONS)?,
+        };
+        let generation = db.read(read_generation)?;
         let catalog = Self {
             originals_dir,
             pages_dir: data_dir.join("pages"),
-            writer: Mutex::new(writer),
-            readers,
-            next_reader: AtomicUsize::new(0),
+            db,
             cache: Mutex::new(Lru::default()),
-            generation: AtomicU64::new(u64::try_from(generation).unwrap_or(0)),
+            generation: AtomicU64::new(generation),
         };
         catalog.import_json_records(&data_dir.join("documents"))?;
         Ok(catalog)
@@ -330,17 +415,23 @@ impl Catalog {
         Ok(())
     }
 
-    fn reader(&self) -> MutexGuard<'_, Connection> {
-        for m in &self.readers {
-            if let Ok(c) = m.try_lock() {
-                return c;
-            }
-        }
-        let i = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
-        lock(&self.readers[i])
+    /// Whether the catalog is a PostgreSQL database (shared by processes).
+    pub fn is_shared(&self) -> bool {
+        self.db.is_postgres()
     }
 
+    /// Bumped on every change that affects answers. A shared catalog is
+    /// asked, since other processes change it too.
     pub fn generation(&self) -> u64 {
+        if self.db.is_postgres() {
+            match self.db.read(read_generation) {
+                Ok(g) => {
+                    self.generation.store(g, Ordering::SeqCst);
+                    return g;
+                }
+                Err(e) => tracing::error!(error = %e, "catalog read failed"),
+            }
+        }
         self.generation.load(Ordering::SeqCst)
     }
 
@@ -355,51 +446,68 @@ impl Catalog {
     }
 
     pub fn get(&self, id: &str) -> Option<Arc<Document>> {
-        if let Some(d) = lock(&self.cache).get(id) {
-            return Some(d);
+        let cached = lock(&self.cache).get(id);
+        if let Some((version, doc)) = &cached {
+            // One process owns an embedded catalog: its cache is current.
+            // A shared one is asked whether the record changed.
+            if !self.db.is_postgres() {
+                return Some(doc.clone());
+            }
+            let now = self
+                .db
+                .read(|c| {
+                    c.query_opt("SELECT version FROM documents WHERE id = ?1", args![id])?
+                        .map(|r| r.int(0))
+                        .transpose()
+                })
+                .unwrap_or_else(|e| {
+                    tracing::error!(id, error = %e, "catalog read failed");
+                    None
+                });
+            match now {
+                Some(v) if v == *version => return Some(doc.clone()),
+                Some(_) => {}
+                None => {
+                    lock(&self.cache).remove(id);
+                    return None;
+                }
+            }
         }
-        let body: Option<Vec<u8>> = self
-            .reader()
-            .query_row("SELECT body FROM documents WHERE id = ?1", [id], |r| {
-                r.get(0)
+        let row = self
+            .db
+            .read(|c| {
+                c.query_opt(
+                    "SELECT body, version FROM documents WHERE id = ?1",
+                    args![id],
+                )?
+                .map(|r| Ok::<_, DbError>((r.blob(0)?, r.int(1)?)))
+                .transpose()
             })
-            .optional()
             .unwrap_or_else(|e| {
                 tracing::error!(id, error = %e, "catalog read failed");
                 None
             });
-        let doc = Arc::new(Self::decode(id, &body?)?);
-        lock(&self.cache).insert(doc.clone());
+        let (body, version) = row?;
+        let doc = Arc::new(Self::decode(id, &body)?);
+        lock(&self.cache).insert(version, doc.clone());
         Some(doc)
     }
 
-    fn metas(&self, sql: &str, args: impl rusqlite::Params) -> Vec<DocumentMeta> {
-        let run = || -> Result<Vec<DocumentMeta>, rusqlite::Error> {
-            let c = self.reader();
-            let mut st = c.prepare_cached(sql)?;
-            let rows = st.query_map(args, |r| r.get::<_, String>(0))?;
-            let mut out = Vec::new();
-            for m in rows {
-                match serde_json::from_str::<DocumentMeta>(&m?) {
-                    Ok(m) => out.push(m),
-                    Err(e) => tracing::error!(error = %e, "unreadable document metadata"),
-                }
+    fn metas(&self, sql: &str, args: &[db::Value]) -> Vec<DocumentMeta> {
+        let mut out = Vec::new();
+        for m in self.ids(sql, args) {
+            match serde_json::from_str::<DocumentMeta>(&m) {
+                Ok(m) => out.push(m),
+                Err(e) => tracing::error!(error = %e, "unreadable document metadata"),
             }
-            Ok(out)
-        };
-        run().unwrap_or_else(|e| {
-            tracing::error!(error = %e, "catalog read failed");
-            Vec::new()
-        })
+        }
+        out
     }
 
-    fn ids(&self, sql: &str, args: impl rusqlite::Params) -> Vec<String> {
-        let run = || -> Result<Vec<String>, rusqlite::Error> {
-            let c = self.reader();
-            let mut st = c.prepare_cached(sql)?;
-            st.query_map(args, |r| r.get::<_, String>(0))?.collect()
-        };
-        run().unwrap_or_else(|e| {
+    /// The first column of every row as text; a failed read is logged and
+    /// reads as no rows.
+    fn ids(&self, sql: &str, args: &[db::Value]) -> Vec<String> {
+        self.db.read(|c| c.texts(sql, args)).unwrap_or_else(|e| {
             tracing::error!(error = %e, "catalog read failed");
             Vec::new()
         })
@@ -409,7 +517,7 @@ impl Catalog {
     pub fn list(&self, tenant: &str) -> Vec<DocumentMeta> {
         self.metas(
             "SELECT meta FROM documents WHERE tenant = ?1 ORDER BY created_at, source",
-            [tenant],
+            args![tenant],
         )
     }
 
@@ -417,20 +525,29 @@ impl Catalog {
     pub fn queued(&self) -> Vec<String> {
         self.ids(
             "SELECT id FROM documents WHERE status = 'queued' ORDER BY created_at, id",
-            [],
+            &[],
         )
     }
 
     /// Documents of every tenant by status (for metrics).
     pub fn status_counts(&self) -> HashMap<IngestStatus, usize> {
-        let c = self.reader();
-        let Ok(mut st) = c.prepare_cached("SELECT status, count(*) FROM documents GROUP BY status")
-        else {
-            return HashMap::new();
-        };
-        let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)));
+        let rows = self
+            .db
+            .read(|c| {
+                c.query(
+                    "SELECT status, count(*) FROM documents GROUP BY status",
+                    &[],
+                )?
+                .iter()
+                .map(|r| Ok((r.text(0)?, r.int(1)?)))
+                .collect::<Result<Vec<_>, DbError>>()
+            })
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "catalog read failed");
+                Vec::new()
+            });
         let mut out = HashMap::new();
-        for (status, n) in rows.into_iter().flatten().flatten() {
+        for (status, n) in rows {
             let status = match status.as_str() {
                 "queued" => IngestStatus::Queued,
                 "ready" => IngestStatus::Ready,
@@ -448,7 +565,7 @@ impl Catalog {
             .ids(
                 "SELECT id FROM documents WHERE tenant = ?1 AND source = ?2 AND status = 'ready' \
                  ORDER BY created_at DESC LIMIT 1",
-                [tenant, source],
+                args![tenant, source],
             )
             .pop()?;
         self.get(&id)
@@ -469,7 +586,7 @@ impl Catalog {
                 "SELECT d.id FROM documents d JOIN subjects s ON s.document_id = d.id \
                  WHERE s.tenant = ?1 AND s.key = ?2 AND d.status = 'ready' \
                  ORDER BY d.created_at, d.id",
-                [tenant, key.as_str()],
+                args![tenant, key.as_str()],
             );
         }
         let pattern = format!("%{key}%");
@@ -478,7 +595,7 @@ impl Catalog {
                d.id IN (SELECT document_id FROM subjects WHERE tenant = ?1 AND key = ?2) \
                OR d.seq IN (SELECT rowid FROM folded WHERE key LIKE ?3)) \
              ORDER BY d.created_at, d.id",
-            [tenant, key.as_str(), pattern.as_str()],
+            args![tenant, key.as_str(), pattern.as_str()],
         );
         if key.chars().count() > SHORT_MENTION_KEY {
             return ids;
@@ -488,7 +605,7 @@ impl Catalog {
         let listed: std::collections::HashSet<String> = self
             .ids(
                 "SELECT document_id FROM subjects WHERE tenant = ?1 AND key = ?2",
-                [tenant, key.as_str()],
+                args![tenant, key.as_str()],
             )
             .into_iter()
             .collect();
@@ -521,10 +638,11 @@ impl Catalog {
                  WHERE s.tenant = ? AND d.status = 'ready' AND s.key IN ({})",
                 vec!["?"; batch.len()].join(",")
             );
-            let args: Vec<&str> = std::iter::once(tenant)
+            let args: Vec<db::Value> = std::iter::once(tenant)
                 .chain(batch.iter().map(String::as_str))
+                .map(db::Value::from)
                 .collect();
-            names.extend(self.ids(&sql, rusqlite::params_from_iter(args)));
+            names.extend(self.ids(&sql, &args));
         }
         names.sort_by(|a, b| {
             b.chars()
@@ -539,13 +657,14 @@ impl Catalog {
     /// A stored reading of a document about a subject (`""` for none),
     /// if one was made with these extractor versions.
     pub fn stored_reading(&self, id: &str, subject: &str, versions: &str) -> Option<Vec<u8>> {
-        self.reader()
-            .prepare_cached(
-                "SELECT body FROM readings WHERE document_id = ?1 AND subject = ?2 AND versions = ?3",
-            )
-            .and_then(|mut st| {
-                st.query_row([id, subject, versions], |r| r.get(0))
-                    .optional()
+        self.db
+            .read(|c| {
+                c.query_opt(
+                    "SELECT body FROM readings WHERE document_id = ?1 AND subject = ?2 AND versions = ?3",
+                    args![id, subject, versions],
+                )?
+                .map(|r| r.blob(0))
+                .transpose()
             })
             .unwrap_or_else(|e| {
                 tracing::error!(id, error = %e, "catalog read failed");
@@ -563,17 +682,17 @@ impl Catalog {
         versions: &str,
         readings: &[(String, Vec<u8>)],
     ) -> Result<(), CatalogError> {
-        let mut c = lock(&self.writer);
-        let tx = c.transaction()?;
-        for (subject, body) in readings {
-            tx.execute(
-                "INSERT INTO readings (document_id, subject, versions, body) \
-                 SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM documents WHERE id = ?1) \
-                 ON CONFLICT (document_id, subject) DO UPDATE SET versions = excluded.versions, body = excluded.body",
-                params![id, subject, versions, body],
-            )?;
-        }
-        tx.commit()?;
+        self.db.write(|tx| {
+            for (subject, body) in readings {
+                tx.execute(
+                    "INSERT INTO readings (document_id, subject, versions, body) \
+                     SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM documents WHERE id = ?1) \
+                     ON CONFLICT (document_id, subject) DO UPDATE SET versions = excluded.versions, body = excluded.body",
+                    args![id, subject, versions, body],
+                )?;
+            }
+            Ok(())
+        })?;
         Ok(())
     }
 
@@ -609,67 +728,59 @@ impl Catalog {
         let meta = serde_json::to_string(&doc.meta).map_err(corrupt)?;
         let body = serde_json::to_vec(&doc).map_err(corrupt)?;
         let m = &doc.meta;
-        let generation = {
-            let mut c = lock(&self.writer);
-            let tx = c.transaction()?;
+        let folded = (text_changed && !doc.text.is_empty()).then(|| fold_key(&doc.text));
+        let generation = self.db.write(|tx| {
             tx.execute(
                 "INSERT INTO documents (id, tenant, source, status, created_at, meta, body) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
                  ON CONFLICT (id) DO UPDATE SET tenant = excluded.tenant, source = excluded.source, \
                    status = excluded.status, created_at = excluded.created_at, \
                    meta = excluded.meta, body = excluded.body",
-                params![
-                    m.id,
-                    m.tenant,
-                    m.source,
+                args![
+                    &m.id,
+                    &m.tenant,
+                    &m.source,
                     status_name(m.status),
                     i64::try_from(m.created_at).unwrap_or(i64::MAX),
                     meta,
                     body
                 ],
             )?;
-            let seq: i64 =
-                tx.query_row("SELECT seq FROM documents WHERE id = ?1", [&m.id], |r| {
-                    r.get(0)
-                })?;
-            tx.execute("DELETE FROM subjects WHERE document_id = ?1", [&m.id])?;
+            let seq = tx
+                .query_one("SELECT seq FROM documents WHERE id = ?1", args![&m.id])?
+                .int(0)?;
+            tx.execute("DELETE FROM subjects WHERE document_id = ?1", args![&m.id])?;
             for name in &m.subjects {
                 let key = fold_key(name);
                 if !key.is_empty() {
                     tx.execute(
-                        "INSERT OR IGNORE INTO subjects (tenant, key, name, document_id) \
-                         VALUES (?1, ?2, ?3, ?4)",
-                        params![m.tenant, key, name, m.id],
+                        "INSERT INTO subjects (tenant, key, name, document_id) \
+                         VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+                        args![&m.tenant, key, name, &m.id],
                     )?;
                 }
             }
             if text_changed {
-                tx.execute("DELETE FROM readings WHERE document_id = ?1", [&m.id])?;
-                tx.execute("DELETE FROM folded WHERE rowid = ?1", [seq])?;
-                if !doc.text.is_empty() {
+                tx.execute("DELETE FROM readings WHERE document_id = ?1", args![&m.id])?;
+                tx.execute("DELETE FROM folded WHERE rowid = ?1", args![seq])?;
+                if let Some(folded) = &folded {
                     tx.execute(
                         "INSERT INTO folded (rowid, key) VALUES (?1, ?2)",
-                        params![seq, fold_key(&doc.text)],
+                        args![seq, folded],
                     )?;
                 }
             }
-            let generation = self.bump(&tx)?;
-            tx.commit()?;
-            generation
-        };
+            let generation = bump(tx)?;
+            tx.execute(
+                "UPDATE documents SET version = ?2 WHERE seq = ?1",
+                args![seq, i64::try_from(generation).unwrap_or(i64::MAX)],
+            )?;
+            Ok(generation)
+        })?;
         let doc = Arc::new(doc);
-        lock(&self.cache).insert(doc.clone());
+        lock(&self.cache).insert(i64::try_from(generation).unwrap_or(i64::MAX), doc.clone());
         self.generation.store(generation, Ordering::SeqCst);
         Ok(doc)
-    }
-
-    fn bump(&self, tx: &rusqlite::Transaction<'_>) -> Result<u64, CatalogError> {
-        let g: i64 = tx.query_row(
-            "UPDATE state SET value = value + 1 WHERE name = 'generation' RETURNING value",
-            [],
-            |r| r.get(0),
-        )?;
-        Ok(u64::try_from(g).unwrap_or(0))
     }
 
     /// Updates only the metadata of a record.
@@ -688,24 +799,20 @@ impl Catalog {
 
     pub fn remove(&self, id: &str) -> Result<Option<Arc<Document>>, CatalogError> {
         let removed = self.get(id);
-        {
-            let mut c = lock(&self.writer);
-            let tx = c.transaction()?;
-            let seq: Option<i64> = tx
-                .query_row("SELECT seq FROM documents WHERE id = ?1", [id], |r| {
-                    r.get(0)
-                })
-                .optional()?;
+        let generation = self.db.write(|tx| {
+            let seq = tx
+                .query_opt("SELECT seq FROM documents WHERE id = ?1", args![id])?
+                .map(|r| r.int(0))
+                .transpose()?;
             if let Some(seq) = seq {
-                tx.execute("DELETE FROM folded WHERE rowid = ?1", [seq])?;
-                tx.execute("DELETE FROM subjects WHERE document_id = ?1", [id])?;
-                tx.execute("DELETE FROM readings WHERE document_id = ?1", [id])?;
-                tx.execute("DELETE FROM documents WHERE seq = ?1", [seq])?;
+                tx.execute("DELETE FROM folded WHERE rowid = ?1", args![seq])?;
+                tx.execute("DELETE FROM subjects WHERE document_id = ?1", args![id])?;
+                tx.execute("DELETE FROM readings WHERE document_id = ?1", args![id])?;
+                tx.execute("DELETE FROM documents WHERE seq = ?1", args![seq])?;
             }
-            let generation = self.bump(&tx)?;
-            tx.commit()?;
-            self.generation.store(generation, Ordering::SeqCst);
-        }
+            bump(tx)
+        })?;
+        self.generation.store(generation, Ordering::SeqCst);
         lock(&self.cache).remove(id);
         let p = self.originals_dir.join(id);
         match std::fs::remove_file(&p) {
@@ -717,6 +824,31 @@ impl Catalog {
         let _ = std::fs::remove_dir_all(self.pages_dir.join(id));
         Ok(removed)
     }
+}
+
+fn read_generation(c: &mut dyn Sql) -> Result<u64, DbError> {
+    let g = c
+        .query_one("SELECT value FROM state WHERE name = 'generation'", &[])?
+        .int(0)?;
+    Ok(u64::try_from(g).unwrap_or(0))
+}
+
+fn bump(tx: &mut dyn Sql) -> Result<u64, DbError> {
+    let g = tx
+        .query_one(
+            "UPDATE state SET value = value + 1 WHERE name = 'generation' RETURNING value",
+            &[],
+        )?
+        .int(0)?;
+    Ok(u64::try_from(g).unwrap_or(0))
+}
+
+/// Seconds since the Unix epoch.
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
 }
 
 fn write_durable(path: &Path, bytes: &[u8]) -> Result<(), CatalogError> {
@@ -736,8 +868,10 @@ fn write_durable(path: &Path, bytes: &[u8]) -> Result<(), CatalogError> {
 }
 
 mod bom_jobs;
+pub mod db;
 mod keys;
 mod reviews;
+pub mod testdb;
 pub use bom_jobs::StoredBomJob;
 pub use keys::{ApiKey, KeyError, NewKey, Scope};
 pub use reviews::{ReviewFilter, StoredReview};

@@ -22,6 +22,10 @@ pub struct Settings {
     pub addr: String,
     /// Catalog, originals and the embedded index live here.
     pub data_dir: PathBuf,
+    /// PostgreSQL catalog shared by several processes
+    /// (`postgres://user:password@host:5432/attest`); unset means SQLite in
+    /// the data directory.
+    pub database_url: Option<String>,
     /// Where `scripts/setup.sh` put the embedding model and ONNX Runtime;
     /// found automatically when unset.
     pub models_dir: Option<PathBuf>,
@@ -112,6 +116,13 @@ impl std::fmt::Debug for Settings {
         f.debug_struct("Settings")
             .field("addr", &self.addr)
             .field("data_dir", &self.data_dir)
+            .field(
+                "database_url",
+                &self
+                    .database_url
+                    .as_deref()
+                    .map(crate::catalog::db::redact_url),
+            )
             .field("models_dir", &self.models_dir)
             .field("qdrant_url", &self.qdrant_url)
             .field(
@@ -156,6 +167,7 @@ impl Default for Settings {
         Self {
             addr: "127.0.0.1:8080".into(),
             data_dir: PathBuf::from(".attest/data"),
+            database_url: None,
             models_dir: None,
             qdrant_url: None,
             qdrant_api_key: None,
@@ -257,6 +269,9 @@ impl Settings {
         }
         if let Some(v) = get("ATTEST_DATA_DIR") {
             self.data_dir = v.into();
+        }
+        if let Some(v) = get("ATTEST_DATABASE_URL") {
+            self.database_url = opt(v);
         }
         if let Some(v) = get("ATTEST_MODELS_DIR") {
             self.models_dir = opt(v).map(PathBuf::from);
@@ -419,6 +434,7 @@ impl Settings {
 
     pub fn engine_config(&self) -> Result<EngineConfig, ConfigError> {
         let mut c = EngineConfig::new(self.data_dir.clone(), self.resolve_models_dir()?);
+        c.database_url = self.database_url.clone();
         c.store = match &self.qdrant_url {
             Some(url) => StoreConfig::Remote {
                 url: url.clone(),

@@ -34,6 +34,8 @@ pub enum StoreConfig {
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
     pub data_dir: PathBuf,
+    /// PostgreSQL catalog (`postgres://…`); unset means SQLite in `data_dir`.
+    pub database_url: Option<String>,
     pub models_dir: PathBuf,
     pub store: StoreConfig,
     pub limits: ParseLimits,
@@ -48,6 +50,7 @@ impl EngineConfig {
     pub fn new(data_dir: impl Into<PathBuf>, models_dir: impl Into<PathBuf>) -> Self {
         Self {
             data_dir: data_dir.into(),
+            database_url: None,
             models_dir: models_dir.into(),
             store: StoreConfig::Embedded,
             limits: ParseLimits::default(),
@@ -126,7 +129,10 @@ impl Engine {
         store: Arc<dyn VectorStore>,
         embedder: Arc<dyn Embedder>,
     ) -> Result<Arc<Self>, EngineError> {
-        let catalog = Arc::new(Catalog::open(&config.data_dir)?);
+        let catalog = Arc::new(Catalog::connect(
+            &config.data_dir,
+            config.database_url.as_deref(),
+        )?);
         let query_embedder = QueryEmbedder::start(embedder.clone(), config.query_batching);
         Ok(Arc::new(Self {
             catalog,

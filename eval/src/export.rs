@@ -102,6 +102,7 @@ pub struct Exported {
 
 pub fn export_gold(
     data_dir: &Path,
+    database_url: Option<&str>,
     tenant: Option<&str>,
     out: &Path,
     docs_out: Option<&Path>,
@@ -109,12 +110,12 @@ pub fn export_gold(
     // Opening a catalog creates one: a mistyped directory must not read as
     // a service with no decisions.
     anyhow::ensure!(
-        data_dir.join("catalog.sqlite3").is_file(),
+        database_url.is_some() || data_dir.join("catalog.sqlite3").is_file(),
         "{} holds no attest catalog (catalog.sqlite3)",
         data_dir.display()
     );
-    let catalog = Catalog::open(data_dir)
-        .with_context(|| format!("cannot open the catalog in {}", data_dir.display()))?;
+    let catalog = Catalog::connect(data_dir, database_url)
+        .with_context(|| format!("cannot open the catalog of {}", data_dir.display()))?;
     let decided = catalog.decided_reviews(tenant)?;
     let mut drafts: BTreeMap<(String, String), Draft> = BTreeMap::new();
     let mut skipped = Vec::new();

@@ -90,6 +90,9 @@ enum Command {
         /// The service's data directory (ATTEST_DATA_DIR).
         #[arg(long, env = "ATTEST_DATA_DIR", default_value = ".attest")]
         data_dir: PathBuf,
+        /// The service's PostgreSQL catalog, when it has one.
+        #[arg(long, env = "ATTEST_DATABASE_URL", hide_env_values = true)]
+        database_url: Option<String>,
         /// Only this tenant's decisions.
         #[arg(long)]
         tenant: Option<String>,
@@ -133,11 +136,19 @@ async fn main() -> anyhow::Result<()> {
         } => train::train(gold, roots, out, folds_out, folds).await,
         Command::ExportGold {
             data_dir,
+            database_url,
             tenant,
             out,
             docs,
         } => {
-            let e = export::export_gold(&data_dir, tenant.as_deref(), &out, docs.as_deref())?;
+            let database_url = database_url.filter(|u| !u.trim().is_empty());
+            let e = export::export_gold(
+                &data_dir,
+                database_url.as_deref(),
+                tenant.as_deref(),
+                &out,
+                docs.as_deref(),
+            )?;
             for s in &e.skipped {
                 eprintln!("skipped {s}");
             }

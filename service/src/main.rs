@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
+use attest_engine::catalog::db::redact_url;
 use attest_engine::catalog::{Catalog, Scope};
 use attest_engine::config::AuthMode;
 use attest_engine::document::DEFAULT_TENANT;
@@ -154,8 +155,11 @@ async fn main() -> anyhow::Result<()> {
 }
 
 fn keys(settings: &Settings, command: KeysCommand) -> anyhow::Result<()> {
-    let catalog = Catalog::open(&settings.data_dir)
-        .with_context(|| format!("cannot open the catalog in {}", settings.data_dir.display()))?;
+    let catalog = Catalog::connect(&settings.data_dir, settings.database_url.as_deref())
+        .with_context(|| match &settings.database_url {
+            Some(url) => format!("cannot open the catalog at {}", redact_url(url)),
+            None => format!("cannot open the catalog in {}", settings.data_dir.display()),
+        })?;
     match command {
         KeysCommand::Create {
             tenant,

@@ -2,9 +2,8 @@
 //! A job is written before it is acknowledged, so a restart resumes every
 //! job that had not finished.
 
-use rusqlite::{OptionalExtension, params};
-
-use super::{Catalog, CatalogError, lock};
+use super::db::{DbError, Row, args};
+use super::{Catalog, CatalogError};
 
 /// A stored job. `request` and `result` are JSON.
 #[derive(Debug, Clone)]
@@ -26,24 +25,22 @@ pub struct StoredBomJob {
 const COLUMNS: &str =
     "id, tenant, name, status, lines, done, request, result, error, created_at, finished_at";
 
-fn row(r: &rusqlite::Row<'_>, with_body: bool) -> rusqlite::Result<StoredBomJob> {
-    let count = |i: usize| -> rusqlite::Result<usize> {
-        Ok(usize::try_from(r.get::<_, i64>(i)?).unwrap_or(0))
-    };
-    let ms = |i: usize| -> rusqlite::Result<Option<u64>> {
-        Ok(r.get::<_, Option<i64>>(i)?
-            .map(|v| u64::try_from(v).unwrap_or(0)))
+fn row(r: &Row, with_body: bool) -> Result<StoredBomJob, DbError> {
+    let count =
+        |i: usize| -> Result<usize, DbError> { Ok(usize::try_from(r.int(i)?).unwrap_or(0)) };
+    let ms = |i: usize| -> Result<Option<u64>, DbError> {
+        Ok(r.opt_int(i)?.map(|v| u64::try_from(v).unwrap_or(0)))
     };
     Ok(StoredBomJob {
-        id: r.get(0)?,
-        tenant: r.get(1)?,
-        name: r.get(2)?,
-        status: r.get(3)?,
+        id: r.text(0)?,
+        tenant: r.text(1)?,
+        name: r.opt_text(2)?,
+        status: r.text(3)?,
         lines: count(4)?,
         done: count(5)?,
-        request: if with_body { r.get(6)? } else { String::new() },
-        result: if with_body { r.get(7)? } else { None },
-        error: r.get(8)?,
+        request: if with_body { r.text(6)? } else { String::new() },
+        result: if with_body { r.opt_text(7)? } else { None },
+        error: r.opt_text(8)?,
         created_at: ms(9)?.unwrap_or(0),
         finished_at: ms(10)?,
     })
@@ -66,68 +63,68 @@ impl Catalog {
         lines: usize,
         request: &str,
     ) -> Result<(), CatalogError> {
-        lock(&self.writer).execute(
-            "INSERT INTO bom_jobs (id, tenant, name, status, lines, done, request, created_at) \
-             VALUES (?1, ?2, ?3, 'queued', ?4, 0, ?5, ?6)",
-            params![
-                id,
-                tenant,
-                name,
-                i64::try_from(lines).unwrap_or(i64::MAX),
-                request,
-                now_ms()
-            ],
-        )?;
+        self.db.write(|tx| {
+            tx.execute(
+                "INSERT INTO bom_jobs (id, tenant, name, status, lines, done, request, created_at) \
+                 VALUES (?1, ?2, ?3, 'queued', ?4, 0, ?5, ?6)",
+                args![id, tenant, name, lines, request, now_ms()],
+            )
+        })?;
         Ok(())
     }
 
     /// The job with its request and result.
     pub fn bom_job(&self, tenant: &str, id: &str) -> Result<Option<StoredBomJob>, CatalogError> {
-        Ok(self
-            .reader()
-            .query_row(
+        Ok(self.db.read(|c| {
+            c.query_opt(
                 &format!("SELECT {COLUMNS} FROM bom_jobs WHERE id = ?1 AND tenant = ?2"),
-                params![id, tenant],
-                |r| row(r, true),
-            )
-            .optional()?)
+                args![id, tenant],
+            )?
+            .map(|r| row(&r, true))
+            .transpose()
+        })?)
     }
 
     /// The tenant's jobs, newest first, without requests and results.
     pub fn bom_jobs(&self, tenant: &str, limit: usize) -> Result<Vec<StoredBomJob>, CatalogError> {
-        let c = self.reader();
-        let mut st = c.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM bom_jobs WHERE tenant = ?1 ORDER BY created_at DESC, id LIMIT ?2"
-        ))?;
-        let rows = st
-            .query_map(
-                params![tenant, i64::try_from(limit).unwrap_or(i64::MAX)],
-                |r| row(r, false),
+        Ok(self.db.read(|c| {
+            c.query(
+                &format!(
+                    "SELECT {COLUMNS} FROM bom_jobs WHERE tenant = ?1 ORDER BY created_at DESC, id LIMIT ?2"
+                ),
+                args![tenant, limit],
             )?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+            .iter()
+            .map(|r| row(r, false))
+            .collect()
+        })?)
     }
 
     /// Jobs that have not finished (after a restart: to run again), oldest
     /// first, with their requests.
     pub fn unfinished_bom_jobs(&self) -> Result<Vec<StoredBomJob>, CatalogError> {
-        let c = self.reader();
-        let mut st = c.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM bom_jobs WHERE status IN ('queued', 'running') \
-             ORDER BY created_at, id"
-        ))?;
-        let rows = st
-            .query_map([], |r| row(r, true))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+        Ok(self.db.read(|c| {
+            c.query(
+                &format!(
+                    "SELECT {COLUMNS} FROM bom_jobs WHERE status IN ('queued', 'running') \
+                     ORDER BY created_at, id"
+                ),
+                &[],
+            )?
+            .iter()
+            .map(|r| row(r, true))
+            .collect()
+        })?)
     }
 
     /// Progress of a running job.
     pub fn bom_job_progress(&self, id: &str, done: usize) -> Result<(), CatalogError> {
-        lock(&self.writer).execute(
-            "UPDATE bom_jobs SET status = 'running', done = ?2 WHERE id = ?1 AND status IN ('queued', 'running')",
-            params![id, i64::try_from(done).unwrap_or(i64::MAX)],
-        )?;
+        self.db.write(|tx| {
+            tx.execute(
+                "UPDATE bom_jobs SET status = 'running', done = ?2 WHERE id = ?1 AND status IN ('queued', 'running')",
+                args![id, done],
+            )
+        })?;
         Ok(())
     }
 
@@ -139,38 +136,38 @@ impl Catalog {
         result: Result<&str, &str>,
         review_ids: &[String],
     ) -> Result<(), CatalogError> {
-        let mut c = lock(&self.writer);
-        let tx = c.transaction()?;
-        match result {
-            Ok(body) => tx.execute(
-                "UPDATE bom_jobs SET status = 'done', done = lines, result = ?2, error = NULL, \
-                 finished_at = ?3 WHERE id = ?1",
-                params![id, body, now_ms()],
-            )?,
-            Err(e) => tx.execute(
-                "UPDATE bom_jobs SET status = 'failed', error = ?2, finished_at = ?3 WHERE id = ?1",
-                params![id, e, now_ms()],
-            )?,
-        };
-        {
-            let mut link = tx.prepare_cached(
-                "INSERT OR IGNORE INTO bom_reviews (bom_id, review_id) \
-                 SELECT ?1, id FROM reviews WHERE id = ?2",
-            )?;
+        self.db.write(|tx| {
+            match result {
+                Ok(body) => tx.execute(
+                    "UPDATE bom_jobs SET status = 'done', done = lines, result = ?2, error = NULL, \
+                     finished_at = ?3 WHERE id = ?1",
+                    args![id, body, now_ms()],
+                )?,
+                Err(e) => tx.execute(
+                    "UPDATE bom_jobs SET status = 'failed', error = ?2, finished_at = ?3 WHERE id = ?1",
+                    args![id, e, now_ms()],
+                )?,
+            };
             for r in review_ids {
-                link.execute(params![id, r])?;
+                tx.execute(
+                    "INSERT INTO bom_reviews (bom_id, review_id) \
+                     SELECT ?1, id FROM reviews WHERE id = ?2 ON CONFLICT DO NOTHING",
+                    args![id, r],
+                )?;
             }
-        }
-        tx.commit()?;
+            Ok(())
+        })?;
         Ok(())
     }
 
     /// Deletes a job; false when the tenant has none with this id.
     pub fn delete_bom_job(&self, tenant: &str, id: &str) -> Result<bool, CatalogError> {
-        let n = lock(&self.writer).execute(
-            "DELETE FROM bom_jobs WHERE id = ?1 AND tenant = ?2",
-            params![id, tenant],
-        )?;
+        let n = self.db.write(|tx| {
+            tx.execute(
+                "DELETE FROM bom_jobs WHERE id = ?1 AND tenant = ?2",
+                args![id, tenant],
+            )
+        })?;
         Ok(n > 0)
     }
 }

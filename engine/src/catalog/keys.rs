@@ -9,11 +9,11 @@
 use std::fmt;
 use std::str::FromStr;
 
-use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::{Catalog, CatalogError, lock};
+use super::db::{DbError, Row, args};
+use super::{Catalog, CatalogError, now_secs as now};
 
 const PREFIX: &str = "attest_";
 const ID_BYTES: usize = 6;
@@ -108,8 +108,8 @@ pub enum KeyError {
     Catalog(#[from] CatalogError),
 }
 
-impl From<rusqlite::Error> for KeyError {
-    fn from(e: rusqlite::Error) -> Self {
+impl From<DbError> for KeyError {
+    fn from(e: DbError) -> Self {
         KeyError::Catalog(e.into())
     }
 }
@@ -185,23 +185,16 @@ fn key_id(key: &str) -> Option<&str> {
     (hexy(id, ID_BYTES) && hexy(secret, SECRET_BYTES)).then_some(id)
 }
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
-
-fn row_to_key(r: &rusqlite::Row<'_>) -> rusqlite::Result<ApiKey> {
-    let scopes: String = r.get(2)?;
+fn row_to_key(r: &Row) -> Result<ApiKey, DbError> {
+    let scopes = r.text(2)?;
     Ok(ApiKey {
-        id: r.get(0)?,
-        tenant: r.get(1)?,
+        id: r.text(0)?,
+        tenant: r.text(1)?,
         // Written by this module only; an unknown name is skipped.
         scopes: scopes.split(',').filter_map(|s| s.parse().ok()).collect(),
-        label: r.get(3)?,
-        created_at: r.get(4)?,
-        revoked_at: r.get(5)?,
+        label: r.opt_text(3)?,
+        created_at: r.int(4)?,
+        revoked_at: r.opt_int(5)?,
     })
 }
 
@@ -239,18 +232,20 @@ impl Catalog {
             revoked_at: None,
         };
         let names: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
-        lock(&self.writer).execute(
-            "INSERT INTO api_keys (id, tenant, scopes, hash, label, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![
-                id,
-                tenant,
-                names.join(","),
-                digest(&key),
-                label,
-                record.created_at
-            ],
-        )?;
+        self.db.write(|tx| {
+            tx.execute(
+                "INSERT INTO api_keys (id, tenant, scopes, hash, label, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                args![
+                    &id,
+                    tenant,
+                    names.join(","),
+                    digest(&key),
+                    label,
+                    record.created_at
+                ],
+            )
+        })?;
         Ok(NewKey { record, key })
     }
 
@@ -260,54 +255,59 @@ impl Catalog {
         let Some(id) = key_id(presented) else {
             return Ok(None);
         };
-        let found = self
-            .reader()
-            .query_row(
+        let found = self.db.read(|c| {
+            c.query_opt(
                 &format!(
                     "SELECT {COLUMNS}, hash FROM api_keys WHERE id = ?1 AND revoked_at IS NULL"
                 ),
-                params![id],
-                |r| Ok((row_to_key(r)?, r.get::<_, String>(6)?)),
-            )
-            .optional()?;
+                args![id],
+            )?
+            .map(|r| Ok::<_, DbError>((row_to_key(&r)?, r.text(6)?)))
+            .transpose()
+        })?;
         Ok(found.and_then(|(key, hash)| same(&hash, &digest(presented)).then_some(key)))
     }
 
     /// Every key, revoked ones included, oldest first.
     pub fn list_keys(&self) -> Result<Vec<ApiKey>, KeyError> {
-        let c = self.reader();
-        let mut st = c.prepare(&format!(
-            "SELECT {COLUMNS} FROM api_keys ORDER BY created_at, id"
-        ))?;
-        let keys = st
-            .query_map([], row_to_key)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(keys)
+        Ok(self.db.read(|c| {
+            c.query(
+                &format!("SELECT {COLUMNS} FROM api_keys ORDER BY created_at, id"),
+                &[],
+            )?
+            .iter()
+            .map(row_to_key)
+            .collect()
+        })?)
     }
 
     /// Revokes a key by id; revoking twice keeps the first time.
     pub fn revoke_key(&self, id: &str) -> Result<ApiKey, KeyError> {
-        let w = lock(&self.writer);
-        w.execute(
-            "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
-            params![id, now()],
-        )?;
-        w.query_row(
-            &format!("SELECT {COLUMNS} FROM api_keys WHERE id = ?1"),
-            params![id],
-            row_to_key,
-        )
-        .optional()?
-        .ok_or_else(|| KeyError::NoSuchKey(id.to_owned()))
+        self.db
+            .write(|tx| {
+                tx.execute(
+                    "UPDATE api_keys SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL",
+                    args![id, now()],
+                )?;
+                tx.query_opt(
+                    &format!("SELECT {COLUMNS} FROM api_keys WHERE id = ?1"),
+                    args![id],
+                )?
+                .map(|r| row_to_key(&r))
+                .transpose()
+            })?
+            .ok_or_else(|| KeyError::NoSuchKey(id.to_owned()))
     }
 
     /// Keys that can be used now.
     pub fn live_keys(&self) -> Result<usize, KeyError> {
-        let n: i64 = self.reader().query_row(
-            "SELECT count(*) FROM api_keys WHERE revoked_at IS NULL",
-            [],
-            |r| r.get(0),
-        )?;
+        let n = self.db.read(|c| {
+            c.query_one(
+                "SELECT count(*) FROM api_keys WHERE revoked_at IS NULL",
+                &[],
+            )?
+            .int(0)
+        })?;
         Ok(usize::try_from(n).unwrap_or(0))
     }
 }
@@ -319,55 +319,67 @@ mod tests {
 
     #[test]
     fn keys_are_created_authenticated_listed_and_revoked() {
-        let dir = tempfile::tempdir().unwrap();
-        let catalog = Catalog::open(dir.path()).unwrap();
-        let a = catalog
-            .create_key("acme", &[Scope::Read, Scope::Extract], Some("dashboards"))
-            .unwrap();
-        let b = catalog.create_key("globex", &[Scope::Admin], None).unwrap();
-        assert!(a.key.starts_with("attest_") && a.key.len() == 7 + 12 + 1 + 64);
-        assert_ne!(a.key, b.key);
-        assert!(!format!("{a:?}").contains(&a.key));
+        for place in crate::catalog::tests::places() {
+            let catalog = place.open().unwrap();
+            let a = catalog
+                .create_key("acme", &[Scope::Read, Scope::Extract], Some("dashboards"))
+                .unwrap();
+            let b = catalog.create_key("globex", &[Scope::Admin], None).unwrap();
+            assert!(a.key.starts_with("attest_") && a.key.len() == 7 + 12 + 1 + 64);
+            assert_ne!(a.key, b.key);
+            assert!(!format!("{a:?}").contains(&a.key));
 
-        let who = catalog.authenticate(&a.key).unwrap().unwrap();
-        assert_eq!(who.tenant, "acme");
-        assert!(who.allows(Scope::Read) && !who.allows(Scope::Ingest));
-        assert!(
-            catalog
-                .authenticate(&b.key)
-                .unwrap()
-                .unwrap()
-                .allows(Scope::Ingest)
-        );
+            let who = catalog.authenticate(&a.key).unwrap().unwrap();
+            assert_eq!(who.tenant, "acme");
+            assert!(who.allows(Scope::Read) && !who.allows(Scope::Ingest));
+            assert!(
+                catalog
+                    .authenticate(&b.key)
+                    .unwrap()
+                    .unwrap()
+                    .allows(Scope::Ingest)
+            );
 
-        // A right id with a wrong secret, a malformed key, an unknown one.
-        let mut forged = a.key.clone();
-        forged.pop();
-        forged.push(if a.key.ends_with('0') { '1' } else { '0' });
-        assert!(catalog.authenticate(&forged).unwrap().is_none());
-        assert!(catalog.authenticate("attest_zz").unwrap().is_none());
-        assert!(catalog.authenticate("").unwrap().is_none());
+            // A right id with a wrong secret, a malformed key, an unknown one.
+            let mut forged = a.key.clone();
+            forged.pop();
+            forged.push(if a.key.ends_with('0') { '1' } else { '0' });
+            assert!(catalog.authenticate(&forged).unwrap().is_none());
+            assert!(catalog.authenticate("attest_zz").unwrap().is_none());
+            assert!(catalog.authenticate("").unwrap().is_none());
 
-        // Only hashes are stored.
-        let raw = std::fs::read(dir.path().join("catalog.sqlite3")).unwrap();
-        let secret = a.key.rsplit('_').next().unwrap();
-        assert!(!raw.windows(secret.len()).any(|w| w == secret.as_bytes()));
+            // Only hashes are stored.
+            let secret = a.key.rsplit('_').next().unwrap();
+            if place.database_url().is_none() {
+                let raw = std::fs::read(place.path().join("catalog.sqlite3")).unwrap();
+                assert!(!raw.windows(secret.len()).any(|w| w == secret.as_bytes()));
+            }
+            let stored = catalog
+                .db
+                .read(|c| c.texts("SELECT scopes || hash || id || tenant FROM api_keys", &[]))
+                .unwrap();
+            assert!(
+                stored.iter().all(|row| !row.contains(secret)),
+                "{}",
+                place.engine()
+            );
 
-        let revoked = catalog.revoke_key(&who.id).unwrap();
-        assert!(revoked.revoked_at.is_some());
-        assert!(catalog.authenticate(&a.key).unwrap().is_none());
-        assert_eq!(catalog.live_keys().unwrap(), 1);
-        assert_eq!(catalog.list_keys().unwrap().len(), 2);
-        assert!(matches!(
-            catalog.revoke_key("nope"),
-            Err(KeyError::NoSuchKey(_))
-        ));
+            let revoked = catalog.revoke_key(&who.id).unwrap();
+            assert!(revoked.revoked_at.is_some());
+            assert!(catalog.authenticate(&a.key).unwrap().is_none());
+            assert_eq!(catalog.live_keys().unwrap(), 1);
+            assert_eq!(catalog.list_keys().unwrap().len(), 2);
+            assert!(matches!(
+                catalog.revoke_key("nope"),
+                Err(KeyError::NoSuchKey(_))
+            ));
 
-        // Keys survive reopening the catalog.
-        drop(catalog);
-        let catalog = Catalog::open(dir.path()).unwrap();
-        assert!(catalog.authenticate(&b.key).unwrap().is_some());
-        assert!(catalog.authenticate(&a.key).unwrap().is_none());
+            // Keys survive reopening the catalog.
+            drop(catalog);
+            let catalog = place.open().unwrap();
+            assert!(catalog.authenticate(&b.key).unwrap().is_some());
+            assert!(catalog.authenticate(&a.key).unwrap().is_none());
+        }
     }
 
     #[test]

@@ -1,9 +1,8 @@
 //! Review items and decisions, stored with the document version they are
 //! about (deleting the version deletes them).
 
-use rusqlite::{OptionalExtension, params};
-
-use super::{Catalog, CatalogError, lock};
+use super::db::{DbError, Row, args};
+use super::{Catalog, CatalogError, now_secs};
 
 /// A stored review item: its JSON body and where it stands.
 #[derive(Debug, Clone)]
@@ -25,11 +24,11 @@ pub struct ReviewFilter {
     pub limit: usize,
 }
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredReview> {
+fn row(r: &Row) -> Result<StoredReview, DbError> {
     Ok(StoredReview {
-        id: r.get(0)?,
-        body: r.get(1)?,
-        status: r.get(2)?,
+        id: r.text(0)?,
+        body: r.text(1)?,
+        status: r.text(2)?,
     })
 }
 
@@ -45,32 +44,32 @@ impl Catalog {
         field: &str,
         body: &str,
     ) -> Result<bool, CatalogError> {
-        let exists: Option<i64> = self
-            .reader()
-            .query_row("SELECT 1 FROM reviews WHERE id = ?1", params![id], |r| {
-                r.get(0)
-            })
-            .optional()?;
+        let exists = self
+            .db
+            .read(|c| c.query_opt("SELECT id FROM reviews WHERE id = ?1", args![id]))?;
         if exists.is_some() {
             return Ok(false);
         }
-        let n = lock(&self.writer).execute(
-            "INSERT OR IGNORE INTO reviews (id, tenant, document_id, subject, field, status, body, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, unixepoch())",
-            params![id, tenant, document_id, subject, field, body],
-        )?;
+        let n = self.db.write(|tx| {
+            tx.execute(
+                "INSERT INTO reviews (id, tenant, document_id, subject, field, status, body, created_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'open', ?6, ?7) ON CONFLICT DO NOTHING",
+                args![id, tenant, document_id, subject, field, body, now_secs()],
+            )
+        })?;
         Ok(n > 0)
     }
 
     pub fn review(&self, tenant: &str, id: &str) -> Result<Option<StoredReview>, CatalogError> {
-        Ok(self
-            .reader()
-            .query_row(
+        Ok(self.db.read(|c| {
+            c.query_opt(
                 "SELECT id, body, status FROM reviews WHERE id = ?1 AND tenant = ?2",
-                params![id, tenant],
-                row,
-            )
-            .optional()?)
+                args![id, tenant],
+            )?
+            .as_ref()
+            .map(row)
+            .transpose()
+        })?)
     }
 
     pub fn reviews(
@@ -78,29 +77,27 @@ impl Catalog {
         tenant: &str,
         f: &ReviewFilter,
     ) -> Result<Vec<StoredReview>, CatalogError> {
-        let c = self.reader();
-        let mut st = c.prepare_cached(
-            "SELECT id, body, status FROM reviews WHERE tenant = ?1 \
-             AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR field = ?3) \
-             AND (?4 IS NULL OR subject = ?4) AND (?5 IS NULL OR document_id = ?5) \
-             AND (?7 IS NULL OR id IN (SELECT review_id FROM bom_reviews WHERE bom_id = ?7)) \
-             ORDER BY created_at, id LIMIT ?6",
-        )?;
-        let rows = st
-            .query_map(
-                params![
+        Ok(self.db.read(|c| {
+            c.query(
+                "SELECT id, body, status FROM reviews WHERE tenant = ?1 \
+                 AND (CAST(?2 AS TEXT) IS NULL OR status = ?2) AND (CAST(?3 AS TEXT) IS NULL OR field = ?3) \
+                 AND (CAST(?4 AS TEXT) IS NULL OR subject = ?4) AND (CAST(?5 AS TEXT) IS NULL OR document_id = ?5) \
+                 AND (CAST(?7 AS TEXT) IS NULL OR id IN (SELECT review_id FROM bom_reviews WHERE bom_id = ?7)) \
+                 ORDER BY created_at, id LIMIT ?6",
+                args![
                     tenant,
-                    f.status,
-                    f.field,
-                    f.subject,
-                    f.document_id,
-                    i64::try_from(f.limit).unwrap_or(i64::MAX),
-                    f.bom
+                    &f.status,
+                    &f.field,
+                    &f.subject,
+                    &f.document_id,
+                    f.limit,
+                    &f.bom
                 ],
-                row,
             )?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+            .iter()
+            .map(row)
+            .collect()
+        })?)
     }
 
     /// Decided items about these documents and this subject.
@@ -113,19 +110,19 @@ impl Catalog {
         if document_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let c = self.reader();
-        let mut st = c.prepare_cached(
-            "SELECT id, body, status FROM reviews WHERE tenant = ?1 AND subject = ?2 \
-             AND document_id = ?3 AND status != 'open'",
-        )?;
-        let mut out = Vec::new();
-        for d in document_ids {
-            out.extend(
-                st.query_map(params![tenant, subject, d], row)?
-                    .collect::<rusqlite::Result<Vec<_>>>()?,
-            );
-        }
-        Ok(out)
+        Ok(self.db.read(|c| {
+            let mut out = Vec::new();
+            for d in document_ids {
+                for r in c.query(
+                    "SELECT id, body, status FROM reviews WHERE tenant = ?1 AND subject = ?2 \
+                     AND document_id = ?3 AND status != 'open'",
+                    args![tenant, subject, d],
+                )? {
+                    out.push(row(&r)?);
+                }
+            }
+            Ok(out)
+        })?)
     }
 
     /// Records a decision; false when the item is not open (decided twice).
@@ -136,11 +133,13 @@ impl Catalog {
         status: &str,
         body: &str,
     ) -> Result<bool, CatalogError> {
-        let n = lock(&self.writer).execute(
-            "UPDATE reviews SET status = ?3, body = ?4, decided_at = unixepoch() \
-             WHERE id = ?1 AND tenant = ?2 AND status = 'open'",
-            params![id, tenant, status, body],
-        )?;
+        let n = self.db.write(|tx| {
+            tx.execute(
+                "UPDATE reviews SET status = ?3, body = ?4, decided_at = ?5 \
+                 WHERE id = ?1 AND tenant = ?2 AND status = 'open'",
+                args![id, tenant, status, body, now_secs()],
+            )
+        })?;
         Ok(n > 0)
     }
 
@@ -150,14 +149,15 @@ impl Catalog {
         &self,
         tenant: Option<&str>,
     ) -> Result<Vec<(String, StoredReview)>, CatalogError> {
-        let c = self.reader();
-        let mut st = c.prepare_cached(
-            "SELECT id, body, status, tenant FROM reviews WHERE status != 'open' \
-             AND (?1 IS NULL OR tenant = ?1) ORDER BY decided_at, id",
-        )?;
-        let rows = st
-            .query_map(params![tenant], |r| Ok((r.get::<_, String>(3)?, row(r)?)))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+        Ok(self.db.read(|c| {
+            c.query(
+                "SELECT id, body, status, tenant FROM reviews WHERE status != 'open' \
+                 AND (CAST(?1 AS TEXT) IS NULL OR tenant = ?1) ORDER BY decided_at, id",
+                args![tenant],
+            )?
+            .iter()
+            .map(|r| Ok((r.text(3)?, row(r)?)))
+            .collect()
+        })?)
     }
 }

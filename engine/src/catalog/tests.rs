@@ -1,5 +1,16 @@
+//! The catalog's conformance suite: every test runs on SQLite, and on
+//! PostgreSQL too when `ATTEST_TEST_DATABASE_URL` names a server.
+
+use super::testdb::TestPlace;
 use super::*;
 use crate::document::PageSpan;
+
+/// A fresh place on each engine under test.
+pub(crate) fn places() -> Vec<TestPlace> {
+    let mut out = vec![TestPlace::sqlite()];
+    out.extend(TestPlace::postgres());
+    out
+}
 
 fn doc(id: &str, source: &str, text: &str, subjects: &[&str], status: IngestStatus) -> Document {
     let meta = DocumentMeta {
@@ -37,197 +48,377 @@ fn doc(id: &str, source: &str, text: &str, subjects: &[&str], status: IngestStat
 
 #[test]
 fn subjects_are_found_by_name_and_by_mention_through_the_index() {
-    let dir = tempfile::tempdir().unwrap();
-    let c = Catalog::open(dir.path()).unwrap();
-    c.put(doc(
-        "a",
-        "relay.pdf",
-        "Omron G5V-1 relay. Weight: approx. 2 g",
-        &["G5V-1"],
-        IngestStatus::Ready,
-    ))
-    .unwrap();
-    c.put(doc(
-        "b",
-        "diodes.pdf",
-        "Small signal diodes 1N4148W-V and BAV99; 重量 1.6 克",
-        &[],
-        IngestStatus::Ready,
-    ))
-    .unwrap();
-    c.put(doc(
-        "c",
-        "queued.pdf",
-        "",
-        &["1N4148"],
-        IngestStatus::Queued,
-    ))
-    .unwrap();
-    // By recognised subject, folded ("G5V 1" is "G5V-1").
-    assert_eq!(c.find_subject("t1", "g5v 1"), vec!["a"]);
-    // By a mention anywhere in the text (a substring of the folded text).
-    assert_eq!(c.find_subject("t1", "1N4148"), vec!["b"]);
-    assert_eq!(c.find_subject("t1", "bav-99"), vec!["b"]);
-    assert_eq!(c.find_subject("t1", "重量 1.6"), vec!["b"]);
-    // A short key must begin a word: "approx. 2 g" holds "x2g" and "2 g"
-    // holds "2g" only across words; "BAV99" begins one.
-    assert!(c.find_subject("t1", "X2G").is_empty());
-    assert!(c.find_subject("t1", "ignal").is_empty());
-    assert_eq!(c.find_subject("t1", "BAV9"), vec!["b"]);
-    // Not ready, another tenant, too short, or absent: nothing.
-    assert!(c.find_subject("t2", "G5V-1").is_empty());
-    assert!(c.find_subject("t1", "zz").is_empty());
-    assert!(c.find_subject("t1", "CA-9").is_empty());
-    assert!(c.find_subject("t1", "  ").is_empty());
-    // A question naming a recognised subject.
-    assert_eq!(
-        c.subjects_named_in("t1", "What does the G5V-1 weigh?"),
-        vec!["G5V-1"]
-    );
-    assert!(c.subjects_named_in("t1", "What does it weigh?").is_empty());
-}
-
-#[test]
-fn records_index_and_generation_survive_a_reopen_and_deletes_leave_no_trace() {
-    let dir = tempfile::tempdir().unwrap();
-    let g0;
-    {
-        let c = Catalog::open(dir.path()).unwrap();
-        c.put(doc("q1", "one.pdf", "", &[], IngestStatus::Queued))
-            .unwrap();
+    for place in places() {
+        let c = place.open().unwrap();
         c.put(doc(
-            "r1",
-            "two.pdf",
-            "XB-200 weight 12 g",
-            &["XB-200"],
+            "a",
+            "relay.pdf",
+            "Omron G5V-1 relay. Weight: approx. 2 g",
+            &["G5V-1"],
             IngestStatus::Ready,
         ))
         .unwrap();
-        c.save_original("r1", b"%PDF-1.4").unwrap();
-        g0 = c.generation();
-        assert!(g0 >= 2);
-    }
-    let c = Catalog::open(dir.path()).unwrap();
-    assert_eq!(c.generation(), g0);
-    assert_eq!(c.queued(), vec!["q1"]);
-    assert_eq!(c.get("r1").unwrap().text, "XB-200 weight 12 g");
-    assert_eq!(c.current_for_source("t1", "two.pdf").unwrap().meta.id, "r1");
-    assert!(c.current_for_source("t1", "one.pdf").is_none());
-    assert_eq!(c.list("t1").len(), 2);
-    assert!(c.list("t2").is_empty());
-    assert_eq!(c.find_subject("t1", "xb200"), vec!["r1"]);
-
-    // Metadata updates keep the text and its index.
-    c.update_meta("q1", |m| m.status = IngestStatus::Failed)
-        .unwrap()
-        .unwrap();
-    assert!(c.queued().is_empty());
-    assert_eq!(c.find_subject("t1", "weight12"), vec!["r1"]);
-
-    let removed = c.remove("r1").unwrap().unwrap();
-    assert_eq!(removed.meta.id, "r1");
-    assert!(c.get("r1").is_none());
-    assert!(c.find_subject("t1", "XB-200").is_empty());
-    assert!(!c.original_path("r1").exists());
-    assert!(c.generation() > g0);
-    // Removing twice is not an error.
-    assert!(c.remove("r1").unwrap().is_none());
-}
-
-#[test]
-fn a_replaced_text_is_reindexed() {
-    let dir = tempfile::tempdir().unwrap();
-    let c = Catalog::open(dir.path()).unwrap();
-    c.put(doc("d", "x.pdf", "", &[], IngestStatus::Queued))
-        .unwrap();
-    assert!(c.find_subject("t1", "ZX-900").is_empty());
-    c.put(doc(
-        "d",
-        "x.pdf",
-        "ZX-900 made in Germany",
-        &[],
-        IngestStatus::Ready,
-    ))
-    .unwrap();
-    assert_eq!(c.find_subject("t1", "ZX-900"), vec!["d"]);
-    // Decoded documents beyond the cache are read back from the database.
-    for i in 0..(CACHE_DOCUMENTS + 5) {
         c.put(doc(
-            &format!("n{i}"),
-            &format!("n{i}.txt"),
-            "filler",
+            "b",
+            "diodes.pdf",
+            "Small signal diodes 1N4148W-V and BAV99; 重量 1.6 克",
             &[],
             IngestStatus::Ready,
         ))
         .unwrap();
+        c.put(doc(
+            "c",
+            "queued.pdf",
+            "",
+            &["1N4148"],
+            IngestStatus::Queued,
+        ))
+        .unwrap();
+        // By recognised subject, folded ("G5V 1" is "G5V-1").
+        assert_eq!(c.find_subject("t1", "g5v 1"), vec!["a"]);
+        // By a mention anywhere in the text (a substring of the folded text).
+        assert_eq!(c.find_subject("t1", "1N4148"), vec!["b"]);
+        assert_eq!(c.find_subject("t1", "bav-99"), vec!["b"]);
+        assert_eq!(c.find_subject("t1", "重量 1.6"), vec!["b"]);
+        // A short key must begin a word: "approx. 2 g" holds "x2g" and "2 g"
+        // holds "2g" only across words; "BAV99" begins one.
+        assert!(c.find_subject("t1", "X2G").is_empty());
+        assert!(c.find_subject("t1", "ignal").is_empty());
+        assert_eq!(c.find_subject("t1", "BAV9"), vec!["b"]);
+        // Not ready, another tenant, too short, or absent: nothing.
+        assert!(c.find_subject("t2", "G5V-1").is_empty());
+        assert!(c.find_subject("t1", "zz").is_empty());
+        assert!(c.find_subject("t1", "CA-9").is_empty());
+        assert!(c.find_subject("t1", "  ").is_empty());
+        // A question naming a recognised subject.
+        assert_eq!(
+            c.subjects_named_in("t1", "What does the G5V-1 weigh?"),
+            vec!["G5V-1"]
+        );
+        assert!(c.subjects_named_in("t1", "What does it weigh?").is_empty());
     }
-    assert_eq!(c.get("d").unwrap().text, "ZX-900 made in Germany");
+}
+
+#[test]
+fn records_index_and_generation_survive_a_reopen_and_deletes_leave_no_trace() {
+    for place in places() {
+        let g0;
+        {
+            let c = place.open().unwrap();
+            c.put(doc("q1", "one.pdf", "", &[], IngestStatus::Queued))
+                .unwrap();
+            c.put(doc(
+                "r1",
+                "two.pdf",
+                "XB-200 weight 12 g",
+                &["XB-200"],
+                IngestStatus::Ready,
+            ))
+            .unwrap();
+            c.save_original("r1", b"%PDF-1.4").unwrap();
+            g0 = c.generation();
+            assert!(g0 >= 2);
+        }
+        let c = place.open().unwrap();
+        assert_eq!(c.generation(), g0);
+        assert_eq!(c.queued(), vec!["q1"]);
+        assert_eq!(c.get("r1").unwrap().text, "XB-200 weight 12 g");
+        assert_eq!(c.current_for_source("t1", "two.pdf").unwrap().meta.id, "r1");
+        assert!(c.current_for_source("t1", "one.pdf").is_none());
+        assert_eq!(c.list("t1").len(), 2);
+        assert!(c.list("t2").is_empty());
+        assert_eq!(c.find_subject("t1", "xb200"), vec!["r1"]);
+
+        // Metadata updates keep the text and its index.
+        c.update_meta("q1", |m| m.status = IngestStatus::Failed)
+            .unwrap()
+            .unwrap();
+        assert!(c.queued().is_empty());
+        assert_eq!(c.find_subject("t1", "weight12"), vec!["r1"]);
+
+        let removed = c.remove("r1").unwrap().unwrap();
+        assert_eq!(removed.meta.id, "r1");
+        assert!(c.get("r1").is_none());
+        assert!(c.find_subject("t1", "XB-200").is_empty());
+        assert!(!c.original_path("r1").exists());
+        assert!(c.generation() > g0);
+        // Removing twice is not an error.
+        assert!(c.remove("r1").unwrap().is_none());
+    }
+}
+
+#[test]
+fn a_replaced_text_is_reindexed() {
+    for place in places() {
+        let c = place.open().unwrap();
+        c.put(doc("d", "x.pdf", "", &[], IngestStatus::Queued))
+            .unwrap();
+        assert!(c.find_subject("t1", "ZX-900").is_empty());
+        c.put(doc(
+            "d",
+            "x.pdf",
+            "ZX-900 made in Germany",
+            &[],
+            IngestStatus::Ready,
+        ))
+        .unwrap();
+        assert_eq!(c.find_subject("t1", "ZX-900"), vec!["d"]);
+        // Decoded documents beyond the cache are read back from the database.
+        for i in 0..(CACHE_DOCUMENTS + 5) {
+            c.put(doc(
+                &format!("n{i}"),
+                &format!("n{i}.txt"),
+                "filler",
+                &[],
+                IngestStatus::Ready,
+            ))
+            .unwrap();
+        }
+        assert_eq!(c.get("d").unwrap().text, "ZX-900 made in Germany");
+    }
 }
 
 #[test]
 fn records_of_an_older_data_directory_are_imported_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let old = dir.path().join("documents");
-    std::fs::create_dir_all(&old).unwrap();
-    let d = doc(
-        "old1",
-        "legacy.pdf",
-        "Legacy LX-7 weight 3 g",
-        &["LX-7"],
-        IngestStatus::Ready,
-    );
-    std::fs::write(old.join("old1.json"), serde_json::to_vec(&d).unwrap()).unwrap();
-    std::fs::write(old.join("broken.json"), b"{not json").unwrap();
-    let c = Catalog::open(dir.path()).unwrap();
-    assert_eq!(c.get("old1").unwrap().as_ref(), &d);
-    assert_eq!(c.find_subject("t1", "LX-7"), vec!["old1"]);
-    assert!(!old.exists());
-    assert!(dir.path().join("documents.imported").is_dir());
-    drop(c);
-    let c = Catalog::open(dir.path()).unwrap();
-    assert_eq!(c.list("t1").len(), 1);
-    drop(c);
-    // An older version run again writes records beside the import: they
-    // are imported too, into a folder of their own.
-    std::fs::create_dir_all(&old).unwrap();
-    let d2 = doc("old2", "legacy2.pdf", "LX-8", &[], IngestStatus::Ready);
-    std::fs::write(old.join("old2.json"), serde_json::to_vec(&d2).unwrap()).unwrap();
-    let c = Catalog::open(dir.path()).unwrap();
-    assert_eq!(c.list("t1").len(), 2);
-    assert!(dir.path().join("documents.imported.1").is_dir());
+    for place in places() {
+        let old = place.path().join("documents");
+        std::fs::create_dir_all(&old).unwrap();
+        let d = doc(
+            "old1",
+            "legacy.pdf",
+            "Legacy LX-7 weight 3 g",
+            &["LX-7"],
+            IngestStatus::Ready,
+        );
+        std::fs::write(old.join("old1.json"), serde_json::to_vec(&d).unwrap()).unwrap();
+        std::fs::write(old.join("broken.json"), b"{not json").unwrap();
+        let c = place.open().unwrap();
+        assert_eq!(c.get("old1").unwrap().as_ref(), &d);
+        assert_eq!(c.find_subject("t1", "LX-7"), vec!["old1"]);
+        assert!(!old.exists());
+        assert!(place.path().join("documents.imported").is_dir());
+        drop(c);
+        let c = place.open().unwrap();
+        assert_eq!(c.list("t1").len(), 1);
+        drop(c);
+        // An older version run again writes records beside the import: they
+        // are imported too, into a folder of their own.
+        std::fs::create_dir_all(&old).unwrap();
+        let d2 = doc("old2", "legacy2.pdf", "LX-8", &[], IngestStatus::Ready);
+        std::fs::write(old.join("old2.json"), serde_json::to_vec(&d2).unwrap()).unwrap();
+        let c = place.open().unwrap();
+        assert_eq!(c.list("t1").len(), 2);
+        assert!(place.path().join("documents.imported.1").is_dir());
+    }
 }
 
 #[test]
 fn readings_belong_to_a_document_version_and_its_extractor_versions() {
-    let dir = tempfile::tempdir().unwrap();
-    let c = Catalog::open(dir.path()).unwrap();
-    // No document, no reading.
-    c.store_readings("ghost", "v1", &[(String::new(), b"[]".to_vec())])
-        .unwrap();
-    assert!(c.stored_reading("ghost", "", "v1").is_none());
+    for place in places() {
+        let c = place.open().unwrap();
+        // No document, no reading.
+        c.store_readings("ghost", "v1", &[(String::new(), b"[]".to_vec())])
+            .unwrap();
+        assert!(c.stored_reading("ghost", "", "v1").is_none());
 
-    c.put(doc("d", "x.txt", "", &[], IngestStatus::Queued))
+        c.put(doc("d", "x.txt", "", &[], IngestStatus::Queued))
+            .unwrap();
+        c.store_readings(
+            "d",
+            "v1",
+            &[
+                (String::new(), b"a".to_vec()),
+                ("XB-200".into(), b"b".to_vec()),
+            ],
+        )
         .unwrap();
-    c.store_readings(
-        "d",
-        "v1",
-        &[
-            (String::new(), b"a".to_vec()),
-            ("XB-200".into(), b"b".to_vec()),
-        ],
-    )
-    .unwrap();
-    assert_eq!(c.stored_reading("d", "", "v1").unwrap(), b"a");
-    assert_eq!(c.stored_reading("d", "XB-200", "v1").unwrap(), b"b");
-    // Other extractor versions read the document again.
-    assert!(c.stored_reading("d", "", "v2").is_none());
-    c.store_readings("d", "v2", &[(String::new(), b"c".to_vec())])
+        assert_eq!(c.stored_reading("d", "", "v1").unwrap(), b"a");
+        assert_eq!(c.stored_reading("d", "XB-200", "v1").unwrap(), b"b");
+        // Other extractor versions read the document again.
+        assert!(c.stored_reading("d", "", "v2").is_none());
+        c.store_readings("d", "v2", &[(String::new(), b"c".to_vec())])
+            .unwrap();
+        assert_eq!(c.stored_reading("d", "", "v2").unwrap(), b"c");
+        // A metadata change keeps them; a new text drops them.
+        c.update_meta("d", |m| m.chunks = 3).unwrap();
+        assert!(c.stored_reading("d", "XB-200", "v1").is_some());
+        c.put(doc("d", "x.txt", "XB-200 12 g", &[], IngestStatus::Ready))
+            .unwrap();
+        assert!(c.stored_reading("d", "XB-200", "v1").is_none());
+    }
+}
+
+#[test]
+fn review_items_open_once_filter_and_keep_their_decisions() {
+    for place in places() {
+        let c = place.open().unwrap();
+        c.put(doc(
+            "d1",
+            "a.pdf",
+            "AB-100 12 g",
+            &["AB-100"],
+            IngestStatus::Ready,
+        ))
         .unwrap();
-    assert_eq!(c.stored_reading("d", "", "v2").unwrap(), b"c");
-    // A metadata change keeps them; a new text drops them.
-    c.update_meta("d", |m| m.chunks = 3).unwrap();
-    assert!(c.stored_reading("d", "XB-200", "v1").is_some());
-    c.put(doc("d", "x.txt", "XB-200 12 g", &[], IngestStatus::Ready))
+        c.put(doc(
+            "d2",
+            "b.pdf",
+            "CD-200 3 g",
+            &["CD-200"],
+            IngestStatus::Ready,
+        ))
         .unwrap();
-    assert!(c.stored_reading("d", "XB-200", "v1").is_none());
+        assert!(
+            c.open_review("r1", "t1", "d1", "AB-100", "mass", "{}")
+                .unwrap()
+        );
+        assert!(
+            !c.open_review("r1", "t1", "d1", "AB-100", "mass", "{}")
+                .unwrap()
+        );
+        assert!(
+            c.open_review("r2", "t1", "d2", "CD-200", "origin", "{}")
+                .unwrap()
+        );
+        assert!(
+            c.open_review("r3", "t2", "d2", "CD-200", "mass", "{}")
+                .unwrap()
+        );
+        let all = ReviewFilter {
+            limit: 10,
+            ..ReviewFilter::default()
+        };
+        let ids = |f: &ReviewFilter| -> Vec<String> {
+            c.reviews("t1", f)
+                .unwrap()
+                .into_iter()
+                .map(|r| r.id)
+                .collect()
+        };
+        assert_eq!(ids(&all), vec!["r1", "r2"], "{}", place.engine());
+        let mass = ReviewFilter {
+            field: Some("mass".into()),
+            ..all.clone()
+        };
+        assert_eq!(ids(&mass), vec!["r1"]);
+        let one = ReviewFilter {
+            limit: 1,
+            ..all.clone()
+        };
+        assert_eq!(ids(&one).len(), 1);
+        assert!(
+            c.review("t2", "r1").unwrap().is_none(),
+            "another tenant's item"
+        );
+
+        assert!(
+            c.decide_review("t1", "r1", "accepted", "{\"v\":1}")
+                .unwrap()
+        );
+        assert!(!c.decide_review("t1", "r1", "rejected", "{}").unwrap());
+        assert!(!c.decide_review("t2", "r2", "accepted", "{}").unwrap());
+        let r1 = c.review("t1", "r1").unwrap().unwrap();
+        assert_eq!(
+            (r1.status.as_str(), r1.body.as_str()),
+            ("accepted", "{\"v\":1}")
+        );
+        let open = ReviewFilter {
+            status: Some("open".into()),
+            ..all.clone()
+        };
+        assert_eq!(ids(&open), vec!["r2"]);
+        let decided = c
+            .decisions_for("t1", &["d1".into(), "d2".into()], "AB-100")
+            .unwrap();
+        assert_eq!(decided.len(), 1);
+        let exported = c.decided_reviews(None).unwrap();
+        assert_eq!(exported.len(), 1);
+        assert_eq!(exported[0].0, "t1");
+
+        // Items go with their document version.
+        c.remove("d1").unwrap();
+        assert!(c.review("t1", "r1").unwrap().is_none());
+    }
+}
+
+#[test]
+fn bom_jobs_record_progress_results_and_linked_reviews() {
+    for place in places() {
+        let c = place.open().unwrap();
+        c.put(doc(
+            "d1",
+            "a.pdf",
+            "AB-100",
+            &["AB-100"],
+            IngestStatus::Ready,
+        ))
+        .unwrap();
+        c.open_review("r1", "t1", "d1", "AB-100", "mass", "{}")
+            .unwrap();
+        c.create_bom_job("j1", "t1", Some("board"), 3, "{\"lines\":[]}")
+            .unwrap();
+        c.create_bom_job("j2", "t1", None, 1, "{}").unwrap();
+        assert_eq!(
+            c.unfinished_bom_jobs().unwrap().len(),
+            2,
+            "{}",
+            place.engine()
+        );
+        c.bom_job_progress("j1", 2).unwrap();
+        let j1 = c.bom_job("t1", "j1").unwrap().unwrap();
+        assert_eq!((j1.status.as_str(), j1.done, j1.lines), ("running", 2, 3));
+        assert_eq!(j1.name.as_deref(), Some("board"));
+        c.finish_bom_job("j1", Ok("{\"rows\":3}"), &["r1".into(), "nope".into()])
+            .unwrap();
+        c.finish_bom_job("j2", Err("no lines"), &[]).unwrap();
+        let j1 = c.bom_job("t1", "j1").unwrap().unwrap();
+        assert_eq!((j1.status.as_str(), j1.done), ("done", 3));
+        assert_eq!(j1.result.as_deref(), Some("{\"rows\":3}"));
+        assert!(j1.finished_at.is_some());
+        let j2 = c.bom_job("t1", "j2").unwrap().unwrap();
+        assert_eq!(j2.error.as_deref(), Some("no lines"));
+        assert!(c.unfinished_bom_jobs().unwrap().is_empty());
+        // Listed newest first, without bodies; the review queue by BOM.
+        let listed = c.bom_jobs("t1", 10).unwrap();
+        assert_eq!(listed.len(), 2);
+        assert!(listed.iter().all(|j| j.request.is_empty()));
+        let by_bom = ReviewFilter {
+            bom: Some("j1".into()),
+            limit: 10,
+            ..ReviewFilter::default()
+        };
+        assert_eq!(c.reviews("t1", &by_bom).unwrap().len(), 1);
+        assert!(c.bom_job("t2", "j1").unwrap().is_none());
+        assert!(!c.delete_bom_job("t2", "j1").unwrap());
+        assert!(c.delete_bom_job("t1", "j1").unwrap());
+        assert!(c.bom_job("t1", "j1").unwrap().is_none());
+    }
+}
+
+#[test]
+fn a_second_process_on_a_shared_catalog_sees_changes_made_by_the_first() {
+    for place in places() {
+        if place.database_url().is_none() {
+            continue;
+        }
+        let a = place.open().unwrap();
+        let b = place.open().unwrap();
+        a.put(doc("d", "x.pdf", "", &[], IngestStatus::Queued))
+            .unwrap();
+        assert_eq!(b.get("d").unwrap().meta.status, IngestStatus::Queued);
+        a.put(doc(
+            "d",
+            "x.pdf",
+            "EF-300 2 g",
+            &["EF-300"],
+            IngestStatus::Ready,
+        ))
+        .unwrap();
+        // b's cached copy is stale: it is read again.
+        assert_eq!(b.get("d").unwrap().text, "EF-300 2 g");
+        assert_eq!(b.find_subject("t1", "EF-300"), vec!["d"]);
+        assert_eq!(b.generation(), a.generation());
+        a.remove("d").unwrap();
+        assert!(b.get("d").is_none());
+    }
 }

@@ -3,7 +3,7 @@
 //! `/metrics` and the audit log.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::Path;
+use attest_engine::catalog::testdb::TestPlace;
 use std::process::Command;
 
 use attest_engine::config::AuthMode;
@@ -12,15 +12,18 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 
 /// Runs the `attest` binary on the test's data directory.
-fn attest(data_dir: &Path, args: &[&str]) -> (bool, String, String) {
+fn attest(data_dir: &TestPlace, args: &[&str]) -> (bool, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_attest"));
     for (k, _) in std::env::vars() {
         if k.starts_with("ATTEST_") {
             cmd.env_remove(k);
         }
     }
+    if let Some(url) = data_dir.database_url() {
+        cmd.env("ATTEST_DATABASE_URL", url);
+    }
     let out = cmd
-        .env("ATTEST_DATA_DIR", data_dir)
+        .env("ATTEST_DATA_DIR", data_dir.path())
         .args(args)
         .output()
         .unwrap();
@@ -31,7 +34,7 @@ fn attest(data_dir: &Path, args: &[&str]) -> (bool, String, String) {
     )
 }
 
-fn create_key(data_dir: &Path, tenant: &str, scopes: &str) -> String {
+fn create_key(data_dir: &TestPlace, tenant: &str, scopes: &str) -> String {
     let (ok, key, err) = attest(
         data_dir,
         &["keys", "create", "--tenant", tenant, "--scopes", scopes],
@@ -88,7 +91,7 @@ fn document_routes(id: &str) -> Vec<(reqwest::Method, String, Option<Value>)> {
 #[tokio::test]
 async fn keys_scopes_and_tenants_keep_every_document_to_its_tenant() {
     let app = spawn_with(|s| s.auth = AuthMode::Keys).await;
-    let dir = app.data_dir.path().to_path_buf();
+    let dir = app.data_dir.clone();
 
     // Without a key, or with a wrong one: 401 in the error envelope.
     let r = app
@@ -326,7 +329,7 @@ async fn keys_scopes_and_tenants_keep_every_document_to_its_tenant() {
     assert_eq!(upload["sha256"], a_doc["sha256"]);
     assert!(upload["key_id"].as_str().unwrap().len() == 12);
     assert!(!upload["request_id"].as_str().unwrap().is_empty());
-    let audit_text = std::fs::read_to_string(dir.join("audit/audit.jsonl")).unwrap();
+    let audit_text = std::fs::read_to_string(dir.path().join("audit/audit.jsonl")).unwrap();
     assert!(!audit_text.contains("attest_"), "a key in the audit log");
 
     // Keys are listed without secrets, and a revoked key stops working on
@@ -365,7 +368,7 @@ async fn a_key_over_its_rate_is_told_when_to_come_back() {
         s.rate_burst = 3;
     })
     .await;
-    let dir = app.data_dir.path().to_path_buf();
+    let dir = app.data_dir.clone();
     let a = app.keyed(&create_key(&dir, "acme", "read"));
     let b = app.keyed(&create_key(&dir, "acme", "read"));
     for _ in 0..3 {

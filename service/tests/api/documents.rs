@@ -144,8 +144,8 @@ async fn chinese_datasheets_keep_code_point_spans() {
 
 #[tokio::test]
 async fn queued_uploads_survive_a_restart() {
-    let data = tempfile::tempdir().unwrap();
-    let settings = crate::helpers::test_settings(data.path());
+    let data = attest_engine::catalog::testdb::TestPlace::new();
+    let settings = crate::helpers::test_settings(&data);
     // Accept a file without running the worker, as if the process died
     // right after acknowledging it.
     let id = {

@@ -301,14 +301,13 @@ async fn silence_distractors_and_injected_instructions_yield_nothing() {
 /// reading's, and an unreadable stored reading is read again.
 #[tokio::test]
 async fn extraction_reads_stored_candidates_of_the_document_version() {
-    use attest_engine::catalog::Catalog;
     use attest_engine::extract::reading_versions;
 
     let app = spawn_app().await;
     let id = id_of(&app, "datasheets/Vishay_1N4148.pdf").await;
     // A second handle on the same catalog database, as another process
     // would open it.
-    let catalog = Catalog::open(app.data_dir.path()).unwrap();
+    let catalog = app.data_dir.open().unwrap();
     let versions = reading_versions();
     let at_ingest = catalog.stored_reading(&id, "", &versions).unwrap();
     assert!(!at_ingest.is_empty());

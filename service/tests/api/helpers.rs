@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use attest_engine::catalog::testdb::TestPlace;
 use attest_service::Settings;
 use attest_service::startup::Application;
 use serde_json::{Value, json};
@@ -10,7 +11,9 @@ use serde_json::{Value, json};
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
-    pub data_dir: std::sync::Arc<tempfile::TempDir>,
+    /// The data directory, and the catalog's database on PostgreSQL
+    /// (`ATTEST_TEST_CATALOG=postgres`).
+    pub data_dir: std::sync::Arc<TestPlace>,
 }
 
 pub fn repo_root() -> PathBuf {
@@ -24,10 +27,11 @@ pub fn corpus(rel: &str) -> PathBuf {
     repo_root().join("../shared/corpus").join(rel)
 }
 
-pub fn test_settings(data_dir: &Path) -> Settings {
+pub fn test_settings(place: &TestPlace) -> Settings {
     Settings {
         addr: "127.0.0.1:0".into(),
-        data_dir: data_dir.to_path_buf(),
+        data_dir: place.path().to_path_buf(),
+        database_url: place.database_url().map(str::to_owned),
         models_dir: Some(repo_root().join("models")),
         embed_threads: 1,
         // Tests that are not about keys call as the one open tenant.
@@ -41,8 +45,8 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
-    let data_dir = tempfile::tempdir().unwrap();
-    let mut settings = test_settings(data_dir.path());
+    let data_dir = TestPlace::new();
+    let mut settings = test_settings(&data_dir);
     tweak(&mut settings);
     // The client waits past the service's own deadline, so a slow answer is
     // the service's timeout (a 504 the test can see), not the client's.

@@ -4,8 +4,8 @@
 //! version that was being written when the process died).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use attest_engine::catalog::testdb::TestPlace;
 use std::collections::BTreeSet;
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -33,14 +33,17 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn start(data: &Path, port: u16) -> Child {
+fn start(data: &TestPlace, port: u16) -> Child {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_attest"));
     for (k, _) in std::env::vars() {
         if k.starts_with("ATTEST_") {
             cmd.env_remove(k);
         }
     }
-    cmd.env("ATTEST_DATA_DIR", data)
+    if let Some(url) = data.database_url() {
+        cmd.env("ATTEST_DATABASE_URL", url);
+    }
+    cmd.env("ATTEST_DATA_DIR", data.path())
         .env("ATTEST_ADDR", format!("127.0.0.1:{port}"))
         .env("ATTEST_MODELS_DIR", repo_root().join("models"))
         .env("ATTEST_AUTH", "open")
@@ -74,7 +77,7 @@ fn kill(mut child: Child) {
 }
 
 /// The running process, called like an in-process test service.
-fn remote(data: &std::sync::Arc<tempfile::TempDir>, port: u16) -> TestApp {
+fn remote(data: &std::sync::Arc<TestPlace>, port: u16) -> TestApp {
     TestApp {
         base: format!("http://127.0.0.1:{port}"),
         client: reqwest::Client::builder()
@@ -101,7 +104,7 @@ async fn upload(app: &TestApp, rel: &str) -> (u16, String) {
 
 #[tokio::test]
 async fn acknowledged_uploads_survive_repeated_sigkills_exactly_once() {
-    let data = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    let data = std::sync::Arc::new(TestPlace::new());
     let port = free_port();
     let app = remote(&data, port);
     let mut acknowledged: BTreeSet<String> = BTreeSet::new();
@@ -109,7 +112,7 @@ async fn acknowledged_uploads_survive_repeated_sigkills_exactly_once() {
     // Kill while uploads are acknowledged and documents are being parsed,
     // embedded and published, at a different moment each time.
     for (round, delay_ms) in [300u64, 900, 1700, 2600].into_iter().enumerate() {
-        let mut child = start(data.path(), port);
+        let mut child = start(&data, port);
         wait_healthy(&app, &mut child).await;
         let batch: Vec<&str> = if round == 0 {
             FILES.to_vec()
@@ -127,7 +130,7 @@ async fn acknowledged_uploads_survive_repeated_sigkills_exactly_once() {
     }
     assert_eq!(acknowledged.len(), FILES.len());
 
-    let mut child = start(data.path(), port);
+    let mut child = start(&data, port);
     wait_healthy(&app, &mut child).await;
     let deadline = Instant::now() + Duration::from_secs(600);
     let docs = loop {
@@ -163,10 +166,10 @@ async fn acknowledged_uploads_survive_repeated_sigkills_exactly_once() {
 
 #[tokio::test]
 async fn sigterm_finishes_the_document_in_hand_and_keeps_the_queue() {
-    let data = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    let data = std::sync::Arc::new(TestPlace::new());
     let port = free_port();
     let app = remote(&data, port);
-    let mut child = start(data.path(), port);
+    let mut child = start(&data, port);
     wait_healthy(&app, &mut child).await;
     let (_, in_hand) = upload(&app, "reports/huawei_HW-PEI_Mate_9.pdf").await;
     let (_, waiting) = upload(&app, "datasheets/Vishay_1N4148.pdf").await;
@@ -194,7 +197,7 @@ async fn sigterm_finishes_the_document_in_hand_and_keeps_the_queue() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(status.success(), "{status:?}");
-    let catalog = attest_engine::catalog::Catalog::open(data.path()).unwrap();
+    let catalog = data.open().unwrap();
     let status_of = |id: &str| catalog.get(id).unwrap().meta.status;
     assert_eq!(
         status_of(&in_hand),
@@ -210,10 +213,10 @@ async fn sigterm_finishes_the_document_in_hand_and_keeps_the_queue() {
 
 #[tokio::test]
 async fn an_acknowledged_bom_job_finishes_after_a_sigkill() {
-    let data = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    let data = std::sync::Arc::new(TestPlace::new());
     let port = free_port();
     let app = remote(&data, port);
-    let mut child = start(data.path(), port);
+    let mut child = start(&data, port);
     wait_healthy(&app, &mut child).await;
     let (status, id) = upload(&app, "datasheets/southwire_spec_85033_control_cable.txt").await;
     assert_eq!(status, 202);
@@ -236,7 +239,7 @@ async fn an_acknowledged_bom_job_finishes_after_a_sigkill() {
     kill(child);
     assert_ne!(before["status"], "done", "the job ended before the kill");
 
-    let mut child = start(data.path(), port);
+    let mut child = start(&data, port);
     wait_healthy(&app, &mut child).await;
     let deadline = Instant::now() + Duration::from_secs(300);
     let job = loop {
