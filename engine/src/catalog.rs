@@ -27,8 +27,9 @@
 //! Readers share a small pool of connections; writes are transactions.
 //! Recently read documents stay in a bounded cache, so memory grows with
 //! the cache and the index, not with the texts; each record carries the
-//! generation that wrote it, so a process sharing a PostgreSQL catalog
-//! re-reads a record another process changed.
+//! generation that wrote it, and a cached document is used only while its
+//! record still has that generation, so a record another handle changed
+//! (another process's, on a shared catalog) is read again.
 
 use std::collections::{HashMap, VecDeque};
 use std::io::Write;
@@ -155,6 +156,10 @@ CREATE INDEX bom_reviews_by_review ON bom_reviews (review_id);
     r#"
 ALTER TABLE documents ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
 "#,
+    r#"
+ALTER TABLE documents ADD COLUMN lease_owner TEXT;
+ALTER TABLE documents ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// The same schema for PostgreSQL: identifiers compared byte-wise
@@ -249,6 +254,10 @@ CREATE INDEX bom_reviews_by_review ON bom_reviews (review_id);
 "#,
     r#"
 ALTER TABLE documents ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
+"#,
+    r#"
+ALTER TABLE documents ADD COLUMN lease_owner TEXT;
+ALTER TABLE documents ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0;
 "#,
 ];
 
@@ -448,11 +457,8 @@ impl Catalog {
     pub fn get(&self, id: &str) -> Option<Arc<Document>> {
         let cached = lock(&self.cache).get(id);
         if let Some((version, doc)) = &cached {
-            // One process owns an embedded catalog: its cache is current.
-            // A shared one is asked whether the record changed.
-            if !self.db.is_postgres() {
-                return Some(doc.clone());
-            }
+            // Another handle (a worker of another process, or of this
+            // one) may have changed the record: one indexed read tells.
             let now = self
                 .db
                 .read(|c| {
@@ -870,6 +876,7 @@ fn write_durable(path: &Path, bytes: &[u8]) -> Result<(), CatalogError> {
 mod bom_jobs;
 pub mod db;
 mod keys;
+mod leases;
 mod reviews;
 pub mod testdb;
 pub use bom_jobs::StoredBomJob;

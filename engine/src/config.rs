@@ -20,6 +20,12 @@ use crate::query_embed::QueryBatching;
 pub struct Settings {
     /// Listen address of the HTTP service.
     pub addr: String,
+    /// How long a worker's claim on a queued document lasts without
+    /// renewal (renewed every third of it while the document is read).
+    pub ingest_lease_secs: u64,
+    /// Whether `attest serve` runs an ingest worker; without one, uploads
+    /// wait in the catalog for the workers of other processes.
+    pub worker: bool,
     /// Catalog, originals and the embedded index live here.
     pub data_dir: PathBuf,
     /// PostgreSQL catalog shared by several processes
@@ -115,6 +121,8 @@ impl std::fmt::Debug for Settings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Settings")
             .field("addr", &self.addr)
+            .field("ingest_lease_secs", &self.ingest_lease_secs)
+            .field("worker", &self.worker)
             .field("data_dir", &self.data_dir)
             .field(
                 "database_url",
@@ -166,6 +174,8 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             addr: "127.0.0.1:8080".into(),
+            ingest_lease_secs: 60,
+            worker: true,
             data_dir: PathBuf::from(".attest/data"),
             database_url: None,
             models_dir: None,
@@ -269,6 +279,12 @@ impl Settings {
         }
         if let Some(v) = get("ATTEST_DATA_DIR") {
             self.data_dir = v.into();
+        }
+        if let Some(v) = get("ATTEST_WORKER") {
+            self.worker = num("ATTEST_WORKER", v)?;
+        }
+        if let Some(v) = get("ATTEST_INGEST_LEASE_SECS") {
+            self.ingest_lease_secs = num("ATTEST_INGEST_LEASE_SECS", v)?;
         }
         if let Some(v) = get("ATTEST_DATABASE_URL") {
             self.database_url = opt(v);
@@ -435,6 +451,7 @@ impl Settings {
     pub fn engine_config(&self) -> Result<EngineConfig, ConfigError> {
         let mut c = EngineConfig::new(self.data_dir.clone(), self.resolve_models_dir()?);
         c.database_url = self.database_url.clone();
+        c.ingest_lease = Duration::from_secs(self.ingest_lease_secs.max(3));
         c.store = match &self.qdrant_url {
             Some(url) => StoreConfig::Remote {
                 url: url.clone(),

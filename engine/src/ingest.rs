@@ -14,6 +14,14 @@
 //! documents parse while the current ones embed, small documents share
 //! model calls, publishing follows in order), joined by bounded channels.
 //! The worker ([`Engine::spawn_worker`]) and `ingest_paths` use it.
+//!
+//! A document is read under a lease in the catalog (see
+//! `catalog/leases.rs`): [`Engine::process_all`] claims its documents
+//! first and renews the claims while it reads them, so two workers, in one
+//! process or in several sharing a catalog, never read the same document,
+//! and a document whose worker died is claimed again once the lease has
+//! run out. A document another worker holds is waited for, and reported as
+//! that worker leaves it.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -58,6 +66,11 @@ pub const EMBED_GROUP_CHUNKS: usize = 64;
 const ROUND_FILES: usize = 256;
 /// Queued documents the worker takes at once.
 const WORKER_GROUP: usize = 16;
+/// How often an idle worker looks for documents queued by other processes
+/// or whose retry delay or lease has run out.
+const WORKER_POLL: Duration = Duration::from_secs(1);
+/// How often a document held by another worker is looked at again.
+const HELD_POLL: Duration = Duration::from_millis(250);
 
 /// A document parsed, analysed and chunked, waiting for its vectors.
 struct Prepared {
@@ -161,11 +174,108 @@ impl Engine {
     /// caller's batch goes on. Errors are infrastructure failures.
     #[tracing::instrument(skip(self))]
     pub async fn process(&self, id: &str) -> Result<Arc<Document>, EngineError> {
-        match self.prepare(id).await? {
-            Step::Done(doc) => Ok(doc),
-            Step::Prepared(p) => {
-                let vectors = self.embed(p.embed_texts()).await?;
-                self.finish(*p, vectors).await
+        let mut out = None;
+        self.process_all([id.to_owned()], |_, r| {
+            out = Some(r);
+            true
+        })
+        .await;
+        out.unwrap_or_else(|| Err(EngineError::NotFound(id.to_owned())))
+    }
+
+    /// Runs queued documents through the pipeline under leases: the ids
+    /// this process can claim run through [`Self::run_stages`] while a
+    /// heartbeat renews their leases; an id another worker holds is waited
+    /// for (and claimed if that worker's lease runs out). `done` is called
+    /// once per id, as in `run_stages`; when it stops the run, the claimed
+    /// documents not yet done are released for others.
+    pub async fn process_all<I>(
+        &self,
+        ids: I,
+        mut done: impl FnMut(&str, Result<Arc<Document>, EngineError>) -> bool,
+    ) where
+        I: IntoIterator<Item = String>,
+    {
+        let lease = self.config.ingest_lease;
+        let mut seen = std::collections::HashSet::new();
+        let mut pending: Vec<String> = ids
+            .into_iter()
+            .filter(|id| seen.insert(id.clone()))
+            .collect();
+        while !pending.is_empty() {
+            let claimed = match self.catalog.claim(&self.worker_id, &pending, lease) {
+                Ok(c) => c,
+                Err(e) => {
+                    let e = EngineError::from(e);
+                    for id in &pending {
+                        if !done(id, Err(EngineError::Internal(e.to_string()))) {
+                            return;
+                        }
+                    }
+                    return;
+                }
+            };
+            pending.retain(|id| !claimed.contains(id));
+            if !claimed.is_empty() {
+                let heartbeat = {
+                    let (catalog, owner, ids) = (
+                        self.catalog.clone(),
+                        self.worker_id.clone(),
+                        claimed.clone(),
+                    );
+                    tokio::spawn(async move {
+                        loop {
+                            tokio::time::sleep(lease / 3).await;
+                            let (c, o, i) = (catalog.clone(), owner.clone(), ids.clone());
+                            let renewed =
+                                tokio::task::spawn_blocking(move || c.renew(&o, &i, lease)).await;
+                            if let Ok(Err(e)) = renewed {
+                                tracing::warn!(error = %e, "cannot renew ingest leases");
+                            }
+                        }
+                    })
+                };
+                let mut reported = std::collections::HashSet::new();
+                let mut stopped = false;
+                self.run_stages(claimed.clone(), |id, r| {
+                    reported.insert(id.to_owned());
+                    let go = done(id, r);
+                    stopped |= !go;
+                    go
+                })
+                .await;
+                heartbeat.abort();
+                if stopped {
+                    let rest: Vec<String> = claimed
+                        .into_iter()
+                        .filter(|id| !reported.contains(id))
+                        .collect();
+                    if let Err(e) = self.catalog.release(&self.worker_id, &rest, Duration::ZERO) {
+                        tracing::warn!(error = %e, "cannot release ingest leases");
+                    }
+                    return;
+                }
+            }
+            // The rest: held by another worker, or no longer queued.
+            let mut held = Vec::new();
+            for id in pending {
+                match self.catalog.get(&id) {
+                    Some(d) if d.meta.status == IngestStatus::Queued => held.push(id),
+                    Some(d) => {
+                        if !done(&id, Ok(d)) {
+                            return;
+                        }
+                    }
+                    None => {
+                        if !done(&id, Err(EngineError::NotFound(id.clone()))) {
+                            return;
+                        }
+                    }
+                }
+            }
+            pending = held;
+            if !pending.is_empty() {
+                tokio::time::sleep(HELD_POLL).await;
             }
         }
     }
@@ -179,8 +289,8 @@ impl Engine {
     /// so memory is bounded by them, not by the number of documents.
     /// `done` is called once per id (an id given twice runs once), in
     /// order; it stops the run by returning `false` (the documents not yet
-    /// published stay queued).
-    pub async fn process_all<I>(
+    /// published stay queued). The caller holds the documents' leases.
+    async fn run_stages<I>(
         &self,
         ids: I,
         mut done: impl FnMut(&str, Result<Arc<Document>, EngineError>) -> bool,
@@ -457,43 +567,65 @@ impl Engine {
         }
     }
 
-    /// Starts the background worker and re-queues what a previous run left
-    /// queued.
+    /// Starts the background worker. It claims queued documents from the
+    /// catalog (what a previous run left queued, uploads of this process
+    /// and, on a shared catalog, of others) in groups, and looks again
+    /// when woken by [`Self::enqueue`] or every second.
     pub fn spawn_worker(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
-        let (tx, mut rx) = mpsc::unbounded_channel::<String>();
-        for id in self.catalog.queued() {
-            let _ = tx.send(id);
+        // A catalog only this process opens: nothing an earlier run
+        // claimed is being read any more.
+        if !self.catalog.is_shared()
+            && let Err(e) = self.catalog.release_all()
+        {
+            tracing::error!(error = %e, "cannot release the leases of an earlier run");
         }
+        let wake = Arc::new(tokio::sync::Notify::new());
         if let Ok(mut q) = self.queue.lock() {
-            *q = Some(tx);
+            *q = Some(wake.clone());
         }
         let engine = Arc::clone(self);
         let mut stop = self.stop_worker.subscribe();
         tokio::spawn(async move {
             // Failed attempts per document, for the retry backoff.
             let mut failures: std::collections::HashMap<String, u32> = Default::default();
+            let lease = engine.config.ingest_lease;
             loop {
                 if *stop.borrow() {
                     break;
                 }
-                let id = tokio::select! {
-                    biased;
-                    _ = stop.changed() => break,
-                    id = rx.recv() => match id {
-                        Some(id) => id,
-                        None => break,
-                    },
+                let claim = {
+                    let engine = engine.clone();
+                    tokio::task::spawn_blocking(move || {
+                        if !engine.catalog.claimable()? {
+                            return Ok(Vec::new());
+                        }
+                        engine
+                            .catalog
+                            .claim_queued(&engine.worker_id, WORKER_GROUP, lease)
+                    })
+                    .await
                 };
-                // What else is waiting joins it, so small documents share
-                // model calls. Not cancelled by a stop: the group in hand
-                // is finished.
-                let mut group = vec![id];
-                while group.len() < WORKER_GROUP {
-                    match rx.try_recv() {
-                        Ok(id) => group.push(id),
-                        Err(_) => break,
+                let group = match claim {
+                    Ok(Ok(ids)) => ids,
+                    Ok(Err(e)) => {
+                        tracing::error!(error = %e, "cannot claim queued documents");
+                        Vec::new()
                     }
+                    Err(e) => {
+                        tracing::error!(error = %e, "claim task failed");
+                        Vec::new()
+                    }
+                };
+                if group.is_empty() {
+                    tokio::select! {
+                        biased;
+                        _ = stop.changed() => break,
+                        _ = wake.notified() => {}
+                        _ = tokio::time::sleep(WORKER_POLL) => {}
+                    }
+                    continue;
                 }
+                // Not cancelled by a stop: the group in hand is finished.
                 let mut retry: Vec<(String, String)> = Vec::new();
                 engine
                     .process_all(group, |id, result| {
@@ -508,18 +640,16 @@ impl Engine {
                     .await;
                 for (id, e) in retry {
                     // Infrastructure failure (the store is down, say): the
-                    // record stays queued and is tried again, 5 s later,
-                    // then up to every 5 minutes (and at the next start).
+                    // record stays queued and is claimable again 5 s later,
+                    // then up to every 5 minutes.
                     let n = failures.entry(id.clone()).or_insert(0);
                     *n += 1;
                     let delay = Duration::from_secs((5u64 << (*n - 1).min(6)).min(300));
                     tracing::error!(document = %id, error = %e, retry_in_secs = delay.as_secs(), "ingest failed; will retry");
                     metrics::counter!("attest_ingest_retries_total").increment(1);
-                    let engine = Arc::clone(&engine);
-                    tokio::spawn(async move {
-                        tokio::time::sleep(delay).await;
-                        engine.enqueue(&id);
-                    });
+                    if let Err(e) = engine.catalog.release(&engine.worker_id, &[id], delay) {
+                        tracing::error!(error = %e, "cannot release an ingest lease");
+                    }
                 }
             }
             tracing::info!("ingest worker stopped");
@@ -532,13 +662,15 @@ impl Engine {
         self.stop_worker.send_replace(true);
     }
 
-    /// Queues a submitted document for the background worker.
+    /// Wakes the background worker for a submitted (queued) document;
+    /// false when no worker runs in this process.
     pub fn enqueue(&self, id: &str) -> bool {
-        self.queue
-            .lock()
-            .ok()
-            .and_then(|q| q.as_ref().map(|tx| tx.send(id.to_owned()).is_ok()))
-            .unwrap_or(false)
+        let Some(wake) = self.queue.lock().ok().and_then(|q| q.clone()) else {
+            return false;
+        };
+        tracing::debug!(document = %id, "worker woken");
+        wake.notify_one();
+        true
     }
 
     /// Ingests files and folders (recursively), in a stable order, calling

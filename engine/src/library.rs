@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use tokio::sync::{RwLock, mpsc};
+use tokio::sync::RwLock;
 
 use crate::catalog::{Catalog, CatalogError};
 use crate::chunk::ChunkConfig;
@@ -44,6 +44,9 @@ pub struct EngineConfig {
     pub embed_batch: usize,
     /// Micro-batching of query embeddings.
     pub query_batching: QueryBatching,
+    /// How long a claim on a queued document lasts without renewal: a
+    /// worker that died releases its documents after this long.
+    pub ingest_lease: std::time::Duration,
 }
 
 impl EngineConfig {
@@ -58,6 +61,7 @@ impl EngineConfig {
             embed_threads: 2,
             embed_batch: 32,
             query_batching: QueryBatching::default(),
+            ingest_lease: std::time::Duration::from_secs(60),
         }
     }
 }
@@ -89,8 +93,10 @@ pub struct Engine {
     /// Readers hold it while querying; publishing a document takes it
     /// exclusively.
     pub(crate) visibility: RwLock<()>,
-    /// The worker's queue, once it runs.
-    pub(crate) queue: std::sync::Mutex<Option<mpsc::UnboundedSender<String>>>,
+    /// Wakes the worker, once it runs.
+    pub(crate) queue: std::sync::Mutex<Option<Arc<tokio::sync::Notify>>>,
+    /// This process's name on the leases of the documents it reads.
+    pub worker_id: String,
     /// Set to stop the worker after the document in hand.
     pub(crate) stop_worker: tokio::sync::watch::Sender<bool>,
 }
@@ -143,6 +149,7 @@ impl Engine {
             config,
             visibility: RwLock::new(()),
             queue: std::sync::Mutex::new(None),
+            worker_id: new_worker_id(),
             stop_worker: tokio::sync::watch::Sender::new(false),
         }))
     }
@@ -163,4 +170,16 @@ impl Engine {
         self.catalog.remove(id)?;
         Ok(doc)
     }
+}
+
+/// `<pid>-<12 hex digits>`: unique among the processes sharing a catalog.
+fn new_worker_id() -> String {
+    let mut bytes = [0u8; 6];
+    // Without randomness the pid and the clock still tell processes apart.
+    if getrandom::fill(&mut bytes).is_err() {
+        let t = crate::document::now_millis().to_le_bytes();
+        bytes.copy_from_slice(&t[..6]);
+    }
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{hex}", std::process::id())
 }

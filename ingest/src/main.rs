@@ -1,7 +1,10 @@
-//! `attest-ingest`: ingest files and folders, or watch an inbox folder.
+//! `attest-ingest`: ingest files and folders, watch an inbox folder, or run
+//! as an ingest worker for the documents queued in the catalog.
 //!
 //! With a Qdrant server configured (`ATTEST_QDRANT_URL`) any number of these
-//! can run beside the service. With the embedded store only one process may
+//! can run beside the service; workers sharing a PostgreSQL catalog
+//! (`ATTEST_DATABASE_URL`) with `attest serve --no-worker` replicas ingest
+//! what those accept. With the embedded store only one process may
 //! hold the data directory: while `attest serve` runs, upload through
 //! `POST /v1/documents` or drop files into its inbox instead.
 
@@ -39,6 +42,10 @@ enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Ingest the documents queued in the catalog (uploads acknowledged by
+    /// any process sharing it), claiming them under leases, until SIGTERM
+    /// or Ctrl-C; the documents in hand are finished first.
+    Worker,
     /// Watch a folder and ingest every file that appears in it.
     Watch {
         inbox: PathBuf,
@@ -70,6 +77,15 @@ async fn main() -> anyhow::Result<()> {
     };
     match cli.command {
         Command::Run { paths } => run(&engine, &paths).await,
+        Command::Worker => {
+            eprintln!("ingest worker {} started", engine.worker_id);
+            let worker = engine.spawn_worker();
+            stop_signal().await;
+            eprintln!("stopping: finishing the documents in hand");
+            engine.stop_worker();
+            worker.await.context("the worker failed")?;
+            Ok(())
+        }
         Command::Watch { inbox, interval } => {
             eprintln!(
                 "watching {} (processed files move to processed/ or failed/)",
@@ -129,4 +145,26 @@ async fn run(engine: &Engine, paths: &[PathBuf]) -> anyhow::Result<()> {
         println!("  failed {source}: [{}] {}", err.code, err.message);
     }
     Ok(())
+}
+
+/// SIGTERM or Ctrl-C.
+async fn stop_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
 }

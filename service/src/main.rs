@@ -36,6 +36,11 @@ enum Command {
         /// Files or folders to ingest in the background once serving.
         #[arg(long, num_args = 1..)]
         ingest: Vec<PathBuf>,
+        /// Run no ingest worker (ATTEST_WORKER=false): uploads are stored
+        /// and acknowledged, and `attest-ingest worker` processes (or
+        /// another replica's worker) on the same catalog ingest them.
+        #[arg(long)]
+        no_worker: bool,
     },
     /// Create, list and revoke API keys (in the data directory's catalog;
     /// a running service sees changes on the next request).
@@ -84,7 +89,7 @@ enum AuditCommand {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let settings = Settings::load(cli.config.as_deref())?;
+    let mut settings = Settings::load(cli.config.as_deref())?;
     match cli.command {
         Command::Keys { command } => return keys(&settings, command),
         Command::Audit {
@@ -97,13 +102,17 @@ async fn main() -> anyhow::Result<()> {
             attest_service::audit::tail(&dir, lines, follow, &mut std::io::stdout().lock())?;
             return Ok(());
         }
-        Command::Serve { .. } => {}
+        Command::Serve { no_worker, .. } => {
+            if no_worker {
+                settings.worker = false;
+            }
+        }
     }
     init_tracing(&settings.log_format);
     tracing::info!(settings = ?settings, "starting");
     match cli.command {
         Command::Keys { .. } | Command::Audit { .. } => {}
-        Command::Serve { ingest } => {
+        Command::Serve { ingest, .. } => {
             let app = Application::build(settings.clone())
                 .await
                 .context("cannot start attest")?;

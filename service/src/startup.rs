@@ -131,7 +131,8 @@ pub struct Application {
     router: Router,
     port: u16,
     pub state: AppState,
-    worker: tokio::task::JoinHandle<()>,
+    /// The in-process ingest worker, unless `settings.worker` is off.
+    worker: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// How long a stopping service waits for the document in hand.
@@ -146,7 +147,12 @@ impl Application {
     }
 
     pub async fn with_engine(settings: Settings, engine: Arc<Engine>) -> anyhow::Result<Self> {
-        let worker = engine.spawn_worker();
+        let worker = settings.worker.then(|| engine.spawn_worker());
+        if worker.is_none() {
+            tracing::info!(
+                "no ingest worker in this process: uploads stay queued for the workers of others"
+            );
+        }
         if let Some(inbox) = settings.inbox_dir.clone() {
             tokio::spawn(engine.clone().watch_inbox(
                 DEFAULT_TENANT.into(),
@@ -217,9 +223,12 @@ impl Application {
             .with_graceful_shutdown(shutdown_signal())
             .await;
         self.state.engine.stop_worker();
-        match tokio::time::timeout(DRAIN_DOCUMENT, self.worker).await {
-            Ok(_) => tracing::info!("stopped"),
-            Err(_) => tracing::warn!("the document in hand did not finish; it stays queued"),
+        match self.worker {
+            Some(worker) => match tokio::time::timeout(DRAIN_DOCUMENT, worker).await {
+                Ok(_) => tracing::info!("stopped"),
+                Err(_) => tracing::warn!("the document in hand did not finish; it stays queued"),
+            },
+            None => tracing::info!("stopped"),
         }
         served
     }

@@ -422,3 +422,103 @@ fn a_second_process_on_a_shared_catalog_sees_changes_made_by_the_first() {
         assert!(b.get("d").is_none());
     }
 }
+
+#[test]
+fn queued_documents_are_claimed_by_one_worker_until_its_lease_runs_out() {
+    use std::time::Duration;
+    let long = Duration::from_secs(60);
+    for place in places() {
+        let c = place.open().unwrap();
+        for i in 0..5 {
+            c.put(doc(
+                &format!("q{i}"),
+                &format!("q{i}.txt"),
+                "",
+                &[],
+                IngestStatus::Queued,
+            ))
+            .unwrap();
+        }
+        c.put(doc("r", "r.txt", "x", &[], IngestStatus::Ready))
+            .unwrap();
+        assert!(c.claimable().unwrap());
+        let a = c.claim_queued("a", 2, long).unwrap();
+        assert_eq!(a, vec!["q0", "q1"], "{}: oldest first", place.engine());
+        let b = c.claim_queued("b", 10, long).unwrap();
+        assert_eq!(b, vec!["q2", "q3", "q4"], "never a held or ready one");
+        assert!(c.claim_queued("c", 10, long).unwrap().is_empty());
+        assert!(!c.claimable().unwrap());
+        // Claims by id: only what is free or already the owner's.
+        let ids: Vec<String> = ["q0", "q2", "r", "ghost"].map(String::from).to_vec();
+        assert_eq!(c.claim("a", &ids, long).unwrap(), vec!["q0"]);
+        assert_eq!(c.renew("a", &ids, long).unwrap(), 1);
+        // A lease that runs out frees the document; a release with a delay
+        // frees it only after the delay.
+        assert_eq!(
+            c.claim("b", &["q3".into()], Duration::ZERO).unwrap(),
+            vec!["q3"]
+        );
+        std::thread::sleep(Duration::from_millis(5));
+        assert_eq!(c.claim_queued("c", 10, long).unwrap(), vec!["q3"]);
+        c.release("b", &["q2".into()], Duration::from_secs(30))
+            .unwrap();
+        assert!(c.claim_queued("c", 10, long).unwrap().is_empty());
+        c.release("b", &["q4".into()], Duration::ZERO).unwrap();
+        std::thread::sleep(Duration::from_millis(5));
+        assert_eq!(c.claim_queued("c", 10, long).unwrap(), vec!["q4"]);
+        // A document that is no longer queued is no one's to claim.
+        c.update_meta("q1", |m| m.status = IngestStatus::Ready)
+            .unwrap();
+        c.release_all().unwrap();
+        assert_eq!(
+            c.claim_queued("d", 10, long).unwrap(),
+            vec!["q0", "q2", "q3", "q4"]
+        );
+    }
+}
+
+#[test]
+fn concurrent_workers_on_one_catalog_never_claim_a_document_twice() {
+    use std::time::Duration;
+    for place in places() {
+        let c = place.open().unwrap();
+        for i in 0..60 {
+            c.put(doc(
+                &format!("q{i:02}"),
+                "q.txt",
+                "",
+                &[],
+                IngestStatus::Queued,
+            ))
+            .unwrap();
+        }
+        // Four workers, each with its own handle (as separate processes).
+        let claimed: Vec<Vec<String>> = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..4)
+                .map(|w| {
+                    let place = &place;
+                    s.spawn(move || {
+                        let c = place.open().unwrap();
+                        let mut mine = Vec::new();
+                        loop {
+                            let got = c
+                                .claim_queued(&format!("w{w}"), 3, Duration::from_secs(60))
+                                .unwrap();
+                            if got.is_empty() {
+                                break;
+                            }
+                            mine.extend(got);
+                        }
+                        mine
+                    })
+                })
+                .collect();
+            workers.into_iter().map(|w| w.join().unwrap()).collect()
+        });
+        let mut all: Vec<String> = claimed.iter().flatten().cloned().collect();
+        let n = all.len();
+        all.sort();
+        all.dedup();
+        assert_eq!((n, all.len()), (60, 60), "{}: {claimed:?}", place.engine());
+    }
+}

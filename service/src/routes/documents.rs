@@ -89,8 +89,12 @@ pub async fn upload(
             "unchanged": submitted.unchanged,
         }),
     );
-    if submitted.status == IngestStatus::Queued && !state.engine.enqueue(&submitted.id) {
+    if submitted.status == IngestStatus::Queued
+        && !state.engine.enqueue(&submitted.id)
+        && state.settings.worker
+    {
         // The record stays queued on disk and is picked up at the next start.
+        // (Without a worker of its own, this process leaves it to others.)
         return Err(ApiError::Internal("ingest worker is not running".into()));
     }
     let status = if submitted.unchanged {

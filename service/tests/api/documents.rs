@@ -206,3 +206,61 @@ async fn files_dropped_into_the_inbox_are_ingested_and_filed() {
     assert_eq!(a["fields"]["mass"]["grams"], 4.0, "{a}");
     assert_eq!(crate::helpers::countries(&a), vec!["JP".to_owned()]);
 }
+
+/// A replica without an ingest worker (`attest serve --no-worker`) stores
+/// and acknowledges uploads and leaves them queued; the worker of another
+/// process on the same catalog and store (here a second engine, with its
+/// own catalog handle and worker id) ingests them, and the replica answers
+/// from them.
+#[tokio::test]
+async fn a_replica_without_a_worker_leaves_uploads_to_the_workers_on_its_catalog() {
+    use attest_engine::catalog::testdb::TestPlace;
+    use attest_engine::library::Engine;
+    use std::time::Duration;
+
+    let place = std::sync::Arc::new(TestPlace::new());
+    let mut settings = crate::helpers::test_settings(&place);
+    settings.worker = false;
+    let engine = Engine::open(settings.engine_config().unwrap())
+        .await
+        .unwrap();
+    let app = attest_service::startup::Application::with_engine(settings.clone(), engine.clone())
+        .await
+        .unwrap();
+    let app_handle = crate::helpers::TestApp {
+        base: format!("http://127.0.0.1:{}", app.port()),
+        client: reqwest::Client::new(),
+        data_dir: place.clone(),
+    };
+    tokio::spawn(app.run_until_stopped());
+
+    let (status, body) = app_handle
+        .upload_bytes(
+            "qx7.txt",
+            b"Relay QX-7\nWeight: 3.5 g\nMade in Japan\n".to_vec(),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let id = body["id"].as_str().unwrap().to_owned();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let meta = app_handle.get(&format!("/v1/documents/{id}")).await.1;
+    assert_eq!(meta["status"], "queued", "no worker here: {meta}");
+
+    let other = Engine::with_parts(
+        settings.engine_config().unwrap(),
+        engine.store.clone(),
+        engine.embedder.clone(),
+    )
+    .unwrap();
+    assert_ne!(other.worker_id, engine.worker_id);
+    let worker = other.spawn_worker();
+    let meta = app_handle.wait(&id).await;
+    assert_eq!(meta["status"], "ready", "{meta}");
+    let answer = app_handle
+        .post("/v1/extract", &json!({"subject": "QX-7", "mode": "rules"}))
+        .await
+        .1;
+    crate::helpers::assert_close(crate::helpers::mass_grams(&answer), 3.5, "QX-7");
+    other.stop_worker();
+    worker.await.unwrap();
+}

@@ -48,6 +48,9 @@ fn start(data: &TestPlace, port: u16) -> Child {
         .env("ATTEST_MODELS_DIR", repo_root().join("models"))
         .env("ATTEST_AUTH", "open")
         .env("ATTEST_EMBED_THREADS", "1")
+        // A killed process's claims run out soon (on a shared catalog; an
+        // embedded one drops them at start).
+        .env("ATTEST_INGEST_LEASE_SECS", "5")
         .env("ATTEST_LOG", "warn")
         .arg("serve")
         .stdout(Stdio::null())
