@@ -80,7 +80,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Worker => {
             eprintln!("ingest worker {} started", engine.worker_id);
             let worker = engine.spawn_worker();
-            stop_signal().await;
+            attest_engine::library::stop_signal().await;
             eprintln!("stopping: finishing the documents in hand");
             engine.stop_worker();
             worker.await.context("the worker failed")?;
@@ -145,26 +145,4 @@ async fn run(engine: &Engine, paths: &[PathBuf]) -> anyhow::Result<()> {
         println!("  failed {source}: [{}] {}", err.code, err.message);
     }
     Ok(())
-}
-
-/// SIGTERM or Ctrl-C.
-async fn stop_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = term => {}
-    }
 }
