@@ -596,11 +596,18 @@ impl Catalog {
             );
         }
         let pattern = format!("%{key}%");
+        // Driven from the two indexes (a join each, in this order), never
+        // from the documents: an OR over both would read every document.
         let ids = self.ids(
-            "SELECT d.id FROM documents d WHERE d.tenant = ?1 AND d.status = 'ready' AND ( \
-               d.id IN (SELECT document_id FROM subjects WHERE tenant = ?1 AND key = ?2) \
-               OR d.seq IN (SELECT rowid FROM folded WHERE key LIKE ?3)) \
-             ORDER BY d.created_at, d.id",
+            "SELECT id FROM ( \
+               SELECT d.id, d.created_at FROM subjects s CROSS JOIN documents d \
+                 WHERE s.tenant = ?1 AND s.key = ?2 AND d.id = s.document_id \
+                   AND d.tenant = ?1 AND d.status = 'ready' \
+               UNION \
+               SELECT d.id, d.created_at FROM folded f CROSS JOIN documents d \
+                 WHERE f.key LIKE ?3 AND d.seq = f.rowid \
+                   AND d.tenant = ?1 AND d.status = 'ready' \
+             ) AS found ORDER BY created_at, id",
             args![tenant, key.as_str(), pattern.as_str()],
         );
         if key.chars().count() > SHORT_MENTION_KEY {
