@@ -856,6 +856,14 @@ fn bump(tx: &mut dyn Sql) -> Result<u64, DbError> {
     Ok(u64::try_from(g).unwrap_or(0))
 }
 
+/// Milliseconds since the Unix epoch.
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
 /// Seconds since the Unix epoch.
 fn now_secs() -> i64 {
     std::time::SystemTime::now()

@@ -3,7 +3,7 @@
 //! job that had not finished.
 
 use super::db::{DbError, Row, args};
-use super::{Catalog, CatalogError};
+use super::{Catalog, CatalogError, now_ms};
 
 /// A stored job. `request` and `result` are JSON.
 #[derive(Debug, Clone)]
@@ -44,13 +44,6 @@ fn row(r: &Row, with_body: bool) -> Result<StoredBomJob, DbError> {
         created_at: ms(9)?.unwrap_or(0),
         finished_at: ms(10)?,
     })
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }
 
 impl Catalog {

@@ -15,14 +15,7 @@
 use std::time::Duration;
 
 use super::db::{Value, args};
-use super::{Catalog, CatalogError};
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
+use super::{Catalog, CatalogError, now_ms};
 
 fn later(d: Duration) -> i64 {
     now_ms().saturating_add(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
