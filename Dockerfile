@@ -6,7 +6,7 @@ COPY . .
 RUN cargo +nightly build --release -p attest-service -p attest-ingest
 
 FROM debian:bookworm-slim
-RUN apt-get update && apt-get install -y --no-install-recommends poppler-utils python3 python3-pip unzip ca-certificates \
+RUN apt-get update && apt-get install -y --no-install-recommends curl poppler-utils python3 python3-pip unzip ca-certificates \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY scripts/setup.sh scripts/setup.sh

@@ -12,7 +12,9 @@
 #   - PostgreSQL from Debian (scripts/pg.sh): a throwaway server under
 #     target/pg, on which the catalog's conformance suite runs beside
 #     SQLite, and the service's API tests run a second time with their
-#     catalogs there (PG_API=0 skips that second run).
+#     catalogs there (PG_API=0 skips that second run);
+#   - an S3-compatible server (moto from PyPI, scripts/s3.sh) for the
+#     originals' S3 path and the multi-process test.
 # Extra arguments go to cargo nextest (e.g. a filter); E2E=0 skips the
 # end-to-end checks.
 set -euo pipefail
@@ -54,6 +56,10 @@ if [ -z "${ATTEST_TEST_DATABASE_URL:-}" ]; then
   cleanup+=("scripts/pg.sh stop")
   ATTEST_TEST_DATABASE_URL=$(scripts/pg.sh start)
   export ATTEST_TEST_DATABASE_URL
+fi
+if [ -z "${ATTEST_TEST_S3_URL:-}" ]; then
+  cleanup+=("scripts/s3.sh stop")
+  eval "$(scripts/s3.sh start)"
 fi
 cargo nextest run --workspace --no-fail-fast "$@"
 if [ "${PG_API:-1}" != 0 ]; then

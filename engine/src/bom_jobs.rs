@@ -3,7 +3,10 @@
 //! result kept in the catalog. A job is recorded before it is acknowledged
 //! and every unfinished job runs again when the service starts, so none
 //! that was accepted is lost; a job's lines are answered the same way each
-//! time, so running one again gives the same result.
+//! time, so running one again gives the same result. A job is run under a
+//! lease (renewed while it waits and runs): replicas sharing a catalog
+//! look for jobs whose lease ran out (their replica died) and take them
+//! over, and never start one another replica is running.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -103,6 +106,15 @@ pub struct BomJobs {
     slots: Arc<Semaphore>,
 }
 
+/// Stops a task when its owner goes, however it goes.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 fn new_id() -> Result<String, JobError> {
     let mut b = [0u8; 12];
     getrandom::fill(&mut b).map_err(|e| JobError::Corrupt(e.to_string()))?;
@@ -133,6 +145,7 @@ impl BomJobs {
             req.name.as_deref(),
             req.lines.len(),
             &body,
+            (&self.engine.worker_id, self.engine.config.ingest_lease),
         )?;
         metrics::counter!("attest_bom_jobs_total", "event" => "accepted").increment(1);
         self.start(id.clone(), tenant.to_owned(), req.clone());
@@ -140,14 +153,17 @@ impl BomJobs {
             .ok_or_else(|| JobError::Corrupt(format!("job {id} vanished")))
     }
 
-    /// Starts every job that had not finished when the service stopped.
+    /// Starts every unfinished job no live lease holds: at start, the jobs
+    /// an earlier run left; later, those of a replica that died.
     pub fn resume(&self) -> Result<usize, JobError> {
-        let pending = self.engine.catalog.unfinished_bom_jobs()?;
+        let catalog = &self.engine.catalog;
+        let pending =
+            catalog.claim_bom_jobs(&self.engine.worker_id, self.engine.config.ingest_lease)?;
         let n = pending.len();
         for job in pending {
             match serde_json::from_str::<BomRequest>(&job.request) {
                 Ok(req) => self.start(job.id, job.tenant, req),
-                Err(e) => self.engine.catalog.finish_bom_job(
+                Err(e) => catalog.finish_bom_job(
                     &job.id,
                     Err(&format!("unreadable request: {e}")),
                     &[],
@@ -160,9 +176,64 @@ impl BomJobs {
         Ok(n)
     }
 
+    /// Resumes the jobs left by an earlier run, then, on a catalog shared
+    /// with other replicas, looks every half lease for jobs whose replica
+    /// died.
+    pub fn start_resuming(&self) -> Result<usize, JobError> {
+        let catalog = &self.engine.catalog;
+        if !catalog.is_shared() {
+            // One process owns this catalog: its earlier run holds nothing.
+            catalog.release_bom_jobs()?;
+        }
+        let n = self.resume()?;
+        if catalog.is_shared() {
+            let this = self.clone();
+            let every = (self.engine.config.ingest_lease / 2).max(Duration::from_secs(1));
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(every).await;
+                    let t = this.clone();
+                    match tokio::task::spawn_blocking(move || t.resume()).await {
+                        Ok(Ok(_)) => {}
+                        Ok(Err(e)) => {
+                            tracing::warn!(error = %e, "cannot look for BOM jobs to resume")
+                        }
+                        Err(e) => tracing::warn!(error = %e, "BOM resume task failed"),
+                    }
+                }
+            });
+        }
+        Ok(n)
+    }
+
     fn start(&self, id: String, tenant: String, req: BomRequest) {
         let this = self.clone();
         tokio::spawn(async move {
+            let heartbeat = {
+                let (engine, id) = (this.engine.clone(), id.clone());
+                let lease = engine.config.ingest_lease;
+                tokio::spawn(async move {
+                    loop {
+                        tokio::time::sleep(lease / 3).await;
+                        let (e, i) = (engine.clone(), id.clone());
+                        let renewed = tokio::task::spawn_blocking(move || {
+                            e.catalog.renew_bom_job(&e.worker_id, &i, lease)
+                        })
+                        .await;
+                        match renewed {
+                            Ok(Ok(true)) => {}
+                            Ok(Ok(false)) => {
+                                tracing::warn!(job = %id, "the BOM job's lease was taken over")
+                            }
+                            Ok(Err(e)) => {
+                                tracing::warn!(job = %id, error = %e, "cannot renew the BOM job's lease")
+                            }
+                            Err(_) => {}
+                        }
+                    }
+                })
+            };
+            let _heartbeat = AbortOnDrop(heartbeat);
             let Ok(_slot) = this.slots.clone().acquire_owned().await else {
                 return;
             };

@@ -32,7 +32,6 @@
 //! (another process's, on a shared catalog) is read again.
 
 use std::collections::{HashMap, VecDeque};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -160,6 +159,19 @@ ALTER TABLE documents ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE documents ADD COLUMN lease_owner TEXT;
 ALTER TABLE documents ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
 "#,
+    r#"
+CREATE TABLE handoffs (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    document_id TEXT NOT NULL UNIQUE,
+    kind        TEXT NOT NULL,
+    body        BLOB,
+    created_at  INTEGER NOT NULL,
+    lease_owner TEXT,
+    lease_until INTEGER NOT NULL DEFAULT 0
+);
+ALTER TABLE bom_jobs ADD COLUMN lease_owner TEXT;
+ALTER TABLE bom_jobs ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// The same schema for PostgreSQL: identifiers compared byte-wise
@@ -259,6 +271,19 @@ ALTER TABLE documents ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE documents ADD COLUMN lease_owner TEXT;
 ALTER TABLE documents ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0;
 "#,
+    r#"
+CREATE TABLE handoffs (
+    seq         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    document_id TEXT COLLATE "C" NOT NULL UNIQUE,
+    kind        TEXT NOT NULL,
+    body        BYTEA,
+    created_at  BIGINT NOT NULL,
+    lease_owner TEXT,
+    lease_until BIGINT NOT NULL DEFAULT 0
+);
+ALTER TABLE bom_jobs ADD COLUMN lease_owner TEXT;
+ALTER TABLE bom_jobs ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0;
+"#,
 ];
 
 /// Folded subjects shorter than this are looked up among recognised
@@ -271,7 +296,6 @@ const SHORT_MENTION_KEY: usize = 8;
 const CACHE_DOCUMENTS: usize = 64;
 
 pub struct Catalog {
-    originals_dir: PathBuf,
     /// Rendered page images, a cache (see [`crate::render`]).
     pages_dir: PathBuf,
     db: Db,
@@ -362,17 +386,16 @@ impl Catalog {
     }
 
     /// The catalog in PostgreSQL when `database_url` is given, else the
-    /// embedded one. Originals and page images stay in the data directory.
+    /// embedded one. Cached page images stay in the data directory
+    /// (originals are in [`crate::originals`]).
     pub fn connect(data_dir: &Path, database_url: Option<&str>) -> Result<Self, CatalogError> {
-        let originals_dir = data_dir.join("originals");
-        std::fs::create_dir_all(&originals_dir).map_err(io(&originals_dir))?;
+        std::fs::create_dir_all(data_dir).map_err(io(data_dir))?;
         let db = match database_url {
             Some(url) => Db::postgres(url, &MIGRATIONS)?,
             None => Db::sqlite(&data_dir.join("catalog.sqlite3"), &MIGRATIONS)?,
         };
         let generation = db.read(read_generation)?;
         let catalog = Self {
-            originals_dir,
             pages_dir: data_dir.join("pages"),
             db,
             cache: Mutex::new(Lru::default()),
@@ -709,23 +732,9 @@ impl Catalog {
         Ok(())
     }
 
-    pub fn save_original(&self, id: &str, bytes: &[u8]) -> Result<(), CatalogError> {
-        write_durable(&self.originals_dir.join(id), bytes)
-    }
-
-    /// Where the original file of a document is stored.
-    pub fn original_path(&self, id: &str) -> PathBuf {
-        self.originals_dir.join(id)
-    }
-
     /// The cache of rendered page images.
     pub fn pages_dir(&self) -> &Path {
         &self.pages_dir
-    }
-
-    pub fn load_original(&self, id: &str) -> Result<Vec<u8>, CatalogError> {
-        let p = self.originals_dir.join(id);
-        std::fs::read(&p).map_err(io(&p))
     }
 
     /// Writes a record and its index entries durably, then makes it visible.
@@ -810,33 +819,44 @@ impl Catalog {
         self.store(doc, false).map(Some)
     }
 
+    /// Removes a document's record, index entries, readings and cached
+    /// page images (its original and vectors are the engine's to remove).
     pub fn remove(&self, id: &str) -> Result<Option<Arc<Document>>, CatalogError> {
         let removed = self.get(id);
         let generation = self.db.write(|tx| {
-            let seq = tx
-                .query_opt("SELECT seq FROM documents WHERE id = ?1", args![id])?
-                .map(|r| r.int(0))
-                .transpose()?;
-            if let Some(seq) = seq {
-                tx.execute("DELETE FROM folded WHERE rowid = ?1", args![seq])?;
-                tx.execute("DELETE FROM subjects WHERE document_id = ?1", args![id])?;
-                tx.execute("DELETE FROM readings WHERE document_id = ?1", args![id])?;
-                tx.execute("DELETE FROM documents WHERE seq = ?1", args![seq])?;
-            }
+            remove_rows(tx, id)?;
+            // A version handed off and not yet published goes too.
+            tx.execute(
+                "DELETE FROM handoffs WHERE document_id = ?1 AND kind = 'publish'",
+                args![id],
+            )?;
             bump(tx)
         })?;
         self.generation.store(generation, Ordering::SeqCst);
         lock(&self.cache).remove(id);
-        let p = self.originals_dir.join(id);
-        match std::fs::remove_file(&p) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io(&p)(e)),
-        }
-        // Cached page images go with the document (best effort: a cache).
-        let _ = std::fs::remove_dir_all(self.pages_dir.join(id));
+        self.forget_pages(id);
         Ok(removed)
     }
+
+    /// Cached page images go with the document (best effort: a cache).
+    fn forget_pages(&self, id: &str) {
+        let _ = std::fs::remove_dir_all(self.pages_dir.join(id));
+    }
+}
+
+/// Deletes a document's rows (record, subjects, folded text, readings).
+fn remove_rows(tx: &mut dyn Sql, id: &str) -> Result<(), DbError> {
+    let seq = tx
+        .query_opt("SELECT seq FROM documents WHERE id = ?1", args![id])?
+        .map(|r| r.int(0))
+        .transpose()?;
+    if let Some(seq) = seq {
+        tx.execute("DELETE FROM folded WHERE rowid = ?1", args![seq])?;
+        tx.execute("DELETE FROM subjects WHERE document_id = ?1", args![id])?;
+        tx.execute("DELETE FROM readings WHERE document_id = ?1", args![id])?;
+        tx.execute("DELETE FROM documents WHERE seq = ?1", args![seq])?;
+    }
+    Ok(())
 }
 
 fn read_generation(c: &mut dyn Sql) -> Result<u64, DbError> {
@@ -864,6 +884,11 @@ fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
+/// Milliseconds since the Unix epoch, `d` from now.
+fn later(d: std::time::Duration) -> i64 {
+    now_ms().saturating_add(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
 /// Seconds since the Unix epoch.
 fn now_secs() -> i64 {
     std::time::SystemTime::now()
@@ -872,29 +897,15 @@ fn now_secs() -> i64 {
         .unwrap_or(0)
 }
 
-fn write_durable(path: &Path, bytes: &[u8]) -> Result<(), CatalogError> {
-    let tmp = path.with_extension("partial");
-    {
-        let mut f = std::fs::File::create(&tmp).map_err(io(&tmp))?;
-        f.write_all(bytes).map_err(io(&tmp))?;
-        f.sync_all().map_err(io(&tmp))?;
-    }
-    std::fs::rename(&tmp, path).map_err(io(path))?;
-    if let Some(dir) = path.parent()
-        && let Ok(d) = std::fs::File::open(dir)
-    {
-        let _ = d.sync_all();
-    }
-    Ok(())
-}
-
 mod bom_jobs;
 pub mod db;
+mod handoffs;
 mod keys;
 mod leases;
 mod reviews;
 pub mod testdb;
 pub use bom_jobs::StoredBomJob;
+pub use handoffs::{HANDED_OFF, HandoffKind, PendingHandoff};
 pub use keys::{ApiKey, KeyError, NewKey, Scope};
 pub use reviews::{ReviewFilter, StoredReview};
 

@@ -14,6 +14,7 @@ use crate::llm::{LlmClient, LlmConfig};
 use crate::parse::ParseLimits;
 use crate::prompts::PromptSet;
 use crate::query_embed::QueryBatching;
+use crate::store::remote::CollectionSpec;
 
 #[derive(Clone, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -26,12 +27,21 @@ pub struct Settings {
     /// Whether `attest serve` runs an ingest worker; without one, uploads
     /// wait in the catalog for the workers of other processes.
     pub worker: bool,
+    /// Whether this process opens a vector store. Without one
+    /// (`--no-store`), the new versions its worker reads and the deletions
+    /// it accepts are handed off through the shared catalog to the process
+    /// that owns the embedded store; search and chat answer 503 here.
+    pub store: bool,
     /// Catalog, originals and the embedded index live here.
     pub data_dir: PathBuf,
     /// PostgreSQL catalog shared by several processes
     /// (`postgres://user:password@host:5432/attest`); unset means SQLite in
     /// the data directory.
     pub database_url: Option<String>,
+    /// Object store for the original files (`s3://bucket/prefix`, with the
+    /// `AWS_*` variables for credentials, region and endpoint); unset
+    /// means `<data_dir>/originals`.
+    pub object_store_url: Option<String>,
     /// Where `scripts/setup.sh` put the embedding model and ONNX Runtime;
     /// found automatically when unset.
     pub models_dir: Option<PathBuf>,
@@ -40,6 +50,12 @@ pub struct Settings {
     pub qdrant_url: Option<String>,
     pub qdrant_api_key: Option<String>,
     pub qdrant_collection: String,
+    /// When attest creates the collection on a Qdrant cluster: shards,
+    /// copies of each shard, and copies that must apply a write before it
+    /// is acknowledged (Qdrant's defaults when unset).
+    pub qdrant_shards: Option<u32>,
+    pub qdrant_replication: Option<u32>,
+    pub qdrant_write_consistency: Option<u32>,
     /// Largest accepted file, in bytes.
     pub max_upload_bytes: u64,
     /// Per-request deadline, in seconds.
@@ -123,6 +139,7 @@ impl std::fmt::Debug for Settings {
             .field("addr", &self.addr)
             .field("ingest_lease_secs", &self.ingest_lease_secs)
             .field("worker", &self.worker)
+            .field("store", &self.store)
             .field("data_dir", &self.data_dir)
             .field(
                 "database_url",
@@ -131,6 +148,7 @@ impl std::fmt::Debug for Settings {
                     .as_deref()
                     .map(crate::catalog::db::redact_url),
             )
+            .field("object_store_url", &self.object_store_url)
             .field("models_dir", &self.models_dir)
             .field("qdrant_url", &self.qdrant_url)
             .field(
@@ -138,6 +156,9 @@ impl std::fmt::Debug for Settings {
                 &self.qdrant_api_key.as_ref().map(|_| "<redacted>"),
             )
             .field("qdrant_collection", &self.qdrant_collection)
+            .field("qdrant_shards", &self.qdrant_shards)
+            .field("qdrant_replication", &self.qdrant_replication)
+            .field("qdrant_write_consistency", &self.qdrant_write_consistency)
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("request_timeout_secs", &self.request_timeout_secs)
             .field("pdf_timeout_secs", &self.pdf_timeout_secs)
@@ -176,12 +197,17 @@ impl Default for Settings {
             addr: "127.0.0.1:8080".into(),
             ingest_lease_secs: 60,
             worker: true,
+            store: true,
             data_dir: PathBuf::from(".attest/data"),
             database_url: None,
+            object_store_url: None,
             models_dir: None,
             qdrant_url: None,
             qdrant_api_key: None,
             qdrant_collection: "attest_chunks".into(),
+            qdrant_shards: None,
+            qdrant_replication: None,
+            qdrant_write_consistency: None,
             max_upload_bytes: 64 * 1024 * 1024,
             request_timeout_secs: 60,
             pdf_timeout_secs: 60,
@@ -283,6 +309,12 @@ impl Settings {
         if let Some(v) = get("ATTEST_WORKER") {
             self.worker = num("ATTEST_WORKER", v)?;
         }
+        if let Some(v) = get("ATTEST_STORE") {
+            self.store = num("ATTEST_STORE", v)?;
+        }
+        if let Some(v) = get("ATTEST_OBJECT_STORE_URL") {
+            self.object_store_url = opt(v);
+        }
         if let Some(v) = get("ATTEST_INGEST_LEASE_SECS") {
             self.ingest_lease_secs = num("ATTEST_INGEST_LEASE_SECS", v)?;
         }
@@ -300,6 +332,21 @@ impl Settings {
         }
         if let Some(v) = get("ATTEST_QDRANT_COLLECTION") {
             self.qdrant_collection = v;
+        }
+        for (var, slot) in [
+            ("ATTEST_QDRANT_SHARDS", &mut self.qdrant_shards),
+            ("ATTEST_QDRANT_REPLICATION", &mut self.qdrant_replication),
+            (
+                "ATTEST_QDRANT_WRITE_CONSISTENCY",
+                &mut self.qdrant_write_consistency,
+            ),
+        ] {
+            if let Some(v) = get(var) {
+                *slot = match opt(v) {
+                    Some(v) => Some(num(var, v)?),
+                    None => None,
+                };
+            }
         }
         if let Some(v) = get("ATTEST_MAX_UPLOAD_BYTES") {
             self.max_upload_bytes = num("ATTEST_MAX_UPLOAD_BYTES", v)?;
@@ -451,12 +498,19 @@ impl Settings {
     pub fn engine_config(&self) -> Result<EngineConfig, ConfigError> {
         let mut c = EngineConfig::new(self.data_dir.clone(), self.resolve_models_dir()?);
         c.database_url = self.database_url.clone();
+        c.object_store_url = self.object_store_url.clone();
         c.ingest_lease = Duration::from_secs(self.ingest_lease_secs.max(3));
         c.store = match &self.qdrant_url {
+            _ if !self.store => StoreConfig::Absent,
             Some(url) => StoreConfig::Remote {
                 url: url.clone(),
                 api_key: self.qdrant_api_key.clone(),
-                collection: self.qdrant_collection.clone(),
+                collection: CollectionSpec {
+                    name: self.qdrant_collection.clone(),
+                    shards: self.qdrant_shards,
+                    replication: self.qdrant_replication,
+                    write_consistency: self.qdrant_write_consistency,
+                },
             },
             None => StoreConfig::Embedded,
         };
@@ -514,5 +568,37 @@ mod tests {
         let err = s.apply_env(|k| (k == "ATTEST_MAX_UPLOAD_BYTES").then(|| "lots".into()));
         assert!(matches!(err, Err(ConfigError::Env { .. })));
         assert!(toml::from_str::<Settings>("bogus = 1").is_err());
+    }
+
+    #[test]
+    fn the_shared_deployment_settings_reach_the_engine() {
+        let mut s = Settings {
+            models_dir: Some(std::env::temp_dir()),
+            ..Settings::default()
+        };
+        s.apply_env(|k| match k {
+            "ATTEST_QDRANT_URL" => Some("http://qdrant:6334".into()),
+            "ATTEST_QDRANT_SHARDS" => Some("6".into()),
+            "ATTEST_QDRANT_REPLICATION" => Some("2".into()),
+            "ATTEST_QDRANT_WRITE_CONSISTENCY" => Some(" ".into()),
+            "ATTEST_OBJECT_STORE_URL" => Some("s3://originals/attest".into()),
+            _ => None,
+        })
+        .unwrap();
+        let c = s.engine_config().unwrap();
+        assert_eq!(c.object_store_url.as_deref(), Some("s3://originals/attest"));
+        let StoreConfig::Remote { collection, .. } = &c.store else {
+            panic!("expected the Qdrant server: {:?}", c.store);
+        };
+        assert_eq!(
+            (collection.shards, collection.replication, collection.write_consistency),
+            (Some(6), Some(2), None)
+        );
+        // Without a store, whatever else is configured.
+        s.apply_env(|k| (k == "ATTEST_STORE").then(|| "false".into()))
+            .unwrap();
+        assert!(matches!(s.engine_config().unwrap().store, StoreConfig::Absent));
+        let err = s.apply_env(|k| (k == "ATTEST_QDRANT_SHARDS").then(|| "many".into()));
+        assert!(matches!(err, Err(ConfigError::Env { .. })));
     }
 }

@@ -105,7 +105,7 @@ impl Engine {
     /// Stores a file and its queued record. Returning is the
     /// acknowledgement: from here the file survives a restart.
     #[tracing::instrument(skip(self, bytes), fields(bytes = bytes.len()))]
-    pub fn submit(
+    pub async fn submit(
         &self,
         tenant: &str,
         source: &str,
@@ -152,7 +152,7 @@ impl Engine {
                 unchanged: false,
             });
         }
-        self.catalog.save_original(&id, bytes)?;
+        self.originals.put(&id, bytes).await?;
         self.catalog.put(Document {
             meta,
             text: String::new(),
@@ -389,7 +389,7 @@ impl Engine {
             return Ok(Step::Done(doc));
         }
         let meta = doc.meta.clone();
-        let bytes = self.catalog.load_original(id)?;
+        let bytes = self.originals.get(id).await?;
         let limits = self.config.limits.clone();
         let source = meta.source.clone();
         let started = Instant::now();
@@ -493,9 +493,14 @@ impl Engine {
                 .await
                 .map_err(|e| EngineError::Internal(format!("reading task: {e}")))?;
         let document = Arc::unwrap_or_clone(document);
-        let published = self.publish(document, points).await?;
-        self.catalog
-            .store_readings(&published.meta.id, &versions, &readings)?;
+        let published = if self.has_store() {
+            let published = self.publish(document, points).await?;
+            self.catalog
+                .store_readings(&published.meta.id, &versions, &readings)?;
+            published
+        } else {
+            self.hand_off(document, points, versions, readings).await?
+        };
         metrics::counter!("attest_ingest_documents_total", "outcome" => "ready", "code" => "none")
             .increment(1);
         metrics::counter!("attest_ingest_pages_total").increment(u64::from(published.meta.pages));
@@ -528,7 +533,7 @@ impl Engine {
 
     /// Makes a new version visible and retires the previous one atomically
     /// with respect to readers.
-    async fn publish(
+    pub(crate) async fn publish(
         &self,
         document: Document,
         points: Vec<ChunkPoint>,
@@ -548,6 +553,9 @@ impl Engine {
             tracing::info!(previous = %prev.meta.id, "replacing previous version");
             self.store.delete_document(&prev.meta.id).await?;
             self.catalog.remove(&prev.meta.id)?;
+            if let Err(e) = self.originals.delete(&prev.meta.id).await {
+                tracing::warn!(previous = %prev.meta.id, error = %e, "cannot remove the previous original");
+            }
         }
         Ok(self.catalog.put(document)?)
     }
@@ -559,7 +567,7 @@ impl Engine {
         source: &str,
         bytes: &[u8],
     ) -> Result<Arc<Document>, EngineError> {
-        let s = self.submit(tenant, source, bytes)?;
+        let s = self.submit(tenant, source, bytes).await?;
         if s.status == IngestStatus::Queued {
             self.process(&s.id).await
         } else {
@@ -731,7 +739,7 @@ impl Engine {
                         {
                             summary.unchanged += 1;
                         }
-                        self.submit(tenant, &source, &bytes)?
+                        self.submit(tenant, &source, &bytes).await?
                     }
                     Err(e) => {
                         let result = Err(format!("cannot read: {e}"));

@@ -13,10 +13,12 @@ use crate::catalog::{Catalog, CatalogError};
 use crate::chunk::ChunkConfig;
 use crate::document::Document;
 use crate::embed::{Bm25, EmbedError, Embedder, FastEmbedder, ModelPaths};
+use crate::originals::{Originals, OriginalsError};
 use crate::parse::ParseLimits;
 use crate::query_embed::{Overloaded, QueryBatching, QueryEmbedder};
+use crate::store::absent::AbsentStore;
 use crate::store::edge::EdgeStore;
-use crate::store::remote::LazyRemoteStore;
+use crate::store::remote::{CollectionSpec, LazyRemoteStore};
 use crate::store::{IndexMeta, StoreError, VectorStore};
 
 #[derive(Debug, Clone)]
@@ -27,8 +29,12 @@ pub enum StoreConfig {
     Remote {
         url: String,
         api_key: Option<String>,
-        collection: String,
+        collection: CollectionSpec,
     },
+    /// None in this process (`--no-store`): new versions and deletions are
+    /// handed off through the catalog to the process that owns the
+    /// embedded store; search and chat are unavailable here.
+    Absent,
 }
 
 #[derive(Debug, Clone)]
@@ -36,6 +42,9 @@ pub struct EngineConfig {
     pub data_dir: PathBuf,
     /// PostgreSQL catalog (`postgres://…`); unset means SQLite in `data_dir`.
     pub database_url: Option<String>,
+    /// Where originals are kept (`s3://bucket/prefix`); unset means
+    /// `<data_dir>/originals`.
+    pub object_store_url: Option<String>,
     pub models_dir: PathBuf,
     pub store: StoreConfig,
     pub limits: ParseLimits,
@@ -54,6 +63,7 @@ impl EngineConfig {
         Self {
             data_dir: data_dir.into(),
             database_url: None,
+            object_store_url: None,
             models_dir: models_dir.into(),
             store: StoreConfig::Embedded,
             limits: ParseLimits::default(),
@@ -76,6 +86,8 @@ pub enum EngineError {
     Catalog(#[from] CatalogError),
     #[error(transparent)]
     Overloaded(#[from] Overloaded),
+    #[error(transparent)]
+    Originals(#[from] OriginalsError),
     #[error("document {0} not found")]
     NotFound(String),
     #[error("internal error: {0}")]
@@ -84,6 +96,8 @@ pub enum EngineError {
 
 pub struct Engine {
     pub catalog: Arc<Catalog>,
+    /// The uploaded files, as received.
+    pub originals: Originals,
     pub store: Arc<dyn VectorStore>,
     pub embedder: Arc<dyn Embedder>,
     /// Search queries' embeddings, batched on their own thread.
@@ -124,7 +138,10 @@ impl Engine {
                 url,
                 api_key,
                 collection,
-            } => Arc::new(LazyRemoteStore::connect(url, api_key.clone(), collection, &meta).await?),
+            } => Arc::new(
+                LazyRemoteStore::connect(url, api_key.clone(), collection.clone(), &meta).await?,
+            ),
+            StoreConfig::Absent => Arc::new(AbsentStore),
         };
         Self::with_parts(config, store, embedder)
     }
@@ -139,9 +156,18 @@ impl Engine {
             &config.data_dir,
             config.database_url.as_deref(),
         )?);
+        if matches!(config.store, StoreConfig::Absent) && !catalog.is_shared() {
+            return Err(EngineError::Internal(
+                "a process without a vector store (--no-store) hands its writes to the store's \
+                 owner through a shared catalog: set ATTEST_DATABASE_URL"
+                    .into(),
+            ));
+        }
+        let originals = Originals::open(&config.data_dir, config.object_store_url.as_deref())?;
         let query_embedder = QueryEmbedder::start(embedder.clone(), config.query_batching);
         Ok(Arc::new(Self {
             catalog,
+            originals,
             store,
             embedder,
             query_embedder,
@@ -159,15 +185,26 @@ impl Engine {
         self.visibility.read().await
     }
 
-    /// Removes a document and its chunks.
+    /// Whether this process writes vectors itself; without a store it
+    /// hands them off through the catalog.
+    pub fn has_store(&self) -> bool {
+        !matches!(self.config.store, StoreConfig::Absent)
+    }
+
+    /// Removes a document, its chunks and its original.
     pub async fn delete(&self, id: &str) -> Result<Arc<Document>, EngineError> {
         let _guard = self.visibility.write().await;
         let doc = self
             .catalog
             .get(id)
             .ok_or_else(|| EngineError::NotFound(id.to_owned()))?;
-        self.store.delete_document(id).await?;
-        self.catalog.remove(id)?;
+        if self.has_store() {
+            self.store.delete_document(id).await?;
+            self.catalog.remove(id)?;
+        } else {
+            self.catalog.remove_handing_off(id)?;
+        }
+        self.originals.delete(id).await?;
         Ok(doc)
     }
 }

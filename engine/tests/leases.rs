@@ -75,27 +75,28 @@ fn engines(place: &TestPlace, n: usize, lease: Duration) -> (Vec<Arc<Engine>>, A
     (engines, embedder)
 }
 
-fn submit(engine: &Engine, n: usize, tag: &str) -> Vec<String> {
-    (0..n)
-        .map(|i| {
-            let text = format!("Relay {tag}-{i:03}\nWeight: {i}.5 g\nMade in Japan\n");
-            engine
-                .submit(
-                    DEFAULT_TENANT,
-                    &format!("{tag}-{i:03}.txt"),
-                    text.as_bytes(),
-                )
-                .unwrap()
-                .id
-        })
-        .collect()
+async fn submit(engine: &Engine, n: usize, tag: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let text = format!("Relay {tag}-{i:03}\nWeight: {i}.5 g\nMade in Japan\n");
+        let s = engine
+            .submit(
+                DEFAULT_TENANT,
+                &format!("{tag}-{i:03}.txt"),
+                text.as_bytes(),
+            )
+            .await
+            .unwrap();
+        ids.push(s.id);
+    }
+    ids
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_workers_given_the_same_documents_read_each_once() {
     for place in places() {
         let (e, embedder) = engines(&place, 2, Duration::from_secs(60));
-        let ids = submit(&e[0], 24, "AB");
+        let ids = submit(&e[0], 24, "AB").await;
         let (mut r0, mut r1) = (Vec::new(), Vec::new());
         tokio::join!(
             e[0].process_all(ids.clone(), |id, r| {
@@ -138,7 +139,7 @@ async fn two_workers_given_the_same_documents_read_each_once() {
 async fn a_dead_workers_documents_are_read_once_its_lease_runs_out() {
     for place in places() {
         let (e, _) = engines(&place, 1, Duration::from_secs(60));
-        let ids = submit(&e[0], 3, "CD");
+        let ids = submit(&e[0], 3, "CD").await;
         // A worker that claimed them and died.
         let held = e[0]
             .catalog
@@ -173,7 +174,7 @@ async fn a_worker_reads_documents_another_process_queued() {
         let worker = e[0].spawn_worker();
         // Queued through the other engine, which has no worker and does
         // not wake this one.
-        let ids = submit(&e[1], 5, "EF");
+        let ids = submit(&e[1], 5, "EF").await;
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let catalog = place.open().unwrap();

@@ -16,6 +16,7 @@ use std::path::{Component, Path, PathBuf};
 
 use anyhow::Context;
 use attest_engine::catalog::Catalog;
+use attest_engine::originals::Originals;
 use attest_engine::review::{ReviewItem, Settled, settled};
 
 use crate::gold::{GoldCase, GoldRecycled};
@@ -100,9 +101,10 @@ pub struct Exported {
     pub skipped: Vec<String>,
 }
 
-pub fn export_gold(
+pub async fn export_gold(
     data_dir: &Path,
     database_url: Option<&str>,
+    object_store_url: Option<&str>,
     tenant: Option<&str>,
     out: &Path,
     docs_out: Option<&Path>,
@@ -116,6 +118,7 @@ pub fn export_gold(
     );
     let catalog = Catalog::connect(data_dir, database_url)
         .with_context(|| format!("cannot open the catalog of {}", data_dir.display()))?;
+    let originals = Originals::open(data_dir, object_store_url)?;
     let decided = catalog.decided_reviews(tenant)?;
     let mut drafts: BTreeMap<(String, String), Draft> = BTreeMap::new();
     let mut skipped = Vec::new();
@@ -229,7 +232,8 @@ pub fn export_gold(
                 if let Some(parent) = target.parent() {
                     std::fs::create_dir_all(parent)?;
                 }
-                std::fs::copy(catalog.original_path(doc_id), &target).with_context(|| {
+                let bytes = originals.get(doc_id).await?;
+                std::fs::write(&target, bytes).with_context(|| {
                     format!(
                         "cannot copy the original of {doc_id} to {}",
                         target.display()

@@ -93,6 +93,10 @@ enum Command {
         /// The service's PostgreSQL catalog, when it has one.
         #[arg(long, env = "ATTEST_DATABASE_URL", hide_env_values = true)]
         database_url: Option<String>,
+        /// Where the service keeps originals, when not in its data
+        /// directory (`s3://bucket/prefix`).
+        #[arg(long, env = "ATTEST_OBJECT_STORE_URL")]
+        object_store_url: Option<String>,
         /// Only this tenant's decisions.
         #[arg(long)]
         tenant: Option<String>,
@@ -137,6 +141,7 @@ async fn main() -> anyhow::Result<()> {
         Command::ExportGold {
             data_dir,
             database_url,
+            object_store_url,
             tenant,
             out,
             docs,
@@ -145,10 +150,12 @@ async fn main() -> anyhow::Result<()> {
             let e = export::export_gold(
                 &data_dir,
                 database_url.as_deref(),
+                object_store_url.as_deref(),
                 tenant.as_deref(),
                 &out,
                 docs.as_deref(),
-            )?;
+            )
+            .await?;
             for s in &e.skipped {
                 eprintln!("skipped {s}");
             }

@@ -5,8 +5,8 @@
 //! can run beside the service; workers sharing a PostgreSQL catalog
 //! (`ATTEST_DATABASE_URL`) with `attest serve --no-worker` replicas ingest
 //! what those accept. With the embedded store only one process may
-//! hold the data directory: while `attest serve` runs, upload through
-//! `POST /v1/documents` or drop files into its inbox instead.
+//! hold the index: workers beside it run with `--no-store` and hand their
+//! vectors to it through the catalog.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -31,6 +31,12 @@ struct Cli {
     /// TOML configuration file (environment variables ATTEST_* override it).
     #[arg(long, global = true, env = "ATTEST_CONFIG")]
     config: Option<PathBuf>,
+    /// Open no vector store (ATTEST_STORE=false): parse, chunk and embed
+    /// here and hand the vectors off, through the shared PostgreSQL
+    /// catalog, to the `attest serve` process that owns the embedded store;
+    /// a document becomes searchable once that process has applied them.
+    #[arg(long, global = true)]
+    no_store: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -58,7 +64,10 @@ enum Command {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    let settings = Settings::load(cli.config.as_deref())?;
+    let mut settings = Settings::load(cli.config.as_deref())?;
+    if cli.no_store {
+        settings.store = false;
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("ATTEST_LOG")
@@ -71,6 +80,7 @@ async fn main() -> anyhow::Result<()> {
         Err(EngineError::Store(StoreError::Locked { path })) => anyhow::bail!(
             "the embedded store at {path} is held by another process (is `attest serve` running?).\n\
              Upload through POST /v1/documents, drop files into the service's inbox (ATTEST_INBOX_DIR),\n\
+             run this with --no-store on a shared PostgreSQL catalog (ATTEST_DATABASE_URL) to hand the vectors to it,\n\
              or configure a Qdrant server with ATTEST_QDRANT_URL so several processes can share the index."
         ),
         Err(e) => return Err(e).context("cannot open the index"),

@@ -11,6 +11,7 @@ use serde_json::json;
 use attest_engine::ask::AskError;
 use attest_engine::extract::ExtractError;
 use attest_engine::library::EngineError;
+use attest_engine::originals::OriginalsError;
 use attest_engine::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -120,6 +121,10 @@ impl From<EngineError> for ApiError {
             EngineError::Catalog(x) => ApiError::Internal(x.to_string()),
             EngineError::Internal(x) => ApiError::Internal(x),
             EngineError::Overloaded(o) => ApiError::Overloaded(o.to_string()),
+            EngineError::Originals(o @ OriginalsError::Backend { .. }) => {
+                ApiError::Unavailable(o.to_string())
+            }
+            EngineError::Originals(o) => ApiError::Internal(o.to_string()),
         }
     }
 }
@@ -174,5 +179,11 @@ where
             }
             Err(other) => Err(ApiError::BadRequest(other.body_text())),
         }
+    }
+}
+
+impl From<OriginalsError> for ApiError {
+    fn from(e: OriginalsError) -> Self {
+        EngineError::from(e).into()
     }
 }

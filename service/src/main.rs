@@ -41,6 +41,13 @@ enum Command {
         /// another replica's worker) on the same catalog ingest them.
         #[arg(long)]
         no_worker: bool,
+        /// Open no vector store (ATTEST_STORE=false): a replica beside the
+        /// process that owns the embedded store, on a shared PostgreSQL
+        /// catalog. It answers extraction, documents, BOMs and reviews from
+        /// the catalog, hands its worker's vectors and its deletions off to
+        /// the store's owner, and answers search and chat with 503.
+        #[arg(long)]
+        no_store: bool,
     },
     /// Create, list and revoke API keys (in the data directory's catalog;
     /// a running service sees changes on the next request).
@@ -102,9 +109,16 @@ async fn main() -> anyhow::Result<()> {
             attest_service::audit::tail(&dir, lines, follow, &mut std::io::stdout().lock())?;
             return Ok(());
         }
-        Command::Serve { no_worker, .. } => {
+        Command::Serve {
+            no_worker,
+            no_store,
+            ..
+        } => {
             if no_worker {
                 settings.worker = false;
+            }
+            if no_store {
+                settings.store = false;
             }
         }
     }
@@ -125,7 +139,7 @@ async fn main() -> anyhow::Result<()> {
                     .and_then(|n| n.to_str())
                     .unwrap_or("unnamed");
                 match std::fs::read(file) {
-                    Ok(bytes) => match engine.submit(DEFAULT_TENANT, name, &bytes) {
+                    Ok(bytes) => match engine.submit(DEFAULT_TENANT, name, &bytes).await {
                         Ok(s) if s.status == attest_engine::document::IngestStatus::Queued => {
                             engine.enqueue(&s.id);
                             queued += 1;

@@ -153,6 +153,14 @@ impl Application {
                 "no ingest worker in this process: uploads stay queued for the workers of others"
             );
         }
+        if engine.spawn_applier().is_some() {
+            tracing::info!("applying the vectors handed off by processes without a store");
+        }
+        if !engine.has_store() {
+            tracing::info!(
+                "no vector store in this process: writes are handed off to the store's owner"
+            );
+        }
         if let Some(inbox) = settings.inbox_dir.clone() {
             tokio::spawn(engine.clone().watch_inbox(
                 DEFAULT_TENANT.into(),
@@ -191,7 +199,7 @@ impl Application {
             "extractors ready"
         );
         let bom_jobs = BomJobs::new(engine.clone(), extractors.clone());
-        bom_jobs.resume()?;
+        bom_jobs.start_resuming()?;
         let listener = TcpListener::bind(&settings.addr).await?;
         let port = listener.local_addr()?.port();
         let state = AppState {

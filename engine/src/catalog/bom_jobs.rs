@@ -1,9 +1,13 @@
 //! BOM roll-up jobs: the request as accepted, progress, and the result.
 //! A job is written before it is acknowledged, so a restart resumes every
-//! job that had not finished.
+//! job that had not finished. A running job is held under a lease by the
+//! process that runs it (renewed while it runs); replicas sharing the
+//! catalog take over only jobs whose lease has run out, so each job runs
+//! in one place at a time.
 
 use super::db::{DbError, Row, args};
-use super::{Catalog, CatalogError, now_ms};
+use super::{Catalog, CatalogError, later, now_ms};
+use std::time::Duration;
 
 /// A stored job. `request` and `result` are JSON.
 #[derive(Debug, Clone)]
@@ -47,7 +51,7 @@ fn row(r: &Row, with_body: bool) -> Result<StoredBomJob, DbError> {
 }
 
 impl Catalog {
-    /// Records a new, queued job.
+    /// Records a new, queued job, held by `owner` for `lease`.
     pub fn create_bom_job(
         &self,
         id: &str,
@@ -55,12 +59,80 @@ impl Catalog {
         name: Option<&str>,
         lines: usize,
         request: &str,
+        (owner, lease): (&str, Duration),
     ) -> Result<(), CatalogError> {
         self.db.write(|tx| {
             tx.execute(
-                "INSERT INTO bom_jobs (id, tenant, name, status, lines, done, request, created_at) \
-                 VALUES (?1, ?2, ?3, 'queued', ?4, 0, ?5, ?6)",
-                args![id, tenant, name, lines, request, now_ms()],
+                "INSERT INTO bom_jobs (id, tenant, name, status, lines, done, request, created_at, \
+                   lease_owner, lease_until) \
+                 VALUES (?1, ?2, ?3, 'queued', ?4, 0, ?5, ?6, ?7, ?8)",
+                args![
+                    id,
+                    tenant,
+                    name,
+                    lines,
+                    request,
+                    now_ms(),
+                    owner,
+                    later(lease)
+                ],
+            )
+        })?;
+        Ok(())
+    }
+
+    /// Claims the unfinished jobs no live lease holds, oldest first, with
+    /// their requests.
+    pub fn claim_bom_jobs(
+        &self,
+        owner: &str,
+        lease: Duration,
+    ) -> Result<Vec<StoredBomJob>, CatalogError> {
+        let sql = format!(
+            "UPDATE bom_jobs SET lease_owner = ?1, lease_until = ?2 WHERE id IN ( \
+               SELECT id FROM bom_jobs WHERE status IN ('queued', 'running') AND lease_until < ?3 \
+               ORDER BY created_at, id{}) \
+             RETURNING {COLUMNS}",
+            if self.db.is_postgres() {
+                " FOR UPDATE SKIP LOCKED"
+            } else {
+                ""
+            }
+        );
+        let mut jobs = self.db.write(|tx| {
+            tx.query(&sql, args![owner, later(lease), now_ms()])?
+                .iter()
+                .map(|r| row(r, true))
+                .collect::<Result<Vec<_>, _>>()
+        })?;
+        jobs.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        Ok(jobs)
+    }
+
+    /// Extends this owner's lease on a job; false when it no longer holds it.
+    pub fn renew_bom_job(
+        &self,
+        owner: &str,
+        id: &str,
+        lease: Duration,
+    ) -> Result<bool, CatalogError> {
+        let n = self.db.write(|tx| {
+            tx.execute(
+                "UPDATE bom_jobs SET lease_until = ?3 WHERE id = ?1 AND lease_owner = ?2",
+                args![id, owner, later(lease)],
+            )
+        })?;
+        Ok(n > 0)
+    }
+
+    /// Drops every job lease: for a catalog one process owns (SQLite),
+    /// whose earlier run holds nothing any more.
+    pub fn release_bom_jobs(&self) -> Result<(), CatalogError> {
+        self.db.write(|tx| {
+            tx.execute(
+                "UPDATE bom_jobs SET lease_owner = NULL, lease_until = 0 \
+                 WHERE status IN ('queued', 'running') AND lease_until > 0",
+                &[],
             )
         })?;
         Ok(())

@@ -150,6 +150,13 @@ impl Row {
         }
     }
 
+    pub fn opt_blob(&self, i: usize) -> Result<Option<Vec<u8>>, DbError> {
+        match self.at(i)? {
+            Value::Null => Ok(None),
+            _ => self.blob(i).map(Some),
+        }
+    }
+
     pub fn blob(&self, i: usize) -> Result<Vec<u8>, DbError> {
         match self.at(i)? {
             Value::Blob(b) => Ok(b.clone()),

@@ -15,11 +15,7 @@
 use std::time::Duration;
 
 use super::db::{Value, args};
-use super::{Catalog, CatalogError, now_ms};
-
-fn later(d: Duration) -> i64 {
-    now_ms().saturating_add(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
+use super::{Catalog, CatalogError, later, now_ms};
 
 /// `?1, ?2 …` from `from` on, one per id.
 fn placeholders(from: usize, n: usize) -> String {
@@ -150,13 +146,29 @@ impl Catalog {
         Ok(())
     }
 
+    /// The queued documents a worker holds now, with their holders (for
+    /// operators: which worker reads what).
+    pub fn leases(&self) -> Result<Vec<(String, String)>, CatalogError> {
+        Ok(self.db.read(|c| {
+            c.query(
+                "SELECT id, lease_owner FROM documents WHERE status = 'queued' \
+                 AND lease_owner IS NOT NULL AND lease_until >= ?1 ORDER BY id",
+                args![now_ms()],
+            )?
+            .iter()
+            .map(|r| Ok((r.text(0)?, r.text(1)?)))
+            .collect()
+        })?)
+    }
+
     /// Drops every lease and retry delay: for a catalog one process owns
     /// (SQLite), whose earlier run cannot be reading anything any more.
     pub fn release_all(&self) -> Result<(), CatalogError> {
         self.db.write(|tx| {
             tx.execute(
                 "UPDATE documents SET lease_owner = NULL, lease_until = 0 \
-                 WHERE status = 'queued' AND (lease_owner IS NOT NULL OR lease_until > 0)",
+                 WHERE status = 'queued' AND (lease_owner IS NOT NULL OR lease_until > 0) \
+                 AND COALESCE(lease_owner, '') <> 'handoff'",
                 &[],
             )
         })?;

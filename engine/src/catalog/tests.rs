@@ -4,6 +4,7 @@
 use super::testdb::TestPlace;
 use super::*;
 use crate::document::PageSpan;
+use std::time::Duration;
 
 /// A fresh place on each engine under test.
 pub(crate) fn places() -> Vec<TestPlace> {
@@ -115,7 +116,6 @@ fn records_index_and_generation_survive_a_reopen_and_deletes_leave_no_trace() {
                 IngestStatus::Ready,
             ))
             .unwrap();
-            c.save_original("r1", b"%PDF-1.4").unwrap();
             g0 = c.generation();
             assert!(g0 >= 2);
         }
@@ -140,7 +140,6 @@ fn records_index_and_generation_survive_a_reopen_and_deletes_leave_no_trace() {
         assert_eq!(removed.meta.id, "r1");
         assert!(c.get("r1").is_none());
         assert!(c.find_subject("t1", "XB-200").is_empty());
-        assert!(!c.original_path("r1").exists());
         assert!(c.generation() > g0);
         // Removing twice is not an error.
         assert!(c.remove("r1").unwrap().is_none());
@@ -355,9 +354,10 @@ fn bom_jobs_record_progress_results_and_linked_reviews() {
         .unwrap();
         c.open_review("r1", "t1", "d1", "AB-100", "mass", "{}")
             .unwrap();
-        c.create_bom_job("j1", "t1", Some("board"), 3, "{\"lines\":[]}")
+        let held = ("w1", Duration::from_secs(60));
+        c.create_bom_job("j1", "t1", Some("board"), 3, "{\"lines\":[]}", held)
             .unwrap();
-        c.create_bom_job("j2", "t1", None, 1, "{}").unwrap();
+        c.create_bom_job("j2", "t1", None, 1, "{}", held).unwrap();
         assert_eq!(
             c.unfinished_bom_jobs().unwrap().len(),
             2,
@@ -520,5 +520,110 @@ fn concurrent_workers_on_one_catalog_never_claim_a_document_twice() {
         all.sort();
         all.dedup();
         assert_eq!((n, all.len()), (60, 60), "{}: {claimed:?}", place.engine());
+    }
+}
+
+#[test]
+fn bom_jobs_run_under_leases_that_another_replica_takes_over_when_they_run_out() {
+    for place in places() {
+        let c = place.open().unwrap();
+        c.create_bom_job("live", "t1", None, 1, "{}", ("a", Duration::from_secs(60)))
+            .unwrap();
+        c.create_bom_job("dead", "t1", None, 1, "{}", ("b", Duration::ZERO))
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(5));
+        let taken = c.claim_bom_jobs("c", Duration::from_secs(60)).unwrap();
+        assert_eq!(
+            taken.iter().map(|j| j.id.as_str()).collect::<Vec<_>>(),
+            ["dead"],
+            "{}",
+            place.engine()
+        );
+        assert_eq!(taken[0].request, "{}");
+        assert!(
+            c.claim_bom_jobs("d", Duration::from_secs(60))
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            c.renew_bom_job("a", "live", Duration::from_secs(60))
+                .unwrap()
+        );
+        assert!(
+            !c.renew_bom_job("b", "dead", Duration::from_secs(60))
+                .unwrap()
+        );
+        // A finished job is never claimed again.
+        c.finish_bom_job("dead", Ok("{}"), &[]).unwrap();
+        c.release_bom_jobs().unwrap();
+        let after = c.claim_bom_jobs("e", Duration::from_secs(60)).unwrap();
+        assert_eq!(
+            after.iter().map(|j| j.id.as_str()).collect::<Vec<_>>(),
+            ["live"]
+        );
+    }
+}
+
+#[test]
+fn a_handed_off_version_waits_for_the_store_owner_and_a_deletion_replaces_it() {
+    for place in places() {
+        let c = place.open().unwrap();
+        let lease = Duration::from_secs(60);
+        c.put(doc("h1", "a.pdf", "", &[], IngestStatus::Queued))
+            .unwrap();
+        c.put(doc("h2", "b.pdf", "", &[], IngestStatus::Queued))
+            .unwrap();
+        assert_eq!(c.claim_queued("w1", 10, lease).unwrap(), ["h1", "h2"]);
+        // Only the lease holder hands off.
+        assert!(
+            !c.hand_off("w2", "h1", b"one").unwrap(),
+            "{}",
+            place.engine()
+        );
+        assert!(c.hand_off("w1", "h1", b"one").unwrap());
+        assert!(c.hand_off("w1", "h2", b"two").unwrap());
+        // Handed off: never claimable by a worker again, even released.
+        c.release("w1", &["h1".into(), "h2".into()], Duration::ZERO)
+            .unwrap();
+        assert!(!c.claimable().unwrap());
+        assert!(c.claim_queued("w3", 10, lease).unwrap().is_empty());
+        assert_eq!(c.handoffs_pending().unwrap(), 2);
+        // The owner claims each once.
+        let got = c.claim_handoffs("owner", 10, lease).unwrap();
+        assert_eq!(got.len(), 2);
+        assert_eq!(
+            (got[0].document_id.as_str(), got[0].kind),
+            ("h1", HandoffKind::Publish)
+        );
+        assert_eq!(got[0].body, b"one");
+        assert!(c.claim_handoffs("other", 10, lease).unwrap().is_empty());
+        assert!(!c.handoff_waiting().unwrap());
+        // A deletion accepted elsewhere while h2 is being applied replaces
+        // it: recording the stale publish leaves the deletion in place.
+        let removed = c.remove_handing_off("h2").unwrap();
+        assert_eq!(removed.unwrap().meta.id, "h2");
+        assert!(c.get("h2").is_none());
+        c.put(doc("h1", "a.pdf", "text", &[], IngestStatus::Ready))
+            .unwrap();
+        c.finish_handoff("owner", &got[0]).unwrap();
+        c.finish_handoff("owner", &got[1]).unwrap();
+        assert_eq!(c.handoffs_pending().unwrap(), 1);
+        let next = c.claim_handoffs("owner", 10, lease).unwrap();
+        assert_eq!(next.len(), 1);
+        assert_eq!(
+            (next[0].document_id.as_str(), next[0].kind),
+            ("h2", HandoffKind::Delete)
+        );
+        // Given back after a failure, it waits out its delay.
+        c.release_handoff("owner", &next[0], Duration::from_secs(60))
+            .unwrap();
+        assert!(!c.handoff_waiting().unwrap());
+        // Removing a document on the owner drops a version handed off for it.
+        c.put(doc("h3", "c.pdf", "", &[], IngestStatus::Queued))
+            .unwrap();
+        assert_eq!(c.claim_queued("w1", 10, lease).unwrap(), ["h3"]);
+        assert!(c.hand_off("w1", "h3", b"three").unwrap());
+        c.remove("h3").unwrap();
+        assert_eq!(c.handoffs_pending().unwrap(), 1);
     }
 }

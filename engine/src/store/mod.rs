@@ -9,6 +9,7 @@
 //! with and refuses to open with another: vectors of two models in one
 //! collection would silently return nonsense.
 
+pub mod absent;
 pub mod conformance;
 pub mod edge;
 pub mod remote;
@@ -43,7 +44,7 @@ pub struct ChunkPayload {
     pub source: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChunkPoint {
     pub payload: ChunkPayload,
     pub dense: Vec<f32>,

@@ -28,18 +28,48 @@ pub struct RemoteStore {
     collection: String,
 }
 
+/// The collection attest creates when it is absent: its name and, for a
+/// cluster, how it is spread (Qdrant's defaults where unset).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CollectionSpec {
+    pub name: String,
+    /// Shards; at least the number of nodes, so each holds part.
+    pub shards: Option<u32>,
+    /// Copies of each shard.
+    pub replication: Option<u32>,
+    /// Copies that must apply a write before it is acknowledged; with
+    /// the replication factor, every copy.
+    pub write_consistency: Option<u32>,
+}
+
+impl From<&str> for CollectionSpec {
+    fn from(name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            ..Self::default()
+        }
+    }
+}
+
+impl From<&String> for CollectionSpec {
+    fn from(name: &String) -> Self {
+        Self::from(name.as_str())
+    }
+}
+
 fn unavailable<E: std::fmt::Display>(e: E) -> StoreError {
     StoreError::Unavailable(e.to_string())
 }
 
 impl RemoteStore {
-    #[tracing::instrument(skip(api_key, meta), fields(model = %meta.model))]
+    #[tracing::instrument(skip(api_key, collection, meta), fields(model = %meta.model))]
     pub async fn connect(
         url: &str,
         api_key: Option<String>,
-        collection: &str,
+        collection: impl Into<CollectionSpec>,
         meta: &IndexMeta,
     ) -> Result<Self, StoreError> {
+        let spec = collection.into();
         let client = Qdrant::from_url(url)
             .api_key(api_key)
             .timeout(Duration::from_secs(30))
@@ -49,13 +79,17 @@ impl RemoteStore {
             .map_err(unavailable)?;
         let store = Self {
             client,
-            collection: collection.to_owned(),
+            collection: spec.name.clone(),
         };
-        store.ensure_collection(meta).await?;
+        store.ensure_collection(&spec, meta).await?;
         Ok(store)
     }
 
-    async fn ensure_collection(&self, meta: &IndexMeta) -> Result<(), StoreError> {
+    async fn ensure_collection(
+        &self,
+        spec: &CollectionSpec,
+        meta: &IndexMeta,
+    ) -> Result<(), StoreError> {
         let exists = self
             .client
             .collection_exists(&self.collection)
@@ -113,12 +147,22 @@ impl RemoteStore {
             ),
         ]);
         self.client
-            .create_collection(
-                CreateCollectionBuilder::new(&self.collection)
+            .create_collection({
+                let mut create = CreateCollectionBuilder::new(&self.collection)
                     .vectors_config(vectors)
                     .sparse_vectors_config(sparse)
-                    .metadata(metadata),
-            )
+                    .metadata(metadata);
+                if let Some(n) = spec.shards {
+                    create = create.shard_number(n);
+                }
+                if let Some(n) = spec.replication {
+                    create = create.replication_factor(n);
+                }
+                if let Some(n) = spec.write_consistency {
+                    create = create.write_consistency_factor(n);
+                }
+                create
+            })
             .await
             .map_err(unavailable)?;
         for f in ["doc_id", "tenant"] {
@@ -314,7 +358,7 @@ async fn within<T>(
 pub struct LazyRemoteStore {
     url: String,
     api_key: Option<String>,
-    collection: String,
+    collection: CollectionSpec,
     meta: IndexMeta,
     inner: tokio::sync::RwLock<Option<std::sync::Arc<RemoteStore>>>,
     last_attempt: std::sync::Mutex<Option<std::time::Instant>>,
@@ -324,13 +368,13 @@ impl LazyRemoteStore {
     pub async fn connect(
         url: &str,
         api_key: Option<String>,
-        collection: &str,
+        collection: CollectionSpec,
         meta: &IndexMeta,
     ) -> Result<Self, StoreError> {
         let store = Self {
             url: url.to_owned(),
             api_key,
-            collection: collection.to_owned(),
+            collection,
             meta: meta.clone(),
             inner: tokio::sync::RwLock::new(None),
             last_attempt: std::sync::Mutex::new(None),
@@ -371,7 +415,7 @@ impl LazyRemoteStore {
                 RemoteStore::connect(
                     &self.url,
                     self.api_key.clone(),
-                    &self.collection,
+                    self.collection.clone(),
                     &self.meta,
                 ),
             )

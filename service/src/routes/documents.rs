@@ -74,7 +74,9 @@ pub async fn upload(
     let source = name.clone();
     let size = bytes.len();
     let sha256 = attest_engine::document::content_sha256(&bytes);
-    let submitted = tokio::task::spawn_blocking(move || engine.submit(&tenant, &name, &bytes))
+    // In its own task: a client that goes away does not cut a submission
+    // in half.
+    let submitted = tokio::spawn(async move { engine.submit(&tenant, &name, &bytes).await })
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))??;
     state.audit.record(
@@ -290,7 +292,7 @@ pub async fn page(
         what: format!("page {n} of document {id}"),
     })?;
     let width = q.width.unwrap_or(1000);
-    let original = state.engine.catalog.original_path(&id);
+    let original = state.engine.originals.local_copy(&id).await?;
     let cache = state.engine.catalog.pages_dir().to_path_buf();
     let timeout = Duration::from_secs(state.settings.pdf_timeout_secs.max(1));
     let png = tokio::task::spawn_blocking(move || {

@@ -168,14 +168,22 @@ pub async fn evidence(
             }
         })
         .collect::<String>();
+    // The originals the answer cites, as files on this machine.
+    let mut originals = std::collections::HashMap::new();
+    for d in &resp.provenance.documents {
+        if let Some(doc) = engine
+            .catalog
+            .get(&d.id)
+            .filter(|d| d.meta.tenant == tenant)
+        {
+            originals.insert(
+                d.id.clone(),
+                (doc, engine.originals.local_copy(&d.id).await?),
+            );
+        }
+    }
     let zip = tokio::task::spawn_blocking(move || {
-        let doc_of = |id: &str| {
-            engine
-                .catalog
-                .get(id)
-                .filter(|d| d.meta.tenant == tenant)
-                .map(|d| (d, engine.catalog.original_path(id)))
-        };
+        let doc_of = |id: &str| originals.get(id).cloned();
         attest_engine::evidence::pack(&resp, &doc_of, timeout)
     })
     .await

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use attest_engine::config::AuthMode;
 use attest_engine::document::{DEFAULT_TENANT, IngestStatus};
-use attest_engine::store::ChunkFilter;
+use attest_engine::store::{ChunkFilter, StoreError};
 
 use crate::startup::AppState;
 
@@ -76,19 +76,34 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readines
     let engine = &state.engine;
     // A probe answers quickly: a store that has not answered in 2 s is
     // not ready.
-    let store = tokio::time::timeout(
-        std::time::Duration::from_secs(2),
-        engine.store.count(ChunkFilter {
-            tenant: DEFAULT_TENANT.into(),
-            doc_ids: None,
-        }),
-    )
-    .await
-    .unwrap_or_else(|_| {
-        Err(attest_engine::store::StoreError::Unavailable(
-            "no answer within 2 s".into(),
-        ))
-    });
+    let store = if engine.has_store() {
+        tokio::time::timeout(
+            std::time::Duration::from_secs(2),
+            engine.store.count(ChunkFilter {
+                tenant: DEFAULT_TENANT.into(),
+                doc_ids: None,
+            }),
+        )
+        .await
+        .unwrap_or_else(|_| Err(StoreError::Unavailable("no answer within 2 s".into())))
+        .map(|n| Some(n as u64))
+    } else {
+        // A replica without a store (`--no-store`) is ready when the
+        // catalog it hands writes through answers.
+        let catalog = engine.catalog.clone();
+        match tokio::time::timeout(
+            std::time::Duration::from_secs(2),
+            tokio::task::spawn_blocking(move || catalog.handoffs_pending()),
+        )
+        .await
+        {
+            Ok(Ok(Ok(_))) => Ok(None),
+            Ok(Ok(Err(e))) => Err(StoreError::Unavailable(format!("catalog: {e}"))),
+            _ => Err(StoreError::Unavailable(
+                "the catalog gave no answer within 2 s".into(),
+            )),
+        }
+    };
     // Without keys there is one tenant and nothing to hide from it; with
     // keys, readiness says nothing about any tenant's documents.
     let open = state.settings.auth == AuthMode::Open;
@@ -112,7 +127,7 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readines
             backend: engine.store.backend().into(),
             ok: store.is_ok(),
             chunks: if open {
-                store.as_ref().ok().map(|n| *n as u64)
+                store.as_ref().ok().copied().flatten()
             } else {
                 None
             },

@@ -154,6 +154,7 @@ async fn queued_uploads_survive_a_restart() {
             .unwrap();
         let s = engine
             .submit("default", "note.txt", b"Made in Japan. Weight: 3 g")
+            .await
             .unwrap();
         s.id
     };

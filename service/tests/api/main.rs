@@ -5,6 +5,7 @@ mod ask;
 mod auth;
 mod bom;
 mod broken_input;
+mod cluster;
 mod documents;
 mod extract;
 mod faults;

@@ -25,7 +25,7 @@ const FILES: &[&str] = &[
     "declarations/dtsheet_1689882_Bourns_4304S_resistor_network_MDS.txt",
 ];
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -59,7 +59,7 @@ fn start(data: &TestPlace, port: u16) -> Child {
         .unwrap()
 }
 
-async fn wait_healthy(app: &TestApp, child: &mut Child) {
+pub(crate) async fn wait_healthy(app: &TestApp, child: &mut Child) {
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         if let Ok(r) = app.client.get(app.url("/healthz")).send().await
@@ -73,14 +73,14 @@ async fn wait_healthy(app: &TestApp, child: &mut Child) {
     }
 }
 
-fn kill(mut child: Child) {
+pub(crate) fn kill(mut child: Child) {
     // SIGKILL: no shutdown code runs.
     child.kill().unwrap();
     child.wait().unwrap();
 }
 
 /// The running process, called like an in-process test service.
-fn remote(data: &std::sync::Arc<TestPlace>, port: u16) -> TestApp {
+pub(crate) fn remote(data: &std::sync::Arc<TestPlace>, port: u16) -> TestApp {
     TestApp {
         base: format!("http://127.0.0.1:{port}"),
         client: reqwest::Client::builder()
