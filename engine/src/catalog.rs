@@ -822,25 +822,33 @@ impl Catalog {
     /// Removes a document's record, index entries, readings and cached
     /// page images (its original and vectors are the engine's to remove).
     pub fn remove(&self, id: &str) -> Result<Option<Arc<Document>>, CatalogError> {
-        let removed = self.get(id);
-        let generation = self.db.write(|tx| {
-            remove_rows(tx, id)?;
+        self.remove_and(id, |tx| {
             // A version handed off and not yet published goes too.
             tx.execute(
                 "DELETE FROM handoffs WHERE document_id = ?1 AND kind = 'publish'",
                 args![id],
-            )?;
+            )
+        })
+    }
+
+    /// Removes a document's rows and runs `also` in the same transaction;
+    /// the removed record.
+    fn remove_and(
+        &self,
+        id: &str,
+        also: impl FnOnce(&mut dyn Sql) -> Result<usize, DbError> + Send,
+    ) -> Result<Option<Arc<Document>>, CatalogError> {
+        let removed = self.get(id);
+        let generation = self.db.write(|tx| {
+            remove_rows(tx, id)?;
+            also(tx)?;
             bump(tx)
         })?;
         self.generation.store(generation, Ordering::SeqCst);
         lock(&self.cache).remove(id);
-        self.forget_pages(id);
-        Ok(removed)
-    }
-
-    /// Cached page images go with the document (best effort: a cache).
-    fn forget_pages(&self, id: &str) {
+        // Cached page images go with the document (best effort: a cache).
         let _ = std::fs::remove_dir_all(self.pages_dir.join(id));
+        Ok(removed)
     }
 }
 

@@ -591,13 +591,20 @@ mod tests {
             panic!("expected the Qdrant server: {:?}", c.store);
         };
         assert_eq!(
-            (collection.shards, collection.replication, collection.write_consistency),
+            (
+                collection.shards,
+                collection.replication,
+                collection.write_consistency
+            ),
             (Some(6), Some(2), None)
         );
         // Without a store, whatever else is configured.
         s.apply_env(|k| (k == "ATTEST_STORE").then(|| "false".into()))
             .unwrap();
-        assert!(matches!(s.engine_config().unwrap().store, StoreConfig::Absent));
+        assert!(matches!(
+            s.engine_config().unwrap().store,
+            StoreConfig::Absent
+        ));
         let err = s.apply_env(|k| (k == "ATTEST_QDRANT_SHARDS").then(|| "many".into()));
         assert!(matches!(err, Err(ConfigError::Env { .. })));
     }

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{HandoffKind, PendingHandoff};
 use crate::document::{Document, IngestError, IngestStatus};
+use crate::ingest::{claim_off_runtime, retry_delay};
 use crate::library::{Engine, EngineError};
 use crate::store::ChunkPoint;
 
@@ -80,9 +81,9 @@ impl Engine {
                 if *stop.borrow() {
                     break;
                 }
-                let claim = {
+                let group = {
                     let engine = engine.clone();
-                    tokio::task::spawn_blocking(move || {
+                    claim_off_runtime("hand-offs", move || {
                         if !engine.catalog.handoff_waiting()? {
                             return Ok(Vec::new());
                         }
@@ -91,17 +92,6 @@ impl Engine {
                             .claim_handoffs(&engine.worker_id, APPLY_GROUP, lease)
                     })
                     .await
-                };
-                let group = match claim {
-                    Ok(Ok(group)) => group,
-                    Ok(Err(e)) => {
-                        tracing::error!(error = %e, "cannot claim hand-offs");
-                        Vec::new()
-                    }
-                    Err(e) => {
-                        tracing::error!(error = %e, "hand-off claim task failed");
-                        Vec::new()
-                    }
                 };
                 if group.is_empty() {
                     tokio::select! {
@@ -124,7 +114,7 @@ impl Engine {
                         Err(e) => {
                             let n = failures.entry(h.seq).or_insert(0);
                             *n += 1;
-                            let delay = Duration::from_secs((5u64 << (*n - 1).min(6)).min(300));
+                            let delay = retry_delay(*n);
                             tracing::error!(document = %h.document_id, error = %e, retry_in_secs = delay.as_secs(), "cannot apply a hand-off; will retry");
                             metrics::counter!("attest_handoffs_total", "event" => "retried")
                                 .increment(1);

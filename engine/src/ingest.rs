@@ -601,9 +601,9 @@ impl Engine {
                 if *stop.borrow() {
                     break;
                 }
-                let claim = {
+                let group = {
                     let engine = engine.clone();
-                    tokio::task::spawn_blocking(move || {
+                    claim_off_runtime("queued documents", move || {
                         if !engine.catalog.claimable()? {
                             return Ok(Vec::new());
                         }
@@ -612,17 +612,6 @@ impl Engine {
                             .claim_queued(&engine.worker_id, WORKER_GROUP, lease)
                     })
                     .await
-                };
-                let group = match claim {
-                    Ok(Ok(ids)) => ids,
-                    Ok(Err(e)) => {
-                        tracing::error!(error = %e, "cannot claim queued documents");
-                        Vec::new()
-                    }
-                    Err(e) => {
-                        tracing::error!(error = %e, "claim task failed");
-                        Vec::new()
-                    }
                 };
                 if group.is_empty() {
                     tokio::select! {
@@ -652,7 +641,7 @@ impl Engine {
                     // then up to every 5 minutes.
                     let n = failures.entry(id.clone()).or_insert(0);
                     *n += 1;
-                    let delay = Duration::from_secs((5u64 << (*n - 1).min(6)).min(300));
+                    let delay = retry_delay(*n);
                     tracing::error!(document = %id, error = %e, retry_in_secs = delay.as_secs(), "ingest failed; will retry");
                     metrics::counter!("attest_ingest_retries_total").increment(1);
                     if let Err(e) = engine.catalog.release(&engine.worker_id, &[id], delay) {
@@ -881,6 +870,31 @@ fn failed(mut meta: DocumentMeta, err: &ParseError) -> Document {
 }
 
 /// Files under the given paths, recursively, sorted; hidden files skipped.
+/// Runs a claim on the catalog off the async threads: what it claimed, or
+/// nothing (logged) when the catalog could not be asked.
+pub(crate) async fn claim_off_runtime<T: Send + 'static>(
+    what: &'static str,
+    claim: impl FnOnce() -> Result<Vec<T>, crate::catalog::CatalogError> + Send + 'static,
+) -> Vec<T> {
+    match tokio::task::spawn_blocking(claim).await {
+        Ok(Ok(claimed)) => claimed,
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, what, "cannot claim");
+            Vec::new()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, what, "claim task failed");
+            Vec::new()
+        }
+    }
+}
+
+/// The wait after the `n`-th failed attempt: 5 s, doubling, at most 5
+/// minutes.
+pub(crate) fn retry_delay(n: u32) -> Duration {
+    Duration::from_secs((5u64 << n.saturating_sub(1).min(6)).min(300))
+}
+
 pub fn collect_files(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack: Vec<PathBuf> = paths.to_vec();

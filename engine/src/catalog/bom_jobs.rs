@@ -93,11 +93,7 @@ impl Catalog {
                SELECT id FROM bom_jobs WHERE status IN ('queued', 'running') AND lease_until < ?3 \
                ORDER BY created_at, id{}) \
              RETURNING {COLUMNS}",
-            if self.db.is_postgres() {
-                " FOR UPDATE SKIP LOCKED"
-            } else {
-                ""
-            }
+            self.skip_locked()
         );
         let mut jobs = self.db.write(|tx| {
             tx.query(&sql, args![owner, later(lease), now_ms()])?

@@ -14,10 +14,9 @@
 use std::time::Duration;
 
 use super::db::args;
-use super::{Catalog, CatalogError, bump, later, lock, now_ms};
+use super::{Catalog, CatalogError, later, now_ms};
 use crate::document::Document;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 
 /// The lease owner of a document whose new version waits for the store's
 /// owner; such a lease never runs out.
@@ -68,9 +67,7 @@ impl Catalog {
     /// Removes a document's record (as [`Catalog::remove`]) and hands the
     /// removal of its vectors off to the store's owner, in one transaction.
     pub fn remove_handing_off(&self, id: &str) -> Result<Option<Arc<Document>>, CatalogError> {
-        let removed = self.get(id);
-        let generation = self.db.write(|tx| {
-            super::remove_rows(tx, id)?;
+        self.remove_and(id, |tx| {
             tx.execute(
                 "INSERT INTO handoffs (document_id, kind, body, created_at) \
                  VALUES (?1, 'delete', NULL, ?2) \
@@ -78,13 +75,8 @@ impl Catalog {
                    body = NULL, created_at = excluded.created_at, \
                    lease_owner = NULL, lease_until = 0",
                 args![id, now_ms()],
-            )?;
-            bump(tx)
-        })?;
-        self.generation.store(generation, Ordering::SeqCst);
-        lock(&self.cache).remove(id);
-        self.forget_pages(id);
-        Ok(removed)
+            )
+        })
     }
 
     /// Claims up to `n` hand-offs no live lease holds, oldest first.
@@ -98,11 +90,7 @@ impl Catalog {
             "UPDATE handoffs SET lease_owner = ?1, lease_until = ?2 WHERE seq IN ( \
                SELECT seq FROM handoffs WHERE lease_until < ?3 ORDER BY seq LIMIT ?4{}) \
              RETURNING seq, document_id, kind, body",
-            if self.db.is_postgres() {
-                " FOR UPDATE SKIP LOCKED"
-            } else {
-                ""
-            }
+            self.skip_locked()
         );
         let mut out = self.db.write(|tx| {
             tx.query(&sql, args![owner, later(lease), now_ms(), n])?

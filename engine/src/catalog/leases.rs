@@ -26,7 +26,8 @@ fn placeholders(from: usize, n: usize) -> String {
 }
 
 impl Catalog {
-    fn skip_locked(&self) -> &'static str {
+    /// Where claims skip rows another transaction is claiming.
+    pub(super) fn skip_locked(&self) -> &'static str {
         if self.db.is_postgres() {
             " FOR UPDATE SKIP LOCKED"
         } else {

@@ -498,15 +498,7 @@ async fn a_ten_thousand_line_bom_runs_as_a_job_within_the_memory_bound() {
         .sum();
     assert!(close(resistor, expected), "{resistor} vs {expected}");
     assert!(t["mass_g"].as_f64().unwrap() >= resistor);
-    let csv = app
-        .client
-        .get(app.url(&format!("{location}?format=csv")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = app.get_text(&format!("{location}?format=csv")).await;
     assert_eq!(csv.lines().filter(|l| !l.starts_with('#')).count(), 10_001);
     let peak = peak_rss_bytes();
     assert!(

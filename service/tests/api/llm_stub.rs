@@ -272,15 +272,7 @@ async fn failures_fall_back_and_say_the_answer_is_degraded() {
                 .starts_with("llm")
         );
         // Counted in the metrics by outcome.
-        let metrics = app
-            .client
-            .get(app.url("/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let metrics = app.get_text("/metrics").await;
         assert!(
             metrics.contains(&format!("attest_llm_calls_total{{outcome=\"{code}\"}}")),
             "{code}: {metrics}"
