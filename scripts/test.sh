@@ -61,6 +61,9 @@ if [ -z "${ATTEST_TEST_S3_URL:-}" ]; then
   cleanup+=("scripts/s3.sh stop")
   eval "$(scripts/s3.sh start)"
 fi
+# The multi-process test runs the attest and attest-ingest binaries; test
+# builds make only the binaries their own package's tests use.
+cargo build --workspace --bins
 cargo nextest run --workspace --no-fail-fast "$@"
 if [ "${PG_API:-1}" != 0 ]; then
   echo "test: the API tests again, with the catalog on PostgreSQL"

@@ -30,7 +30,8 @@ pub struct Settings {
     /// Whether this process opens a vector store. Without one
     /// (`--no-store`), the new versions its worker reads and the deletions
     /// it accepts are handed off through the shared catalog to the process
-    /// that owns the embedded store; search and chat answer 503 here.
+    /// that owns the embedded store; search (and chat from passages)
+    /// answers 503 here.
     pub store: bool,
     /// Catalog, originals and the embedded index live here.
     pub data_dir: PathBuf,

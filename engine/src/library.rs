@@ -33,7 +33,8 @@ pub enum StoreConfig {
     },
     /// None in this process (`--no-store`): new versions and deletions are
     /// handed off through the catalog to the process that owns the
-    /// embedded store; search and chat are unavailable here.
+    /// embedded store; search (and chat from passages) is unavailable
+    /// here.
     Absent,
 }
 

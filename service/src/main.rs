@@ -45,7 +45,8 @@ enum Command {
         /// process that owns the embedded store, on a shared PostgreSQL
         /// catalog. It answers extraction, documents, BOMs and reviews from
         /// the catalog, hands its worker's vectors and its deletions off to
-        /// the store's owner, and answers search and chat with 503.
+        /// the store's owner, and answers search (and chat from passages)
+        /// with 503.
         #[arg(long)]
         no_store: bool,
     },
