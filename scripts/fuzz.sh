@@ -6,6 +6,10 @@
 # the run with the reproducer under fuzz/artifacts/TARGET/.
 #   scripts/fuzz.sh                       # every target, 60 s each
 #   FUZZ_SECONDS=3600 scripts/fuzz.sh parse_pdf
+#   FUZZ_PROFILE=dev FUZZ_SECONDS=30 scripts/fuzz.sh   # as .ci/run does
+# The targets build against the engine's readers alone (no `service`
+# feature). FUZZ_PROFILE=dev builds them unoptimised: a fraction of the
+# optimised build's time, for brief runs (CI); the default is optimised.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -15,7 +19,12 @@ fi
 SECONDS_EACH=${FUZZ_SECONDS:-60}
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=(parse_pdf parse_declaration_xml parse_spreadsheet chunk_spans verify_quote)
-cargo fuzz build -s none -O
+case "${FUZZ_PROFILE:-release}" in
+  dev) PROFILE=(--dev) ;;
+  release) PROFILE=(-O) ;;
+  *) echo "fuzz: FUZZ_PROFILE is dev or release" >&2; exit 2 ;;
+esac
+cargo fuzz build -s none "${PROFILE[@]}"
 status=0
 for t in "${TARGETS[@]}"; do
   corpus="fuzz/corpus/$t"
@@ -27,7 +36,7 @@ for t in "${TARGETS[@]}"; do
     parse_spreadsheet) cp -n fuzz/seeds/*.csv "$corpus"/ 2>/dev/null || true ;;
   esac
   log="fuzz/$t.log"
-  if cargo fuzz run -s none -O "$t" "$corpus" -- \
+  if cargo fuzz run -s none "${PROFILE[@]}" "$t" "$corpus" -- \
       -max_total_time="$SECONDS_EACH" -max_len=65536 -timeout=30 -rss_limit_mb=2048 \
       -print_final_stats=1 > "$log" 2>&1; then
     runs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' || echo "?")

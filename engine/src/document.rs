@@ -383,6 +383,7 @@ pub struct Document {
 impl Document {
     /// A citation of `quote`, the text at code points `start..end`, with
     /// the boxes it covers on the page and whether OCR read it.
+    #[cfg(feature = "service")]
     pub fn citation(&self, start: usize, end: usize, quote: String) -> crate::extract::Citation {
         let page = self.page_of(start);
         let (boxes, ocr) = match &self.layout {

@@ -258,6 +258,7 @@ fn apply(
                     let (v, c) = (d.value.as_ref()?, d.citation.as_ref()?);
                     Some(OriginValue {
                         country: v.clone(),
+                        roles: Vec::new(),
                         citations: vec![c.clone()],
                         confidence: 1.0,
                         extractor: REVIEW_EXTRACTOR.into(),

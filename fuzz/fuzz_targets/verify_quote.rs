@@ -2,7 +2,7 @@
 //! and an exact match is the quote itself.
 #![no_main]
 
-use attest_engine::extract::verify::{MatchKind, locate};
+use attest_engine::quote::{MatchKind, locate};
 use attest_engine::text::{CharIndex, CharRange};
 use libfuzzer_sys::fuzz_target;
 

@@ -31,13 +31,14 @@ pub mod vocab;
 mod mass;
 mod materials;
 mod origin;
+pub use origin::origin_roles;
 mod recycled_rules;
 mod table;
 mod util;
 
 /// Bumped whenever a rule's behaviour changes, so stored findings can be
 /// traced to the rules that produced them.
-pub const RULES_VERSION: &str = "rules-3";
+pub const RULES_VERSION: &str = "rules-4";
 
 /// Byte offsets into the `text` passed in (always on char boundaries). The caller converts to code points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -61,6 +62,10 @@ pub struct MassFinding {
 pub struct OriginFinding {
     /// ISO 3166-1 alpha-2.
     pub country: String,
+    /// The stages of making the product the statement places in the
+    /// country ("Assembly: Malaysia"); empty when it names none ("Made in
+    /// China", "Country of origin: Japan").
+    pub roles: Vec<OriginRole>,
     pub evidence: Evidence,
     pub confidence: f32,
     pub rule: &'static str,
@@ -101,6 +106,23 @@ pub enum Scope {
     Packaging,
 }
 
+/// A stage of making a product that a country of origin is stated for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OriginRole {
+    /// Wafer fabrication (semiconductors): "Wafer fab: Taiwan".
+    WaferFab,
+    /// Assembly: "Assembly: Malaysia", "Assembled in Mexico".
+    Assembly,
+    /// Final test: "Test: Philippines".
+    Test,
+    /// Manufacture or production in general: "Country of manufacture",
+    /// "Produced in", "生产地".
+    Manufacturing,
+    /// Melting of a metal: "melted and manufactured in the USA".
+    Melt,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RecycledKind {
@@ -124,8 +146,8 @@ pub struct Findings {
 ///
 /// Regions are clamped to the text and shrunk onto char boundaries; empty
 /// or out-of-range regions are ignored. Every list is ranked by confidence,
-/// then by position; origins and materials hold one finding per country or
-/// material, recycled claims one per (material, kind, percent), and masses one
+/// then by position; origins hold one finding per (country, roles),
+/// materials one per material, recycled claims one per (material, kind, percent), and masses one
 /// per quoted statement.
 pub fn extract(text: &str, regions: &[Range<usize>]) -> Findings {
     let regions = util::normalise_regions(text, regions);
@@ -165,7 +187,8 @@ pub fn extract(text: &str, regions: &[Range<usize>]) -> Findings {
 
     rank(&mut f.origin, |o| (o.confidence, o.evidence));
     let mut seen = std::collections::HashSet::new();
-    f.origin.retain(|o| seen.insert(o.country.clone()));
+    f.origin
+        .retain(|o| seen.insert((o.country.clone(), o.roles.clone())));
 
     rank(&mut f.materials, |m| (m.confidence, m.evidence));
     let mut seen = std::collections::HashSet::new();

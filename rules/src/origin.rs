@@ -10,6 +10,10 @@
 //! - `origin_label_zh`: "产地 中国", "原产地：日本";
 //! - `made_in_zh`: "中国制造".
 //!
+//! Each finding carries the stages it names ([`origin_roles`]): "Wafer fab:
+//! Taiwan" is the wafer fab's country, "Assembled in Mexico" the assembly's,
+//! "Made in China" names no stage.
+//!
 //! Everything else that names a country is ignored: addresses and
 //! "Printed in USA" (the leaflet, not the part),
 //! headquarters, sales offices, "sold in", "shipped to", "Designed in
@@ -17,7 +21,7 @@
 
 use crate::country::{country_prefix, is_cjk};
 use crate::util::{has_any_stem, lazy_re, line_after, line_before, window};
-use crate::{Evidence, OriginFinding};
+use crate::{Evidence, OriginFinding, OriginRole};
 
 lazy_re!(
     MADE_IN,
@@ -44,6 +48,57 @@ lazy_re!(
     r"(?i)^(?:[ \t]*\([^)\n]{0,20}\))?[\s]*(?:[:：=\-–]|\.{2,})?\s*(?:no[ \t]+unit\s+)?"
 );
 
+/// The stages of making a product that a label, a column header or a verb
+/// names: "Wafer fab location" the wafer fab, "Final assembly site" and
+/// "assembled" the assembly, "Test" the test, "Country of manufacture",
+/// "produced" and "生产地" manufacturing, "melted" the melt. "Made in",
+/// "Country of origin" and "COO" name none.
+pub fn origin_roles(label: &str) -> Vec<OriginRole> {
+    let l = label.to_lowercase();
+    let words: Vec<&str> = l
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let has = |stems: &[&str]| words.iter().any(|w| stems.iter().any(|s| w.starts_with(s)));
+    let mut out = Vec::new();
+    if has(&["wafer"]) || words.contains(&"fab") {
+        out.push(OriginRole::WaferFab);
+    }
+    if has(&["assembl"]) {
+        out.push(OriginRole::Assembly);
+    }
+    if words
+        .iter()
+        .any(|w| ["test", "tested", "testing"].contains(w))
+    {
+        out.push(OriginRole::Test);
+    }
+    if has(&["melt", "smelt", "poured"]) {
+        out.push(OriginRole::Melt);
+    }
+    if has(&[
+        "manufactur",
+        "production",
+        "produced",
+        "fabricat",
+        "built",
+        "forged",
+        "cast",
+        "refined",
+        "grown",
+        "woven",
+        "knitted",
+        "sewn",
+    ]) || l.contains("生产")
+        || l.contains("制造")
+    {
+        out.push(OriginRole::Manufacturing);
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 pub(crate) fn find(text: &str, base: usize) -> Vec<OriginFinding> {
     let mut out = Vec::new();
     made_in(text, base, &mut out);
@@ -52,17 +107,27 @@ pub(crate) fn find(text: &str, base: usize) -> Vec<OriginFinding> {
     out
 }
 
-fn push(
-    out: &mut Vec<OriginFinding>,
-    base: usize,
+struct Found {
     start: usize,
     end: usize,
     country: &'static str,
+    roles: Vec<OriginRole>,
     confidence: f32,
     rule: &'static str,
-) {
+}
+
+fn push(out: &mut Vec<OriginFinding>, base: usize, f: Found) {
+    let Found {
+        start,
+        end,
+        country,
+        roles,
+        confidence,
+        rule,
+    } = f;
     out.push(OriginFinding {
         country: country.to_string(),
+        roles,
         evidence: Evidence {
             start: base + start,
             end: base + end,
@@ -107,6 +172,14 @@ fn made_in(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
             continue;
         };
         let end = all.end() + len;
+        // "melted and manufactured in the USA": both stages.
+        let mut roles = origin_roles(verb.as_str());
+        if before.trim_end().ends_with(" and") && origin_roles(&before).contains(&OriginRole::Melt)
+        {
+            roles.push(OriginRole::Melt);
+            roles.sort();
+            roles.dedup();
+        }
         let mut conf: f32 = if verb.as_str().eq_ignore_ascii_case("made") {
             0.9
         } else {
@@ -115,7 +188,18 @@ fn made_in(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
         if followed_by_alternative(text, end) {
             conf = 0.6;
         }
-        push(out, base, all.start(), end, code, conf, "made_in");
+        push(
+            out,
+            base,
+            Found {
+                start: all.start(),
+                end,
+                country: code,
+                roles,
+                confidence: conf,
+                rule: "made_in",
+            },
+        );
     }
 }
 
@@ -165,11 +249,14 @@ fn labelled(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
                 push(
                     out,
                     base,
-                    m.start(),
-                    vstart + len,
-                    code,
-                    conf,
-                    "origin_label",
+                    Found {
+                        start: m.start(),
+                        end: vstart + len,
+                        country: code,
+                        roles: origin_roles(m.as_str()),
+                        confidence: conf,
+                        rule: "origin_label",
+                    },
                 );
                 continue;
             }
@@ -196,11 +283,14 @@ fn labelled(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
                             push(
                                 out,
                                 base,
-                                m.start(),
-                                end,
-                                code,
-                                label_conf - 0.1,
-                                "origin_label",
+                                Found {
+                                    start: m.start(),
+                                    end,
+                                    country: code,
+                                    roles: origin_roles(m.as_str()),
+                                    confidence: label_conf - 0.1,
+                                    rule: "origin_label",
+                                },
                             );
                         }
                         break;
@@ -222,11 +312,14 @@ fn chinese(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
                 push(
                     out,
                     base,
-                    m.start(),
-                    m.end() + len,
-                    code,
-                    0.9,
-                    "origin_label_zh",
+                    Found {
+                        start: m.start(),
+                        end: m.end() + len,
+                        country: code,
+                        roles: origin_roles(m.as_str()),
+                        confidence: 0.9,
+                        rule: "origin_label_zh",
+                    },
                 );
             }
         }
@@ -252,7 +345,19 @@ fn chinese(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
             }
             if let Some((code, back)) = best {
                 let start = m.start() - back;
-                push(out, base, start, m.end(), code, 0.85, "made_in_zh");
+                // "中国制造" is "Made in China": no stage named.
+                push(
+                    out,
+                    base,
+                    Found {
+                        start,
+                        end: m.end(),
+                        country: code,
+                        roles: Vec::new(),
+                        confidence: 0.85,
+                        rule: "made_in_zh",
+                    },
+                );
             }
         }
     }
@@ -280,6 +385,45 @@ mod tests {
         let v = origins(text);
         assert_eq!(v.len(), 1, "{text:?}: {v:?}");
         (v[0].0.clone(), v[0].1.clone())
+    }
+
+    fn roles(text: &str) -> Vec<(String, Vec<OriginRole>)> {
+        find(text, 0)
+            .into_iter()
+            .map(|f| (f.country, f.roles))
+            .collect()
+    }
+
+    #[test]
+    fn each_statement_names_its_stages() {
+        use OriginRole::*;
+        assert_eq!(
+            roles("Wafer fab: Taiwan\nAssembly: Malaysia\nTest: Philippines"),
+            [
+                ("TW".into(), vec![WaferFab]),
+                ("MY".into(), vec![Assembly]),
+                ("PH".into(), vec![Test])
+            ]
+        );
+        assert_eq!(roles("Made in China"), [("CN".into(), vec![])]);
+        assert_eq!(roles("Country of origin: Japan"), [("JP".into(), vec![])]);
+        assert_eq!(
+            roles("Country of manufacture: Germany"),
+            [("DE".into(), vec![Manufacturing])]
+        );
+        assert_eq!(
+            roles("Assembled in the USA from imported parts"),
+            [("US".into(), vec![Assembly])]
+        );
+        assert_eq!(
+            roles("All bar stock is melted and manufactured in the USA."),
+            [("US".into(), vec![Manufacturing, Melt])]
+        );
+        assert_eq!(roles("生产地：中国"), [("CN".into(), vec![Manufacturing])]);
+        assert_eq!(roles("中国制造"), [("CN".into(), vec![])]);
+        assert_eq!(origin_roles("Final assembly location"), [Assembly]);
+        assert_eq!(origin_roles("COO"), []);
+        assert_eq!(origin_roles("Wafer Fab Location"), [WaferFab]);
     }
 
     #[test]

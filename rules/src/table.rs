@@ -13,7 +13,7 @@
 use std::ops::Range;
 
 use crate::util::{lazy_re, parse_number, trim_span};
-use crate::{Evidence, MassFinding, OriginFinding, country, units};
+use crate::{Evidence, MassFinding, OriginFinding, OriginRole, country, units};
 
 #[derive(Debug, Default)]
 pub(crate) struct TableFindings {
@@ -33,7 +33,7 @@ struct Header {
     delim: Delim,
     cells: usize,
     weight: Option<(usize, String, bool)>, // (column, unit, unit written in the header)
-    origin: Option<usize>,
+    origin: Option<(usize, Vec<OriginRole>)>, // (column, stages its header names)
 }
 
 lazy_re!(
@@ -144,7 +144,7 @@ fn header_of(line: &str, delim: Delim, spans: &[(usize, usize)]) -> Option<Heade
             }
         }
         if origin.is_none() && ORIGIN_COL.as_ref().is_some_and(|re| re.is_match(name)) {
-            origin = Some(i);
+            origin = Some((i, crate::origin::origin_roles(name)));
         }
     }
     Some(Header {
@@ -215,14 +215,15 @@ pub(crate) fn find(text: &str, regions: &[Range<usize>]) -> TableFindings {
                 });
             }
         }
-        if let Some(col) = h.origin
-            && let Some(&(s, e)) = spans.get(col)
+        if let Some((col, roles)) = &h.origin
+            && let Some(&(s, e)) = spans.get(*col)
         {
             let cell = line.get(s..e).unwrap_or_default();
             if let (Some(code), true) = (country::to_alpha2(cell), inside(regions, ls + s, ls + e))
             {
                 out.origin.push(OriginFinding {
                     country: code.to_string(),
+                    roles: roles.clone(),
                     evidence: Evidence {
                         start: ls + s,
                         end: ls + e,

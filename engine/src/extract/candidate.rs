@@ -12,7 +12,7 @@
 use std::ops::Range;
 
 use super::verify::{country_supported, material_supported, quote_has_number};
-use super::{Citation, Field, Scope};
+use super::{Citation, Field, OriginRole, Scope};
 use crate::document::Document;
 use crate::text::CharIndex;
 
@@ -25,8 +25,12 @@ pub(crate) enum Value {
         value: f64,
         unit: String,
     },
-    /// ISO 3166-1 alpha-2.
-    Origin(String),
+    /// ISO 3166-1 alpha-2, and the stages of making the product placed
+    /// there (empty when none is named).
+    Origin {
+        country: String,
+        roles: Vec<OriginRole>,
+    },
     /// Canonical material name.
     Material(String),
     Recycled {
@@ -41,10 +45,19 @@ pub(crate) enum Value {
 }
 
 impl Value {
+    /// An origin with the stages a label, header or verb names
+    /// ([`attest_rules::origin_roles`]).
+    pub fn origin(country: &str, roles: Vec<OriginRole>) -> Self {
+        Value::Origin {
+            country: country.to_owned(),
+            roles,
+        }
+    }
+
     pub fn field(&self) -> Field {
         match self {
             Value::Mass { .. } => Field::Mass,
-            Value::Origin(_) => Field::Origin,
+            Value::Origin { .. } => Field::Origin,
             Value::Material(_) => Field::Materials,
             Value::Recycled { .. } => Field::RecycledContent,
         }
@@ -55,7 +68,9 @@ impl Value {
     pub fn key(&self) -> String {
         match self {
             Value::Mass { grams, .. } => format!("{grams}"),
-            Value::Origin(c) => c.clone(),
+            // One country is one fact; the stages each statement names are
+            // joined when they merge.
+            Value::Origin { country, .. } => country.clone(),
             Value::Material(m) => m.to_lowercase(),
             Value::Recycled {
                 material,
@@ -76,7 +91,7 @@ impl Value {
     pub fn supported_by(&self, quote: &str) -> bool {
         match self {
             Value::Mass { value, .. } => quote_has_number(quote, *value),
-            Value::Origin(code) => country_supported(quote, code),
+            Value::Origin { country, .. } => country_supported(quote, country),
             Value::Material(name) => material_supported(quote, name),
             Value::Recycled { percent, .. } => quote_has_number(quote, *percent),
         }
@@ -88,7 +103,7 @@ impl Value {
         match self {
             Value::Mass { grams, .. } => grams.is_finite() && *grams > 0.0,
             Value::Recycled { percent, .. } => *percent > 0.0 && *percent <= 100.0,
-            Value::Origin(_) | Value::Material(_) => true,
+            Value::Origin { .. } | Value::Material(_) => true,
         }
     }
 
@@ -98,7 +113,7 @@ impl Value {
             Value::Mass {
                 grams, value, unit, ..
             } => format!("{value} {unit} ({grams} g)"),
-            Value::Origin(c) => c.clone(),
+            Value::Origin { country, .. } => country.clone(),
             Value::Material(m) => m.clone(),
             Value::Recycled {
                 material, percent, ..

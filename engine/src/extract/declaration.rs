@@ -27,7 +27,7 @@ impl Source for Declarations {
         for o in &decl.origin {
             if let Some(code) = attest_rules::country::to_alpha2(&o.value) {
                 out.push(Candidate::new(
-                    Value::Origin(code.to_owned()),
+                    Value::origin(code, Vec::new()),
                     vec![cite_chars(doc, idx, o.span)],
                     0.95,
                     "declaration:origin",

@@ -397,7 +397,7 @@ fn accept(field: Field, item: &Json, text: &str) -> Option<Value> {
             let stated = ORIGIN_CUES.iter().any(|c| lower.contains(c));
             let code = attest_rules::country::to_alpha2(&str_of("country"))?;
             (stated && verify::country_supported(text, code))
-                .then(|| Value::Origin(code.to_owned()))
+                .then(|| Value::origin(code, Vec::new()))
         }
         Field::Materials => {
             // Only names the materials vocabulary knows: a model copying a

@@ -34,7 +34,7 @@ use crate::library::{Engine, EngineError};
 use crate::search::resolve_documents;
 use crate::text::{CharIndex, CharRange, fold_key};
 
-pub use attest_rules::{RULES_VERSION, Scope};
+pub use attest_rules::{OriginRole, RULES_VERSION, Scope};
 
 /// Version of the extraction pipeline around the rules (reconciler,
 /// verifier, sheet and declaration readers).
@@ -158,6 +158,12 @@ pub struct MassValue {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct OriginValue {
     pub country: String,
+    /// The stages of making the product stated to happen in this country
+    /// (`wafer_fab`, `assembly`, `test`, `manufacturing`, `melt`); empty
+    /// when the documents name none ("Made in China").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<String>, example = json!(["assembly"]))]
+    pub roles: Vec<OriginRole>,
     pub citations: Vec<Citation>,
     pub confidence: f32,
     pub extractor: String,

@@ -131,7 +131,9 @@ fn raws(c: &[Candidate]) -> Vec<Raw<'_>> {
                 Value::Mass { grams, value, unit } => {
                     (format!("{value} {unit}"), Some(*grams), format!("{grams}"))
                 }
-                Value::Origin(v) | Value::Material(v) => (v.clone(), None, v.to_lowercase()),
+                Value::Origin { country: v, .. } | Value::Material(v) => {
+                    (v.clone(), None, v.to_lowercase())
+                }
                 Value::Recycled {
                     material, percent, ..
                 } => {

@@ -42,7 +42,7 @@ fn rules(
     }
     for o in f.origin {
         out.push(Candidate::new(
-            Value::Origin(o.country.clone()),
+            Value::origin(&o.country, o.roles),
             vec![cite(doc, idx, o.evidence.start..o.evidence.end)],
             owners.adjust(o.confidence, o.evidence.start, false),
             ex(o.rule),

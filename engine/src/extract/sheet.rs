@@ -73,7 +73,7 @@ fn rows(ctx: &DocContext<'_>, layout: &crate::document::SheetLayout, out: &mut V
                 && let Some(code) = attest_rules::country::to_alpha2(value)
             {
                 out.push(Candidate::new(
-                    Value::Origin(code.to_owned()),
+                    Value::origin(code, attest_rules::origin_roles(h)),
                     vec![
                         cite_chars(doc, idx, row.cells[i]),
                         cite_chars(doc, idx, *hc),

@@ -71,11 +71,21 @@ pub(super) fn is_origin_header(h: &str) -> bool {
     let k = fold_key(h);
     [
         "assemblylocation",
+        "assemblysite",
+        "assemblycountry",
         "countryoforigin",
         "origin",
         "manufacturingcountry",
         "madein",
         "manufacturinglocation",
+        "manufacturingsite",
+        "countryofmanufacture",
+        "countryofproduction",
+        "productionsite",
+        "productionlocation",
+        "waferfab",
+        "testsite",
+        "testlocation",
         "coo",
         "原产地",
         "产地",
@@ -239,7 +249,7 @@ fn columns(
                     citations.push(cite_chars(doc, idx, h));
                 }
                 out.push(Candidate::new(
-                    Value::Origin(code.to_owned()),
+                    Value::origin(code, attest_rules::origin_roles(&heads[c as usize])),
                     citations,
                     confidence,
                     "table:column",
@@ -268,6 +278,10 @@ mod tests {
         assert!(is_origin_header("assembly_location"));
         assert!(!is_origin_header("use_location"));
         assert!(is_origin_header("Country of Origin"));
+        assert!(is_origin_header("Wafer Fab Location"));
+        assert!(is_origin_header("Country of manufacture"));
+        assert!(is_origin_header("Test site"));
+        assert!(!is_origin_header("Test conditions"));
         assert_eq!(cell_mass("0.052"), Some((0.052, None)));
         assert_eq!(cell_mass("1.2 g"), Some((1.2, Some("g"))));
         assert_eq!(cell_mass("approx. 105 mg"), Some((105.0, Some("mg"))));
