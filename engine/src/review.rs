@@ -234,6 +234,7 @@ fn apply(
                                     grams,
                                     value,
                                     unit,
+                                    derived: false,
                                     citations: vec![c.clone()],
                                     confidence: 1.0,
                                     extractor: REVIEW_EXTRACTOR.into(),

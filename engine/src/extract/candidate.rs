@@ -19,11 +19,14 @@ use crate::text::CharIndex;
 /// A value of one field, as a source read it.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Value {
-    /// `value` `unit` as written, `grams` normalised.
+    /// `value` `unit` as written, `grams` normalised. `derived`: no
+    /// citation states it; it is the sum of the masses its citations state
+    /// (a declaration's homogeneous materials).
     Mass {
         grams: f64,
         value: f64,
         unit: String,
+        derived: bool,
     },
     /// ISO 3166-1 alpha-2, and the stages of making the product placed
     /// there (empty when none is named).
@@ -82,6 +85,16 @@ impl Value {
                 material.as_deref().unwrap_or_default().to_lowercase(),
                 (percent * 100.0).round() as i64
             ),
+        }
+    }
+
+    /// A mass as a single statement gives it.
+    pub fn mass(grams: f64, value: f64, unit: impl Into<String>) -> Self {
+        Value::Mass {
+            grams,
+            value,
+            unit: unit.into(),
+            derived: false,
         }
     }
 

@@ -1,8 +1,16 @@
 //! Structured declarations (IPC-1752A XML): values read from the tree,
-//! cited at the spans the parser recorded.
+//! cited at the spans the parser recorded. The mass is the declared total;
+//! a declaration that states none but gives every homogeneous material's
+//! mass answers with their sum, marked derived and citing each part.
 
 use super::candidate::{Candidate, DocContext, Source, Value};
 use super::cite_chars;
+use crate::document::{Declaration, Document};
+use crate::text::CharIndex;
+
+/// Confidence of a mass added up from the parts: every part is stated, but
+/// the sum is not.
+const DERIVED_CONFIDENCE: f32 = 0.8;
 
 pub(super) struct Declarations;
 
@@ -14,15 +22,13 @@ impl Source for Declarations {
             && let Some(grams) = attest_rules::units::to_grams(total.value, &total.unit)
         {
             out.push(Candidate::new(
-                Value::Mass {
-                    grams,
-                    value: total.value,
-                    unit: total.unit.clone(),
-                },
+                Value::mass(grams, total.value, total.unit.clone()),
                 vec![cite_chars(doc, idx, total.span)],
                 1.0,
                 "declaration:total",
             ));
+        } else if let Some(c) = sum_of_materials(doc, idx, decl) {
+            out.push(c);
         }
         for o in &decl.origin {
             if let Some(code) = attest_rules::country::to_alpha2(&o.value) {
@@ -43,4 +49,41 @@ impl Source for Declarations {
             ));
         }
     }
+}
+
+/// The sum of the homogeneous materials' masses, when there are at least
+/// two and every one states its mass: in the materials' unit when they
+/// share one, otherwise in grams.
+fn sum_of_materials(doc: &Document, idx: &CharIndex, decl: &Declaration) -> Option<Candidate> {
+    if decl.materials.len() < 2 {
+        return None;
+    }
+    let masses: Vec<_> = decl
+        .materials
+        .iter()
+        .map(|m| m.mass.as_ref())
+        .collect::<Option<_>>()?;
+    let grams: f64 = masses
+        .iter()
+        .map(|m| attest_rules::units::to_grams(m.value, &m.unit))
+        .sum::<Option<f64>>()?;
+    let one_unit = masses.windows(2).all(|w| w[0].unit == w[1].unit);
+    let (value, unit) = match masses.first() {
+        Some(m) if one_unit => (masses.iter().map(|m| m.value).sum(), m.unit.clone()),
+        _ => (grams, "g".to_owned()),
+    };
+    Some(Candidate::new(
+        Value::Mass {
+            grams,
+            value,
+            unit,
+            derived: true,
+        },
+        masses
+            .iter()
+            .map(|m| cite_chars(doc, idx, m.span))
+            .collect(),
+        DERIVED_CONFIDENCE,
+        "declaration:sum_of_materials",
+    ))
 }

@@ -385,11 +385,7 @@ fn accept(field: Field, item: &Json, text: &str) -> Option<Value> {
         Field::Mass => {
             let (v, unit) = (num_of("value")?, str_of("unit"));
             let grams = attest_rules::units::to_grams(v, &unit)?;
-            (grams > 0.0 && states_quantity(text, v, &unit)).then_some(Value::Mass {
-                grams,
-                value: v,
-                unit,
-            })
+            (grams > 0.0 && states_quantity(text, v, &unit)).then_some(Value::mass(grams, v, unit))
         }
         Field::Origin => {
             // The line must say it is an origin: a country in an address

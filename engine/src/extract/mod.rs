@@ -150,6 +150,11 @@ pub struct MassValue {
     pub grams: f64,
     pub value: f64,
     pub unit: String,
+    /// No quote states this mass: it is the sum of the masses the
+    /// citations state (a declaration's homogeneous materials, when it
+    /// states no total).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub derived: bool,
     pub citations: Vec<Citation>,
     pub confidence: f32,
     pub extractor: String,

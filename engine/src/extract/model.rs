@@ -128,9 +128,9 @@ fn raws(c: &[Candidate]) -> Vec<Raw<'_>> {
     c.iter()
         .map(|c| {
             let (value, grams, key) = match &c.value {
-                Value::Mass { grams, value, unit } => {
-                    (format!("{value} {unit}"), Some(*grams), format!("{grams}"))
-                }
+                Value::Mass {
+                    grams, value, unit, ..
+                } => (format!("{value} {unit}"), Some(*grams), format!("{grams}")),
                 Value::Origin { country: v, .. } | Value::Material(v) => {
                     (v.clone(), None, v.to_lowercase())
                 }

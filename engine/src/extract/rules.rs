@@ -1,7 +1,8 @@
 //! The rules source: `attest-rules` over the document text, with the
 //! subject scoping every claim goes through (a claim belongs to the product
 //! whose region of the document it is in) and the declaration checks that
-//! keep substances out of the materials.
+//! keep substances out of the materials (and a structured declaration's
+//! part masses out of its mass).
 
 use super::candidate::{Candidate, DocContext, Source, Value};
 use super::cite;
@@ -28,13 +29,17 @@ fn rules(
     let f = attest_rules::extract(&doc.text, regions);
     let ex = |rule: &str| format!("rules:{rule}");
     let owners = Owners::new(doc, idx, subject);
-    for m in f.mass {
+    // A structured declaration's mass comes from its tree (the stated
+    // total, or the sum of its materials): the masses in its rendering are
+    // its materials' and substances', not the part's.
+    let masses = if doc.declaration.is_some() {
+        Vec::new()
+    } else {
+        f.mass
+    };
+    for m in masses {
         out.push(Candidate::new(
-            Value::Mass {
-                grams: m.grams,
-                value: m.value,
-                unit: m.unit.clone(),
-            },
+            Value::mass(m.grams, m.value, m.unit.clone()),
             vec![cite(doc, idx, m.evidence.start..m.evidence.end)],
             owners.adjust(m.confidence, m.evidence.start, true),
             ex(m.rule),

@@ -56,11 +56,7 @@ fn rows(ctx: &DocContext<'_>, layout: &crate::document::SheetLayout, out: &mut V
                 && grams > 0.0
             {
                 out.push(Candidate::new(
-                    Value::Mass {
-                        grams,
-                        value: v,
-                        unit: unit.to_owned(),
-                    },
+                    Value::mass(grams, v, unit.to_owned()),
                     vec![
                         cite_chars(doc, idx, row.cells[i]),
                         cite_chars(doc, idx, *hc),

@@ -224,11 +224,7 @@ fn columns(
                     citations.push(cite_chars(doc, idx, h));
                 }
                 out.push(Candidate::new(
-                    Value::Mass {
-                        grams,
-                        value: v,
-                        unit: unit.to_owned(),
-                    },
+                    Value::mass(grams, v, unit.to_owned()),
                     citations,
                     confidence,
                     "table:column",

@@ -3,7 +3,9 @@
 //! A candidate survives only if each of its citations is the document text
 //! at its span (`text[start..end] == quote`, in code points) and its first
 //! citation contains the value: the number for masses and percentages, the
-//! country name or code for origins, the material word for materials.
+//! country name or code for origins, the material word for materials. A
+//! derived mass (a sum of parts) is supported when every citation states
+//! one part's mass and the parts add up to it.
 
 use std::collections::BTreeMap;
 
@@ -17,6 +19,18 @@ use crate::text::{fold_key, slice_chars};
 
 /// Candidates less confident than this are not reported.
 pub const MIN_CONFIDENCE: f32 = 0.5;
+
+/// The grams stated by quotes that are each one mass as written ("0.12
+/// mg"), added up; `None` when any quote is not one.
+fn sum_of_quotes(cites: &[Citation]) -> Option<f64> {
+    cites
+        .iter()
+        .map(|c| {
+            let (v, u) = c.quote.trim().split_once(' ')?;
+            attest_rules::units::to_grams(v.parse().ok()?, u.trim())
+        })
+        .sum()
+}
 
 /// The quote is exactly the document's text at the cited span.
 pub fn citation_matches(doc: &Document, c: &Citation) -> bool {
@@ -85,7 +99,14 @@ fn supported(
 /// agreeing (the language model and a deterministic extractor) raises the
 /// confidence (noisy-or) and names both extractors; otherwise the more
 /// confident extractor is kept.
-fn absorb(g: &mut Candidate, c: Candidate) {
+fn absorb(g: &mut Candidate, mut c: Candidate) {
+    // A stated mass is the better evidence for a value a sum of parts
+    // agrees with: it leads, and the parts' citations are not added to it.
+    let derived = |c: &Candidate| matches!(c.value, Value::Mass { derived: true, .. });
+    if derived(g) && !derived(&c) {
+        std::mem::swap(g, &mut c);
+    }
+    let c_adds_citations = !derived(&c) || derived(g);
     let is_llm = |e: &str| e.starts_with("llm:");
     let g_has_llm = g.extractor.split('+').any(is_llm);
     if g_has_llm != is_llm(&c.extractor) && !g.extractor.contains('+') {
@@ -108,7 +129,7 @@ fn absorb(g: &mut Candidate, c: Candidate) {
         roles.sort();
         roles.dedup();
     }
-    for cit in c.citations {
+    for cit in c.citations.into_iter().filter(|_| c_adds_citations) {
         if g.citations.len() < 3 && !g.citations.contains(&cit) {
             g.citations.push(cit);
         }
@@ -150,7 +171,18 @@ pub(crate) fn reconcile(
         .filter(|c| c.value.field() == Field::Mass || confident(c.confidence))
         .filter(|c| c.value.plausible())
         .filter(|c| {
-            let ok = supported(docs, &c.citations, |q| c.value.supported_by(q));
+            let ok = match &c.value {
+                Value::Mass {
+                    grams,
+                    derived: true,
+                    ..
+                } => {
+                    supported(docs, &c.citations, |_| true)
+                        && sum_of_quotes(&c.citations)
+                            .is_some_and(|s| (s - grams).abs() <= 1e-9 * grams.max(1.0))
+                }
+                v => supported(docs, &c.citations, |q| v.supported_by(q)),
+            };
             if !ok {
                 dropped += 1;
             }
@@ -182,12 +214,18 @@ pub(crate) fn reconcile(
     groups.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
     let mut groups = groups.into_iter().peekable();
     if let Some(g) = groups.next_if(|g| confident(g.confidence))
-        && let Value::Mass { grams, value, unit } = g.value
+        && let Value::Mass {
+            grams,
+            value,
+            unit,
+            derived,
+        } = g.value
     {
         fields.mass = Some(MassValue {
             grams,
             value,
             unit,
+            derived,
             citations: g.citations,
             confidence: g.confidence,
             extractor: g.extractor,

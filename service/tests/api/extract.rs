@@ -265,6 +265,41 @@ async fn structured_ipc1752a_declaration() {
         m.contains(&"alumina substrate".to_owned()) && m.contains(&"tin plating".to_owned()),
         "{m:?}"
     );
+
+    // No stated total: the sum of the homogeneous materials, marked derived
+    // and citing each part's mass; not when a part's mass is missing.
+    let no_total = xml.replace("    <Amount value=\"1.98\" UOM=\"mg\"/>\n", "");
+    assert_ne!(no_total, xml);
+    let (_, up) = app
+        .upload_bytes("epc0603-parts.xml", no_total.as_bytes().to_vec())
+        .await;
+    let parts = up["id"].as_str().unwrap().to_owned();
+    app.wait(&parts).await;
+    let a = answer(&app, Some("EPC-0603-10K"), &parts).await;
+    assert_close(mass_grams(&a), 0.00198, "sum of the materials");
+    let mass = &a["fields"]["mass"];
+    assert_eq!(mass["derived"], true, "{mass}");
+    assert_eq!(mass["extractor"], "declaration:sum_of_materials");
+    assert_eq!(
+        (mass["value"].as_f64(), mass["unit"].as_str()),
+        (Some(1.98), Some("mg"))
+    );
+    let quotes: Vec<&str> = mass["citations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["quote"].as_str().unwrap())
+        .collect();
+    assert_eq!(quotes, ["1.5 mg", "0.48 mg"]);
+    let unknown_part = no_total.replace("<Amount value=\"0.48\" UOM=\"mg\"/>\n", "\n");
+    assert_ne!(unknown_part, no_total);
+    let (_, up) = app
+        .upload_bytes("epc0603-unknown.xml", unknown_part.as_bytes().to_vec())
+        .await;
+    let unknown = up["id"].as_str().unwrap().to_owned();
+    app.wait(&unknown).await;
+    let a = answer(&app, Some("EPC-0603-10K"), &unknown).await;
+    assert!(a["fields"]["mass"].is_null(), "{}", a["fields"]["mass"]);
 }
 
 #[tokio::test]
