@@ -9,8 +9,10 @@
 #
 # Steps: release build; the files the peer reads (datasheets, declarations,
 # reports: PDF and text) ingested by `attest-ingest` (time, chunks, peak
-# RSS) and by the peer; the bare model's limit on the peer's chunk texts;
-# both services started; wrk against POST /v1/search (attest) and
+# RSS) and by the peer; the bare model's limit (the peer's onnxruntime
+# benchmark, same model, 2 threads, batch 32, texts sorted by length as
+# attest's embedder sorts them) on the peer's chunk texts and on attest's own
+# (`attest-ingest chunks`: the exact texts attest embedded); both services started; wrk against POST /v1/search (attest) and
 # POST /search (the peer) with the same 50 queries, and rules-mode
 # POST /v1/extract over the dev set's subjects. Not part of CI's pass/fail.
 set -euo pipefail
@@ -56,6 +58,13 @@ echo "bench: peer setup and ingest" >&2
 "$PEER/peer.sh" setup
 "$PEER/peer.sh" ingest "$ROOT/../shared/corpus" > "$OUT/peer-ingest.json"
 "$PEER/peer.sh" limit > "$OUT/limit.json"
+echo "bench: the bare model on attest's chunk texts" >&2
+PEER_DIR=${PEER_DIR:-${TMPDIR:-/tmp}/attest-peer}
+mkdir -p "$OUT/limit-attest"
+ATTEST_DATA_DIR=$OUT/data target/release/attest-ingest chunks "$OUT/corpus" > "$OUT/limit-attest/chunks.jsonl"
+(cd "$PEER" && MODEL_DIR=$PEER_DIR/models/all-minilm-l6-v2 RESULTS=$OUT/limit-attest BATCH=32 \
+  "$PEER_DIR/venv/bin/python" limit_bench.py > "$OUT/limit-attest/log.txt" 2>&1)
+cp "$OUT/limit-attest/limit.json" "$OUT/limit-attest.json"
 
 # Request bodies: the peer's 50 queries for both searches; the dev set's
 # subjects whose documents are in the ingested folders for extraction.

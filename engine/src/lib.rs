@@ -32,52 +32,44 @@
 //! - [`render`]: PDF page images and crops, cached per document version.
 //! - [`testpdf`]: a minimal PDF writer for tests (text at known positions).
 
-#[cfg(feature = "service")]
-pub mod analyze;
-#[cfg(feature = "service")]
-pub mod ask;
-#[cfg(feature = "service")]
-pub mod bom;
-#[cfg(feature = "service")]
-pub mod bom_jobs;
-#[cfg(feature = "service")]
-pub mod catalog;
 pub mod chunk;
-#[cfg(feature = "service")]
-pub mod config;
 pub mod document;
-#[cfg(feature = "service")]
-pub mod embed;
-#[cfg(feature = "service")]
-pub mod evidence;
-#[cfg(feature = "service")]
-pub mod extract;
-#[cfg(feature = "service")]
-pub mod handoff;
-#[cfg(feature = "service")]
-pub mod ingest;
 pub mod layout;
-#[cfg(feature = "service")]
-pub mod library;
-#[cfg(feature = "service")]
-pub mod llm;
-#[cfg(feature = "service")]
-pub mod originals;
 pub mod parse;
-#[cfg(feature = "service")]
-pub mod prompts;
-#[cfg(feature = "service")]
-pub mod query_embed;
 pub mod quote;
-#[cfg(feature = "service")]
-pub mod render;
-#[cfg(feature = "service")]
-pub mod review;
-#[cfg(feature = "service")]
-pub mod search;
-#[cfg(feature = "service")]
-pub mod store;
 pub mod testpdf;
 pub mod text;
-#[cfg(feature = "service")]
-pub mod xlsx;
+
+/// Declares the modules that need the `service` feature.
+macro_rules! service_modules {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[cfg(feature = "service")]
+            pub mod $name;
+        )*
+    };
+}
+
+service_modules!(
+    analyze,
+    ask,
+    bom,
+    bom_jobs,
+    catalog,
+    config,
+    embed,
+    evidence,
+    extract,
+    handoff,
+    ingest,
+    library,
+    llm,
+    originals,
+    prompts,
+    query_embed,
+    render,
+    review,
+    search,
+    store,
+    xlsx,
+);

@@ -15,10 +15,12 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use attest_engine::chunk::chunk_document;
 use attest_engine::config::Settings;
 use attest_engine::document::{DEFAULT_TENANT, IngestStatus};
 use attest_engine::ingest::collect_files;
 use attest_engine::library::{Engine, EngineError};
+use attest_engine::parse::parse;
 use attest_engine::store::StoreError;
 
 #[derive(Parser)]
@@ -59,6 +61,14 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         interval: u64,
     },
+    /// Print the chunks files and folders give, one JSON line each
+    /// (`source`, `chunk`, `page`, `chars`, `text`: the exact text the
+    /// model embeds), reading them with the configured parse limits and
+    /// chunk budget; nothing is embedded or stored.
+    Chunks {
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
 }
 
 #[tokio::main]
@@ -75,6 +85,9 @@ async fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
+    if let Command::Chunks { paths } = &cli.command {
+        return print_chunks(&settings, paths);
+    }
     let engine = match Engine::open(settings.engine_config()?).await {
         Ok(e) => e,
         Err(EngineError::Store(StoreError::Locked { path })) => anyhow::bail!(
@@ -96,6 +109,7 @@ async fn main() -> anyhow::Result<()> {
             worker.await.context("the worker failed")?;
             Ok(())
         }
+        Command::Chunks { .. } => unreachable!("answered before the index is opened"),
         Command::Watch { inbox, interval } => {
             eprintln!(
                 "watching {} (processed files move to processed/ or failed/)",
@@ -111,6 +125,52 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Writes each file's chunks as JSON lines on stdout; a file the parser
+/// rejects is reported on stderr and makes the exit status non-zero.
+fn print_chunks(settings: &Settings, paths: &[PathBuf]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let config = settings.engine_config()?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut failures = 0usize;
+    for path in collect_files(paths) {
+        let source = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("unnamed");
+        let parsed = std::fs::read(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| parse(source, &bytes, &config.limits).map_err(|e| e.to_string()));
+        let parsed = match parsed {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("failed  {}: {e}", path.display());
+                failures += 1;
+                continue;
+            }
+        };
+        for c in chunk_document(
+            &parsed.text,
+            &parsed.pages,
+            parsed.sheet.as_ref(),
+            config.chunk,
+        ) {
+            let line = serde_json::json!({
+                "source": source,
+                "chunk": c.index,
+                "page": c.page,
+                "chars": [c.span.start, c.span.end],
+                "text": c.embed_text,
+            });
+            writeln!(out, "{line}")?;
+        }
+    }
+    out.flush()?;
+    if failures > 0 {
+        anyhow::bail!("{failures} file(s) could not be read");
+    }
+    Ok(())
 }
 
 async fn run(engine: &Engine, paths: &[PathBuf]) -> anyhow::Result<()> {

@@ -38,7 +38,20 @@ if m:
                      "peak_rss_mb": max_rss_mb(read("attest-ingest.time"))}
 peer_ingest = json.loads(read("peer-ingest.json") or "null")
 limit = json.loads(read("limit.json") or "null")
-report["ingest"] = {"attest": attest_ingest, "peer": peer_ingest, "model_limit_on_peer_chunks": limit}
+limit_attest = json.loads(read("limit-attest.json") or "null")
+if attest_ingest and limit_attest:
+    # attest's end-to-end rate in the model's own tokens (the same texts),
+    # against the bare model's rate on them.
+    bare = limit_attest["sorted_by_length"]
+    attest_ingest["embedding_tokens"] = bare["real_tokens"]
+    attest_ingest["tokens_per_s"] = round(bare["real_tokens"] / attest_ingest["seconds"], 1)
+    attest_ingest["share_of_model_limit"] = round(attest_ingest["tokens_per_s"] / bare["median_tokens_per_s"], 3)
+if peer_ingest and limit and peer_ingest.get("t_total_s"):
+    peer_ingest["tokens_per_s"] = round(peer_ingest["wordpiece_tokens_total_seen_by_model"] / peer_ingest["t_total_s"], 1)
+    peer_ingest["share_of_model_limit"] = round(
+        peer_ingest["tokens_per_s"] / limit["sorted_by_length"]["median_tokens_per_s"], 3)
+report["ingest"] = {"attest": attest_ingest, "peer": peer_ingest,
+                    "model_limit_on_peer_chunks": limit, "model_limit_on_attest_chunks": limit_attest}
 
 # Load.
 load = []
@@ -69,11 +82,17 @@ if attest_ingest:
 if peer_ingest:
     md.append("")
     md.append("peer ingest: " + json.dumps(peer_ingest))
-if limit:
-    s = limit.get("sorted_by_length", {})
+for name, lim in (("the peer's", limit), ("attest's", limit_attest)):
+    if lim:
+        s = lim.get("sorted_by_length", {})
+        md.append("")
+        md.append(f"bare model on {name} chunk texts ({lim.get('chunks')} chunks, {s.get('real_tokens')} tokens, "
+                  f"batch {lim.get('batch')}, sorted): "
+                  f"{s.get('median_chunks_per_s', 0):.1f} chunks/s, {s.get('median_tokens_per_s', 0):.0f} tokens/s")
+if attest_ingest and "tokens_per_s" in attest_ingest:
     md.append("")
-    md.append(f"bare model on the peer's chunk texts (batch {limit.get('batch')}, sorted): "
-              f"{s.get('median_chunks_per_s', 0):.1f} chunks/s, {s.get('median_tokens_per_s', 0):.0f} tokens/s")
+    md.append(f"attest end to end: {attest_ingest['embedding_tokens']} embedding tokens, "
+              f"{attest_ingest['tokens_per_s']:.0f} tokens/s, {attest_ingest['share_of_model_limit']:.2f} of the bare model's rate")
 with open(os.path.join(out, "report.md"), "w") as f:
     f.write("\n".join(md) + "\n")
 print("\n".join(md))
