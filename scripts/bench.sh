@@ -108,6 +108,10 @@ load() { # service route url path bodies
   done
 }
 load attest search "http://127.0.0.1:$APORT" /v1/search "$OUT/search-attest.txt"
+# Where a search's time goes (the service's own histograms, cumulative
+# over the search runs above): query-embedding batches, store queries,
+# whole requests.
+curl -sf "http://127.0.0.1:$APORT/metrics" > "$OUT/attest-metrics-search.txt" || true
 load peer search "http://127.0.0.1:$PPORT" /search "$OUT/search-peer.txt"
 load attest extract "http://127.0.0.1:$APORT" /v1/extract "$OUT/extract-attest.txt"
 ps -o rss= -p "$(cat "$OUT/attest.pid")" | awk '{printf "%.1f\n", $1/1024}' > "$OUT/attest-serve.rss"

@@ -65,6 +65,42 @@ load.sort(key=lambda r: (r["route"], r["connections"], r["service"]))
 report["load"] = load
 report["attest_serve_rss_mb"] = read("attest-serve.rss").strip() or None
 
+
+
+def search_profile(text):
+    """Sums and counts of the service's histograms after the search runs."""
+    sums = {}
+    for line in text.splitlines():
+        m = re.match(r'(attest_[a-z_]+)_(sum|count)\{?([^}]*)\}? ([0-9.e+-]+)$', line)
+        if m:
+            name, kind, labels, value = m.groups()
+            sums[(name, labels, kind)] = float(value)
+
+    def pick(name, must):
+        keys = [k for k in sums if k[0] == name and all(x in k[1] for x in must)]
+        total = sum(sums[k] for k in keys if k[2] == "sum")
+        count = sum(sums[k] for k in keys if k[2] == "count")
+        return total, count
+
+    embed_s, batches = pick("attest_embed_batch_seconds", ['kind="query"'])
+    size_sum, _ = pick("attest_embed_batch_size", ['kind="query"'])
+    store_s, queries = pick("attest_store_seconds", ['op="query"'])
+    http_s, requests = pick("attest_http_request_duration_seconds", ["/v1/search"])
+    if not requests:
+        return None
+    return {"requests": int(requests), "request_ms_mean": round(1000 * http_s / requests, 2),
+            "embed_batches": int(batches),
+            "embed_batch_size_mean": round(size_sum / batches, 2) if batches else None,
+            "embed_batch_ms_mean": round(1000 * embed_s / batches, 2) if batches else None,
+            # The model's time per request: one model, so its throughput
+            # limit is 1000 / this req/s.
+            "embed_ms_per_request": round(1000 * embed_s / requests, 2),
+            "store_query_ms_mean": round(1000 * store_s / queries, 2) if queries else None,
+            "store_queries": int(queries)}
+
+
+report["search_profile"] = search_profile(read("attest-metrics-search.txt"))
+
 with open(os.path.join(out, "report.json"), "w") as f:
     json.dump(report, f, indent=2)
 
@@ -93,6 +129,13 @@ if attest_ingest and "tokens_per_s" in attest_ingest:
     md.append("")
     md.append(f"attest end to end: {attest_ingest['embedding_tokens']} embedding tokens, "
               f"{attest_ingest['tokens_per_s']:.0f} tokens/s, {attest_ingest['share_of_model_limit']:.2f} of the bare model's rate")
+p = report["search_profile"]
+if p:
+    md.append("")
+    md.append(f"attest search profile (all search runs): {p['requests']} requests, mean {p['request_ms_mean']} ms; "
+              f"{p['embed_batches']} query-embedding batches, mean size {p['embed_batch_size_mean']}, "
+              f"mean {p['embed_batch_ms_mean']} ms ({p['embed_ms_per_request']} ms of model time per request); "
+              f"store queries mean {p['store_query_ms_mean']} ms")
 with open(os.path.join(out, "report.md"), "w") as f:
     f.write("\n".join(md) + "\n")
 print("\n".join(md))

@@ -55,6 +55,14 @@ if len(rows) >= 2 and all(r["serve_rss_bytes"] and r["disk_bytes"] for r in rows
     d = b["documents"] - a["documents"]
     report["serve_rss_bytes_per_document"] = round((b["serve_rss_bytes"] - a["serve_rss_bytes"]) / d)
     report["disk_bytes_per_document"] = round((b["disk_bytes"] - a["disk_bytes"]) / d)
+if len(rows) >= 2:
+    # p50 at the last size against the first, per route and connections.
+    growth = {}
+    for k in ("search-c1", "search-c32", "extract-c1", "extract-c32"):
+        a, b = rows[0]["load"].get(k), rows[-1]["load"].get(k)
+        if a and b and a["p50_ms"] > 0:
+            growth[k] = round(b["p50_ms"] / a["p50_ms"] - 1, 3)
+    report["p50_growth_first_to_last"] = growth
 with open(os.path.join(out, "scale.json"), "w") as f:
     json.dump(report, f, indent=2)
 
@@ -81,6 +89,9 @@ for r in rows:
 if "serve_rss_bytes_per_document" in report:
     md += ["", f"Between the first and last size: {report['serve_rss_bytes_per_document']:,} bytes of serve RSS "
            f"and {report['disk_bytes_per_document']:,} bytes of disk per added document."]
+if report.get("p50_growth_first_to_last"):
+    md += ["", f"p50 from {rows[0]['documents']:,} to {rows[-1]['documents']:,} documents: " + ", ".join(
+        f"{k} {v * 100:+.0f}%" for k, v in report["p50_growth_first_to_last"].items())]
 with open(os.path.join(out, "scale.md"), "w") as f:
     f.write("\n".join(md) + "\n")
 print("\n".join(md))
