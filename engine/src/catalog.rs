@@ -172,6 +172,13 @@ CREATE TABLE handoffs (
 ALTER TABLE bom_jobs ADD COLUMN lease_owner TEXT;
 ALTER TABLE bom_jobs ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
 "#,
+    // The newest ready version of a source is read once per published
+    // document: by (tenant, source) in time order, so the planner never
+    // walks every ready document through the status index instead.
+    r#"
+DROP INDEX documents_by_source;
+CREATE INDEX documents_by_source ON documents (tenant, source, created_at);
+"#,
 ];
 
 /// The same schema for PostgreSQL: identifiers compared byte-wise
@@ -284,7 +291,15 @@ CREATE TABLE handoffs (
 ALTER TABLE bom_jobs ADD COLUMN lease_owner TEXT;
 ALTER TABLE bom_jobs ADD COLUMN lease_until BIGINT NOT NULL DEFAULT 0;
 "#,
+    r#"
+DROP INDEX documents_by_source;
+CREATE INDEX documents_by_source ON documents (tenant, source, created_at);
+"#,
 ];
+
+/// The newest ready version of a source (read through `documents_by_source`).
+const CURRENT_FOR_SOURCE: &str = "SELECT id FROM documents \
+     WHERE tenant = ?1 AND source = ?2 AND status = 'ready' ORDER BY created_at DESC LIMIT 1";
 
 /// Folded subjects shorter than this are looked up among recognised
 /// subjects only: two characters are found in nearly every text.
@@ -591,11 +606,7 @@ impl Catalog {
     /// The ready document currently serving a source name, if any.
     pub fn current_for_source(&self, tenant: &str, source: &str) -> Option<Arc<Document>> {
         let id = self
-            .ids(
-                "SELECT id FROM documents WHERE tenant = ?1 AND source = ?2 AND status = 'ready' \
-                 ORDER BY created_at DESC LIMIT 1",
-                args![tenant, source],
-            )
+            .ids(CURRENT_FOR_SOURCE, args![tenant, source])
             .pop()?;
         self.get(&id)
     }

@@ -627,3 +627,45 @@ fn a_handed_off_version_waits_for_the_store_owner_and_a_deletion_replaces_it() {
         assert_eq!(c.handoffs_pending().unwrap(), 1);
     }
 }
+
+#[test]
+fn the_newest_ready_version_of_a_source_is_read_through_its_index() {
+    for place in places() {
+        let c = place.open().unwrap();
+        // Many ready documents, and three versions of one source.
+        for i in 0..200 {
+            c.put(doc(
+                &format!("d{i:03}"),
+                &format!("sheet-{i}.pdf"),
+                "Weight: 1 g",
+                &[],
+                IngestStatus::Ready,
+            ))
+            .unwrap();
+        }
+        // `doc` dates a record by its id's bytes: "vb" is newer than "va".
+        c.put(doc("va", "relay.pdf", "v1", &[], IngestStatus::Ready))
+            .unwrap();
+        c.put(doc("vb", "relay.pdf", "v2", &[], IngestStatus::Ready))
+            .unwrap();
+        c.put(doc("vz", "relay.pdf", "v3", &[], IngestStatus::Queued))
+            .unwrap();
+        assert_eq!(c.current_for_source("t1", "relay.pdf").unwrap().meta.id, "vb");
+        assert_eq!(c.current_for_source("t1", "sheet-7.pdf").unwrap().meta.id, "d007");
+        assert!(c.current_for_source("t2", "relay.pdf").is_none());
+        if place.database_url().is_none() {
+            let db = rusqlite::Connection::open(place.path().join("catalog.sqlite3")).unwrap();
+            let plan: Vec<String> = db
+                .prepare(&format!("EXPLAIN QUERY PLAN {CURRENT_FOR_SOURCE}"))
+                .unwrap()
+                .query_map(rusqlite::params!["t1", "relay.pdf"], |r| r.get(3))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert!(
+                plan.iter().any(|p| p.contains("documents_by_source")),
+                "{plan:?}"
+            );
+        }
+    }
+}
