@@ -2,8 +2,10 @@
 //!
 //! Dense: fastembed with a sentence-embedding model read from local files and
 //! ONNX Runtime loaded dynamically. Inference is CPU-bound and blocking:
-//! callers run it on the blocking pool, in batches of chunks sorted by length
-//! (less padding per batch).
+//! callers run it on the blocking pool, in batches of chunks sorted by their
+//! token count (each batch pads to its longest text, so similar lengths
+//! share a batch; character length is a poor proxy: tables and numbers
+//! take several tokens per word).
 //!
 //! Sparse: BM25 term weights (qdrant-edge's tokenizer, stemmer and stop words)
 //! so exact tokens such as part and CAS numbers are found; IDF is applied by
@@ -170,19 +172,29 @@ impl Embedder for FastEmbedder {
         if texts.is_empty() {
             return Ok(Vec::new());
         }
-        // Sort by length so each batch pads to similar lengths, then restore
-        // the caller's order.
+        let mut model = self.model.lock().map_err(|_| {
+            EmbedError::Inference("embedder poisoned by an earlier panic".into())
+        })?;
+        // Sort by token count (truncated at the model's limit, as embedded)
+        // so each batch pads to similar lengths, then restore the caller's
+        // order. A text the tokenizer rejects sorts by its byte length; the
+        // model call reports the error.
+        let tokens: Vec<usize> = texts
+            .iter()
+            .map(|t| {
+                model
+                    .tokenizer
+                    .encode(t.as_str(), true)
+                    .map_or(t.len(), |e| e.get_ids().len())
+            })
+            .collect();
         let mut order: Vec<usize> = (0..texts.len()).collect();
-        order.sort_by_key(|&i| texts[i].len());
+        order.sort_by_key(|&i| (tokens[i], i));
         let sorted: Vec<&str> = order.iter().map(|&i| texts[i].as_str()).collect();
-        let vectors = {
-            let mut model = self.model.lock().map_err(|_| {
-                EmbedError::Inference("embedder poisoned by an earlier panic".into())
-            })?;
-            model
-                .embed(&sorted, Some(self.batch))
-                .map_err(|e| EmbedError::Inference(e.to_string()))?
-        };
+        let vectors = model
+            .embed(&sorted, Some(self.batch))
+            .map_err(|e| EmbedError::Inference(e.to_string()))?;
+        drop(model);
         if vectors.len() != texts.len() {
             return Err(EmbedError::Inference(format!(
                 "{} vectors for {} inputs",
