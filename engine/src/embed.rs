@@ -177,17 +177,23 @@ impl Embedder for FastEmbedder {
         })?;
         // Sort by token count (truncated at the model's limit, as embedded)
         // so each batch pads to similar lengths, then restore the caller's
-        // order. A text the tokenizer rejects sorts by its byte length; the
-        // model call reports the error.
-        let tokens: Vec<usize> = texts
-            .iter()
-            .map(|t| {
-                model
-                    .tokenizer
-                    .encode(t.as_str(), true)
-                    .map_or(t.len(), |e| e.get_ids().len())
-            })
-            .collect();
+        // order. A call that fits in one batch pads to its longest text
+        // whatever the order, so it is not tokenized twice. A text the
+        // tokenizer rejects sorts by its byte length; the model call reports
+        // the error.
+        let tokens: Vec<usize> = if texts.len() > self.batch {
+            texts
+                .iter()
+                .map(|t| {
+                    model
+                        .tokenizer
+                        .encode(t.as_str(), true)
+                        .map_or(t.len(), |e| e.get_ids().len())
+                })
+                .collect()
+        } else {
+            vec![0; texts.len()]
+        };
         let mut order: Vec<usize> = (0..texts.len()).collect();
         order.sort_by_key(|&i| (tokens[i], i));
         let sorted: Vec<&str> = order.iter().map(|&i| texts[i].as_str()).collect();

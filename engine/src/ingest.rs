@@ -63,8 +63,8 @@ pub const AHEAD: usize = 16;
 /// Chunks of consecutive documents embedded in one model call, at most: only
 /// documents already parsed join a group, so a lone upload is not held back.
 /// The call sorts its chunks by token count before batching, and the larger
-/// the group the less each batch pads (on the development corpus, 28% padded
-/// tokens with groups of 64 chunks, 12% with 256).
+/// the group the less each batch pads (on the development corpus, padding
+/// adds 28% to the real tokens with groups of 64 chunks, 12% with 256).
 pub const EMBED_GROUP_CHUNKS: usize = 256;
 /// Files `ingest_paths` reads and acknowledges ahead of the pipeline.
 const ROUND_FILES: usize = 256;

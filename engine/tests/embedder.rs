@@ -28,8 +28,8 @@ fn a_mixed_call_returns_each_text_its_own_vector_in_order() {
         .map(|i| format!("{}.{:02} ", 1000 + i * 7, i))
         .collect();
     let texts: Vec<String> = vec![
-        // Many characters, few tokens against the number table below:
-        // ordering by characters and by tokens disagree.
+        // The origin sentence has more characters than the CAS list but
+        // fewer tokens: ordering by characters and by tokens disagree.
         "The housing is moulded from a flame retardant polyamide. ".repeat(3),
         numbers,
         "Weight: 105 mg".into(),
