@@ -10,6 +10,8 @@
 //! follows it.
 //!
 //! Module map:
+//! - [`balance`]: a flattened declaration's total mass, found by its own
+//!   arithmetic (the parts add up to it, their printed shares agree);
 //! - [`units`]: mass units → grams (public normaliser);
 //! - [`country`]: country names/codes → ISO 3166-1 alpha-2 (public normaliser);
 //! - [`recycled`]: wording → post-/pre-consumer kind (public normaliser);
@@ -23,6 +25,7 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
+pub mod balance;
 pub mod country;
 pub mod recycled;
 pub mod units;
@@ -38,7 +41,7 @@ mod util;
 
 /// Bumped whenever a rule's behaviour changes, so stored findings can be
 /// traced to the rules that produced them.
-pub const RULES_VERSION: &str = "rules-4";
+pub const RULES_VERSION: &str = "rules-5";
 
 /// Byte offsets into the `text` passed in (always on char boundaries). The caller converts to code points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

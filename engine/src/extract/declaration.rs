@@ -2,11 +2,22 @@
 //! cited at the spans the parser recorded. The mass is the declared total;
 //! a declaration that states none but gives every homogeneous material's
 //! mass answers with their sum, marked derived and citing each part.
+//!
+//! A declaration without a tree (a PDF or web page whose table came out as
+//! a run of words) gets its total from its own arithmetic
+//! ([`attest_rules::balance`]): the number its parts add up to and their
+//! printed shares agree on, cited with the mass column's unit.
 
 use super::candidate::{Candidate, DocContext, Source, Value};
 use super::cite_chars;
-use crate::document::{Declaration, Document};
+use super::cite;
+use crate::document::{Declaration, Document, DocumentKind};
 use crate::text::CharIndex;
+
+/// Confidence of a total the declaration's sums and shares confirm: above
+/// a label read across a flattened table, which may sit next to a part's
+/// mass instead.
+const BALANCED_CONFIDENCE: f32 = 0.92;
 
 /// Confidence of a mass added up from the parts: every part is stated, but
 /// the sum is not.
@@ -17,7 +28,12 @@ pub(super) struct Declarations;
 impl Source for Declarations {
     fn candidates(&self, ctx: &DocContext<'_>, out: &mut Vec<Candidate>) {
         let (doc, idx) = (ctx.doc, ctx.idx);
-        let Some(decl) = &doc.declaration else { return };
+        let Some(decl) = &doc.declaration else {
+            if doc.meta.kind == Some(DocumentKind::Declaration) && doc.sheet.is_none() {
+                balanced_total(doc, idx, out);
+            }
+            return;
+        };
         if let Some(total) = &decl.total_mass
             && let Some(grams) = attest_rules::units::to_grams(total.value, &total.unit)
         {
@@ -49,6 +65,23 @@ impl Source for Declarations {
             ));
         }
     }
+}
+
+/// The total a flattened declaration's arithmetic confirms, cited at its
+/// number and at the unit of the mass column's header.
+fn balanced_total(doc: &Document, idx: &CharIndex, out: &mut Vec<Candidate>) {
+    let Some(t) = attest_rules::balance::balanced_total(&doc.text) else {
+        return;
+    };
+    let Some(grams) = attest_rules::units::to_grams(t.value, &t.unit) else {
+        return;
+    };
+    out.push(Candidate::new(
+        Value::mass(grams, t.value, t.unit),
+        vec![cite(doc, idx, t.number), cite(doc, idx, t.unit_span)],
+        BALANCED_CONFIDENCE,
+        "declaration:balanced_total",
+    ));
 }
 
 /// The sum of the homogeneous materials' masses, when there are at least

@@ -189,6 +189,26 @@ async fn declarations_datasets_and_chinese_text() {
         materials(&a)
     );
 
+    // A flattened declaration whose "Total weight" label sits next to a
+    // part's mass (0.075700): the total is the number the parts add up to
+    // and their printed shares agree on, cited with the column's unit.
+    let flat = id_of(&app, "declarations/dtsheet_1653214_Bourns_CDWBS16_MDS.txt").await;
+    let a = answer(&app, Some("CDWBS16"), &flat).await;
+    assert_close(mass_grams(&a), 0.1488, "CDWBS16 balanced total");
+    let mass = &a["fields"]["mass"];
+    assert_eq!(mass["extractor"], "declaration:balanced_total", "{mass}");
+    assert_eq!(mass["citations"][0]["quote"], "0.148800", "{mass}");
+    assert_eq!(mass["citations"][1]["quote"], "g", "{mass}");
+    // In milligrams, as its header says.
+    let mg = id_of(
+        &app,
+        "declarations/dtsheet_1671276_Bourns_CDNBS04-B_MDS.txt",
+    )
+    .await;
+    let a = answer(&app, Some("CDNBS04-B"), &mg).await;
+    assert_close(mass_grams(&a), 0.125, "CDNBS04-B balanced total (125 mg)");
+    assert_eq!(a["fields"]["mass"]["unit"], "mg");
+
     // One row of the Boavizta CSV, found by subject alone.
     let _csv = id_of(&app, "datasets/boavizta-data-us.csv").await;
     let a = app.extract(Some("Latitude 5480"), &[]).await;

@@ -1,0 +1,334 @@
+//! A declaration's total mass found by its own arithmetic.
+//!
+//! Flattened material declarations (a PDF table or web page read as a run
+//! of words) lose the columns that tie "Total weight" to its number: the
+//! label, the parts' masses, the substances' masses and their percentages
+//! come out as one stream of numbers. What survives is the table's
+//! arithmetic. The total `T` of a declaration is the number for which both
+//! of these hold:
+//!
+//! - **shares**: at least [`MIN_SHARES`] of the other masses `m` have their
+//!   share of the total, `100·m/T`, printed somewhere in the document (the
+//!   "% of total weight" column), within the rounding both numbers allow;
+//! - **balance**: some of the numbers below `T`, at least [`MIN_SHARES`] of
+//!   them with a printed share, add up to `T` (the parts, or the
+//!   substances, make up the whole).
+//!
+//! Where several numbers pass (a part's mass is the total of its
+//! substances), the one with the most printed shares wins, then the larger.
+//! The unit comes from the mass column's header ("Material weight [mg]",
+//! "Weight (grams)"). Nothing here names a vendor or a layout: the checks
+//! are the declaration's own sums.
+
+use std::ops::Range;
+
+use crate::util::lazy_re;
+
+/// Printed shares a total needs before it is believed.
+pub const MIN_SHARES: usize = 3;
+
+/// Numbers read from one document, at most; a longer stream is not a
+/// declaration table and is not searched (the search is quadratic).
+const MAX_NUMBERS: usize = 3000;
+
+/// Grid of the subset-sum search: the total is `GRID` steps.
+const GRID: usize = 20_000;
+
+lazy_re!(
+    MASS_HEADER,
+    r"(?i)(?-u:\b)(?:weight|mass)(?:\s+[a-z]+){0,2}\s*[\[(]\s*(?P<u>mg|g|grams?|gramme?s?|milligrams?|kg)\s*[\])]"
+);
+
+/// A total mass the declaration's arithmetic confirms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BalancedTotal {
+    /// As printed, in `unit`.
+    pub value: f64,
+    pub unit: String,
+    /// Byte span of the total's number.
+    pub number: Range<usize>,
+    /// Byte span of the unit in the mass column's header.
+    pub unit_span: Range<usize>,
+    /// Masses whose printed share of the total was found.
+    pub shares: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Num {
+    value: f64,
+    /// Digits after the decimal separator.
+    decimals: u32,
+    /// Significant digits as printed ("0.1488" → 4, "125" → 3).
+    digits: u32,
+    percent: bool,
+    start: usize,
+    end: usize,
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Standalone numbers: not part of a word, a CAS number, a date or a
+/// code ("7440-50-8", "2012/3/26", "G5V-1" are skipped whole).
+fn numbers(text: &str) -> Vec<Num> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        let mut decimals = 0;
+        if i + 1 < b.len() && matches!(b[i], b'.' | b',') && b[i + 1].is_ascii_digit() {
+            let sep = b[i];
+            let mut j = i + 1;
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+            }
+            // "1,800" is a thousands separator, not a decimal comma
+            if sep == b'.' || j - i - 1 != 3 || &b[start..i] == b"0" {
+                decimals = (j - i - 1) as u32;
+                i = j;
+            }
+        }
+        let end = i;
+        let before = start.checked_sub(1).map(|k| b[k]);
+        let after = b.get(end).copied();
+        let glued = |c: Option<u8>| {
+            c.is_some_and(|c| is_word_byte(c) || matches!(c, b'-' | b'/' | b'.' | b','))
+        };
+        // a separator right after is fine only when no digit follows it
+        let after_ok = match after {
+            Some(b'.' | b',') => !b.get(end + 1).is_some_and(u8::is_ascii_digit),
+            c => !glued(c),
+        };
+        if glued(before) || !after_ok {
+            // skip the rest of the token ("7440-50-8")
+            while i < b.len() && (is_word_byte(b[i]) || matches!(b[i], b'-' | b'/' | b'.')) {
+                i += 1;
+            }
+            continue;
+        }
+        let Some(s) = text.get(start..end) else {
+            continue;
+        };
+        let Ok(value) = s.replace(',', ".").parse::<f64>() else {
+            continue;
+        };
+        let digits = s
+            .bytes()
+            .filter(u8::is_ascii_digit)
+            .skip_while(|&d| d == b'0')
+            .count() as u32;
+        let rest = text.get(end..).unwrap_or_default();
+        let percent = rest.trim_start_matches([' ', '\t']).starts_with('%');
+        out.push(Num {
+            value,
+            decimals,
+            digits,
+            percent,
+            start,
+            end,
+        });
+        if out.len() > MAX_NUMBERS {
+            return Vec::new();
+        }
+    }
+    out
+}
+
+fn half_unit(decimals: u32) -> f64 {
+    0.5 * 10f64.powi(-(decimals as i32))
+}
+
+/// Masses below the candidate total whose share of it is printed.
+fn printed_shares(nums: &[Num], by_value: &[usize], t: usize) -> Vec<bool> {
+    let total = nums[t];
+    let e_total = half_unit(total.decimals) / total.value;
+    nums.iter()
+        .enumerate()
+        .map(|(i, m)| {
+            if i == t || m.percent || m.decimals == 0 || m.value >= total.value || m.value <= 0.0 {
+                return false;
+            }
+            let share = 100.0 * m.value / total.value;
+            // both numbers are rounded: the share is known only so well
+            let rel = half_unit(m.decimals) / m.value + e_total;
+            if share < 0.5 || rel > 0.02 {
+                return false;
+            }
+            let rel = rel.max(0.002);
+            let widest = share * rel + 0.05;
+            let lo = by_value.partition_point(|&k| nums[k].value < share - widest);
+            by_value[lo..]
+                .iter()
+                .take_while(|&&k| nums[k].value <= share + widest)
+                .any(|&k| {
+                    let q = nums[k];
+                    k != i
+                        && k != t
+                        && q.decimals > 0
+                        && q.value <= 100.0
+                        && (q.value - m.value).abs() > 1e-12
+                        && (share - q.value).abs() <= share * rel + half_unit(q.decimals)
+                })
+        })
+        .collect()
+}
+
+/// Whether some of the numbers below the total, at least [`MIN_SHARES`]
+/// of them with a printed share, add up to it (within 0.3%).
+fn balances(nums: &[Num], t: usize, shared: &[bool]) -> bool {
+    let total = nums[t].value;
+    let step = total / GRID as f64;
+    let top = GRID + GRID * 3 / 1000;
+    // best[s]: most printed-share terms in a subset summing to s steps
+    let mut best = vec![-1i32; top + 1];
+    best[0] = 0;
+    for (i, m) in nums.iter().enumerate() {
+        if i == t || m.percent || m.decimals == 0 || m.value >= total || m.value <= 0.0 {
+            continue;
+        }
+        let k = (m.value / step).round() as usize;
+        if k == 0 || k > top {
+            continue;
+        }
+        let add = i32::from(shared[i]);
+        for s in (k..=top).rev() {
+            if best[s - k] >= 0 && best[s - k] + add > best[s] {
+                best[s] = best[s - k] + add;
+            }
+        }
+    }
+    let lo = GRID - GRID * 3 / 1000;
+    best[lo..=top].iter().any(|&c| c >= MIN_SHARES as i32)
+}
+
+/// The unit of the mass column: every mass header agrees on it, or the
+/// nearest one before the total.
+fn unit_for(text: &str, at: usize) -> Option<(String, Range<usize>)> {
+    let re = MASS_HEADER.as_ref()?;
+    let headers: Vec<(usize, Range<usize>, String)> = re
+        .captures_iter(text)
+        .filter_map(|c| {
+            let u = c.name("u")?;
+            let unit = match u.as_str().to_lowercase().as_str() {
+                "mg" | "milligram" | "milligrams" => "mg",
+                "kg" => "kg",
+                _ => "g",
+            };
+            Some((c.get(0)?.start(), u.range(), unit.to_owned()))
+        })
+        .collect();
+    let first = headers.first()?;
+    if headers.iter().all(|h| h.2 == first.2) {
+        return Some((first.2.clone(), first.1.clone()));
+    }
+    headers
+        .iter()
+        .rev()
+        .find(|h| h.0 < at)
+        .map(|h| (h.2.clone(), h.1.clone()))
+}
+
+/// The total mass of a flattened declaration, when its arithmetic
+/// confirms one (see the module docs); `None` otherwise.
+pub fn balanced_total(text: &str) -> Option<BalancedTotal> {
+    let nums = numbers(text);
+    if nums.len() < 2 * MIN_SHARES {
+        return None;
+    }
+    let mut by_value: Vec<usize> = (0..nums.len()).collect();
+    by_value.sort_by(|&a, &b| nums[a].value.total_cmp(&nums[b].value));
+    let mut passing: Vec<(usize, usize, Vec<bool>)> = nums
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| !n.percent && n.value > 0.0 && n.digits >= 3)
+        .filter_map(|(t, _)| {
+            let shared = printed_shares(&nums, &by_value, t);
+            let count = shared.iter().filter(|&&s| s).count();
+            (count >= MIN_SHARES).then_some((t, count, shared))
+        })
+        .collect();
+    passing.sort_by(|a, b| {
+        b.1.cmp(&a.1)
+            .then(nums[b.0].value.total_cmp(&nums[a.0].value))
+    });
+    let (t, shares, _) = passing
+        .into_iter()
+        .find(|(t, _, shared)| balances(&nums, *t, shared))?;
+    let total = nums[t];
+    let (unit, unit_span) = unit_for(text, total.start)?;
+    Some(BalancedTotal {
+        value: total.value,
+        unit,
+        number: total.start..total.end,
+        unit_span,
+        shares,
+    })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_pattern_compiles() {
+        assert!(MASS_HEADER.is_some());
+    }
+
+    #[test]
+    fn standalone_numbers_skip_codes_dates_and_cas_numbers() {
+        let n = numbers("CAS 7440-50-8 on 2012/3/26: 0.511 mg, 29.0% and 1,800 G5V-1 3.");
+        let v: Vec<f64> = n.iter().map(|n| n.value).collect();
+        // a thousands separator is not read as a decimal comma
+        assert_eq!(v, vec![0.511, 29.0, 3.0]);
+        assert!(n[1].percent);
+        assert_eq!((n[0].decimals, n[0].digits), (3, 3));
+    }
+
+    // A flattened declaration table: the label "Total weight" is far from
+    // its number, and a part's mass sits where the total should.
+    const FLAT: &str = "MATERIAL DECLARATION Construction element Material weight [mg] \
+        Frame Copper alloy Total weight 40.19 Die Silicon 3.25 Solder 11.25 \
+        Mold Epoxy compound 69.06 Plating Tin 1.25 \
+        Subpart mass of total wt. (%) 32.15% 2.60% 9.00% 55.25% 1.00% \
+        Substances Copper 7440-50-8 97.5% Iron 7439-89-6 2.5% 125 page 1 of 2";
+
+    #[test]
+    fn the_total_is_the_number_the_parts_and_their_shares_agree_on() {
+        let t = balanced_total(FLAT).unwrap();
+        assert_eq!(t.value, 125.0);
+        assert_eq!(t.unit, "mg");
+        assert_eq!(&FLAT[t.number.clone()], "125");
+        assert_eq!(&FLAT[t.unit_span.clone()], "mg");
+        assert_eq!(t.shares, 5);
+    }
+
+    #[test]
+    fn shares_without_a_balance_or_a_balance_without_shares_are_not_a_total() {
+        // the shares printed, but one part's mass missing: no sum reaches 125
+        let no_balance = FLAT.replace("69.06", "n/a");
+        assert_eq!(balanced_total(&no_balance), None);
+        // the parts add up, but no share of the total is printed
+        let no_shares = FLAT.replace("32.15% 2.60% 9.00% 55.25% 1.00%", "");
+        assert_eq!(balanced_total(&no_shares), None);
+        // no unit for the mass column: not reported
+        let no_unit = FLAT.replace("[mg]", "");
+        assert_eq!(balanced_total(&no_unit), None);
+    }
+
+    #[test]
+    fn a_datasheet_table_of_numbers_has_no_total() {
+        let text = "Electrical characteristics 1.5 2.5 3.3 5.0 12.0 24.0 \
+            Voltage (V) 3.3 5.0 Current (mA) 20.0 40.0 60.0 Weight (g) 2.1";
+        assert_eq!(balanced_total(text), None);
+    }
+}

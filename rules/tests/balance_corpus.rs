@@ -1,0 +1,79 @@
+//! The balance reader on the corpus's flattened material declarations:
+//! each total it reports is the one the declaration states, and documents
+//! that are not declaration tables get none.
+
+use std::path::Path;
+
+use attest_rules::balance::balanced_total;
+
+fn corpus() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus"))
+}
+
+fn read(rel: &str) -> String {
+    std::fs::read_to_string(corpus().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+#[test]
+fn flattened_declarations_give_their_stated_totals() {
+    for (file, value, unit) in [
+        (
+            "declarations/dtsheet_1304157_8L-SOICN_package_MDS.txt",
+            0.07416,
+            "g",
+        ),
+        (
+            "declarations/dtsheet_1434667_Comchip_CDBQR_material_data_sheet.txt",
+            0.769,
+            "mg",
+        ),
+        (
+            "declarations/dtsheet_1653214_Bourns_CDWBS16_MDS.txt",
+            0.1488,
+            "g",
+        ),
+        (
+            "declarations/dtsheet_1671276_Bourns_CDNBS04-B_MDS.txt",
+            125.0,
+            "mg",
+        ),
+        (
+            "declarations/dtsheet_1689882_Bourns_4304S_resistor_network_MDS.txt",
+            0.262373,
+            "g",
+        ),
+        (
+            "declarations/dtsheet_1641629_Bourns_7814-051_trimmer_MDS.txt",
+            0.13948,
+            "g",
+        ),
+    ] {
+        let text = read(file);
+        let t = balanced_total(&text).unwrap_or_else(|| panic!("{file}: no total"));
+        assert_eq!((t.value, t.unit.as_str()), (value, unit), "{file}");
+        assert!(
+            text[t.number.clone()]
+                .parse::<f64>()
+                .is_ok_and(|v| v == value)
+        );
+    }
+}
+
+#[test]
+fn other_documents_have_no_balanced_total() {
+    let mut seen = 0;
+    for dir in ["datasheets", "reports", "datasets"] {
+        let Ok(entries) = std::fs::read_dir(corpus().join(dir)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            if path.extension().is_some_and(|x| x == "txt" || x == "csv") {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                seen += 1;
+                assert_eq!(balanced_total(&text), None, "{}", path.display());
+            }
+        }
+    }
+    assert!(seen > 0);
+}
