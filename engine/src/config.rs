@@ -66,6 +66,10 @@ pub struct Settings {
     /// A folder watched for new files to ingest (service and `attest-ingest watch`).
     pub inbox_dir: Option<PathBuf>,
     pub embed_threads: usize,
+    /// Let the model's idle threads spin (`ATTEST_EMBED_SPIN`, default
+    /// false: on a few cores spinning threads take the CPU the store and
+    /// parsers need).
+    pub embed_spin: bool,
     /// Query embeddings: most per model call, how long the first waits for
     /// company (ms), and how many may wait before searches get 503.
     pub query_batch: usize,
@@ -165,6 +169,7 @@ impl std::fmt::Debug for Settings {
             .field("pdf_timeout_secs", &self.pdf_timeout_secs)
             .field("inbox_dir", &self.inbox_dir)
             .field("embed_threads", &self.embed_threads)
+            .field("embed_spin", &self.embed_spin)
             .field("query_batch", &self.query_batch)
             .field("query_window_ms", &self.query_window_ms)
             .field("query_queue", &self.query_queue)
@@ -214,6 +219,7 @@ impl Default for Settings {
             pdf_timeout_secs: 60,
             inbox_dir: None,
             embed_threads: 2,
+            embed_spin: false,
             query_batch: QueryBatching::default().max_batch,
             query_window_ms: QueryBatching::default().window.as_millis() as u64,
             query_queue: QueryBatching::default().queue,
@@ -363,6 +369,9 @@ impl Settings {
         }
         if let Some(v) = get("ATTEST_EMBED_THREADS") {
             self.embed_threads = num("ATTEST_EMBED_THREADS", v)?;
+        }
+        if let Some(v) = get("ATTEST_EMBED_SPIN") {
+            self.embed_spin = num("ATTEST_EMBED_SPIN", v)?;
         }
         if let Some(v) = get("ATTEST_QUERY_BATCH") {
             self.query_batch = num("ATTEST_QUERY_BATCH", v)?;
@@ -521,6 +530,7 @@ impl Settings {
             ..ParseLimits::default()
         };
         c.embed_threads = self.embed_threads.max(1);
+        c.embed_spin = self.embed_spin;
         c.query_batching = QueryBatching {
             max_batch: self.query_batch.max(1),
             window: Duration::from_millis(self.query_window_ms.min(1000)),
@@ -588,6 +598,11 @@ mod tests {
         .unwrap();
         let c = s.engine_config().unwrap();
         assert_eq!(c.object_store_url.as_deref(), Some("s3://originals/attest"));
+        // The model's threads do not spin unless asked to.
+        assert!(!c.embed_spin);
+        s.apply_env(|k| (k == "ATTEST_EMBED_SPIN").then(|| "true".into()))
+            .unwrap();
+        assert!(s.engine_config().unwrap().embed_spin);
         let StoreConfig::Remote { collection, .. } = &c.store else {
             panic!("expected the Qdrant server: {:?}", c.store);
         };

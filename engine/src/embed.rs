@@ -126,7 +126,12 @@ pub struct FastEmbedder {
 }
 
 impl FastEmbedder {
-    pub fn load(paths: &ModelPaths, threads: usize, batch: usize) -> Result<Self, EmbedError> {
+    pub fn load(
+        paths: &ModelPaths,
+        threads: usize,
+        batch: usize,
+        spin: bool,
+    ) -> Result<Self, EmbedError> {
         init_runtime(&paths.runtime_lib)?;
         let read = |f: &str| {
             std::fs::read(paths.model_dir.join(f)).map_err(|e| {
@@ -145,7 +150,8 @@ impl FastEmbedder {
         .with_pooling(Pooling::Mean);
         let opts = InitOptionsUserDefined::new()
             .with_max_length(256)
-            .with_intra_threads(threads.max(1));
+            .with_intra_threads(threads.max(1))
+            .with_session_config("session.intra_op.allow_spinning", if spin { "1" } else { "0" });
         let mut te = TextEmbedding::try_new_from_user_defined(model, opts)
             .map_err(|e| EmbedError::Inference(e.to_string()))?;
         let probe = te

@@ -51,6 +51,10 @@ pub struct EngineConfig {
     pub limits: ParseLimits,
     pub chunk: ChunkConfig,
     pub embed_threads: usize,
+    /// Whether the model's idle threads spin waiting for work (lower
+    /// latency per call, but they take the cores the store, HTTP and PDF
+    /// reading need).
+    pub embed_spin: bool,
     pub embed_batch: usize,
     /// Micro-batching of query embeddings.
     pub query_batching: QueryBatching,
@@ -70,6 +74,7 @@ impl EngineConfig {
             limits: ParseLimits::default(),
             chunk: ChunkConfig::default(),
             embed_threads: 2,
+            embed_spin: false,
             embed_batch: 32,
             query_batching: QueryBatching::default(),
             ingest_lease: std::time::Duration::from_secs(60),
@@ -121,9 +126,9 @@ impl Engine {
     /// the catalog.
     pub async fn open(config: EngineConfig) -> Result<Arc<Self>, EngineError> {
         let paths = ModelPaths::in_models_dir(&config.models_dir)?;
-        let (threads, batch) = (config.embed_threads, config.embed_batch);
+        let (threads, batch, spin) = (config.embed_threads, config.embed_batch, config.embed_spin);
         let embedder =
-            tokio::task::spawn_blocking(move || FastEmbedder::load(&paths, threads, batch))
+            tokio::task::spawn_blocking(move || FastEmbedder::load(&paths, threads, batch, spin))
                 .await
                 .map_err(|e| EngineError::Internal(e.to_string()))??;
         let embedder: Arc<dyn Embedder> = Arc::new(embedder);

@@ -23,7 +23,7 @@ fn a_mixed_call_returns_each_text_its_own_vector_in_order() {
     let paths =
         ModelPaths::in_models_dir(&models()).expect("the model is installed by scripts/setup.sh");
     // Batches of two, so the sorted order spans several model calls.
-    let model = FastEmbedder::load(&paths, 1, 2).unwrap();
+    let model = FastEmbedder::load(&paths, 1, 2, false).unwrap();
     let numbers: String = (0..120)
         .map(|i| format!("{}.{:02} ", 1000 + i * 7, i))
         .collect();
