@@ -23,14 +23,23 @@ export DUR
   cargo build --release -p attest-service -p attest-ingest
 command -v wrk >/dev/null || { echo "scale: wrk is missing (apt-get install wrk)" >&2; exit 1; }
 
-rm -rf "$OUT"; mkdir -p "$OUT"
+# SCALE_CONTINUE=1 adds the larger SCALES to an earlier run in $OUT (its
+# data directory, truth and step reports are kept): e.g. after the default
+# run, SCALE_CONTINUE=1 SCALES=100000 scripts/bench/scale.sh.
+prev=0
+if [ "${SCALE_CONTINUE:-0}" = 1 ] && [ -d "$OUT/data" ]; then
+  prev=$(ls "$OUT" | grep -E '^[0-9]+$' | sort -n | tail -1)
+  prev=${prev:-0}
+else
+  rm -rf "$OUT"; mkdir -p "$OUT"
+fi
 DATA=$OUT/data
 PID=""
 cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null || true; }
 trap cleanup EXIT
 
-prev=0
 for n in $SCALES; do
+  [ "$n" -le "$prev" ] && continue
   step=$OUT/$n
   mkdir -p "$step"
   echo "scale: $n documents (adding $((n - prev)))" >&2
