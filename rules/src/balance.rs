@@ -31,6 +31,9 @@ pub const MIN_SHARES: usize = 3;
 /// declaration table and is not searched (the search is quadratic).
 const MAX_NUMBERS: usize = 3000;
 
+/// Candidate totals whose balance is checked, best first.
+const MAX_BALANCE_CHECKS: usize = 8;
+
 /// Grid of the subset-sum search: the total is `GRID` steps.
 const GRID: usize = 20_000;
 
@@ -260,8 +263,11 @@ pub fn balanced_total(text: &str) -> Option<BalancedTotal> {
         b.1.cmp(&a.1)
             .then(nums[b.0].value.total_cmp(&nums[a.0].value))
     });
+    // Each balance check is a subset-sum over every number: the best few
+    // candidates are tried, so a hostile stream of numbers stays cheap.
     let (t, shares, _) = passing
         .into_iter()
+        .take(MAX_BALANCE_CHECKS)
         .find(|(t, _, shared)| balances(&nums, *t, shared))?;
     let total = nums[t];
     let (unit, unit_span) = unit_for(text, total.start)?;
