@@ -150,6 +150,13 @@ fn half_unit(decimals: u32) -> f64 {
     0.5 * 10f64.powi(-(decimals as i32))
 }
 
+/// Whether number `i` can be one of the masses that make up total `t`: a
+/// decimal mass (not a percentage, not an item number) below it.
+fn is_part(nums: &[Num], t: usize, i: usize) -> bool {
+    let m = nums[i];
+    i != t && !m.percent && m.decimals > 0 && m.value > 0.0 && m.value < nums[t].value
+}
+
 /// Masses below the candidate total whose share of it is printed.
 fn printed_shares(nums: &[Num], by_value: &[usize], t: usize) -> Vec<bool> {
     let total = nums[t];
@@ -157,7 +164,7 @@ fn printed_shares(nums: &[Num], by_value: &[usize], t: usize) -> Vec<bool> {
     nums.iter()
         .enumerate()
         .map(|(i, m)| {
-            if i == t || m.percent || m.decimals == 0 || m.value >= total.value || m.value <= 0.0 {
+            if !is_part(nums, t, i) {
                 return false;
             }
             let share = 100.0 * m.value / total.value;
@@ -195,7 +202,7 @@ fn balances(nums: &[Num], t: usize, shared: &[bool]) -> bool {
     let mut best = vec![-1i32; top + 1];
     best[0] = 0;
     for (i, m) in nums.iter().enumerate() {
-        if i == t || m.percent || m.decimals == 0 || m.value >= total || m.value <= 0.0 {
+        if !is_part(nums, t, i) {
             continue;
         }
         let k = (m.value / step).round() as usize;
