@@ -196,6 +196,9 @@ pub fn classify(text: &str, format: Format) -> DocumentKind {
                 "cas number",
                 "product content",
                 "mass %",
+                "mass (%)",
+                "material data sheet",
+                "material weight",
                 "substance",
             ]),
         ),
@@ -263,6 +266,14 @@ mod tests {
         assert_eq!(
             classify(
                 "MATERIAL DECLARATION Homogeneous Material CASRN",
+                Format::Text
+            ),
+            DocumentKind::Declaration
+        );
+        // a "material data sheet" is a declaration, not a datasheet
+        assert_eq!(
+            classify(
+                "MATERIAL DATA SHEET Material weight (mg) Average mass (%)",
                 Format::Text
             ),
             DocumentKind::Declaration

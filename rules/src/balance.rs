@@ -151,10 +151,14 @@ fn half_unit(decimals: u32) -> f64 {
 }
 
 /// Whether number `i` can be one of the masses that make up total `t`: a
-/// decimal mass (not a percentage, not an item number) below it.
+/// mass below it, not a percentage and not an item number (a decimal, or
+/// a whole number of at least two digits: "574" mg).
 fn is_part(nums: &[Num], t: usize, i: usize) -> bool {
-    let m = nums[i];
-    i != t && !m.percent && m.decimals > 0 && m.value > 0.0 && m.value < nums[t].value
+    i != t && is_mass(nums[i]) && nums[i].value < nums[t].value
+}
+
+fn is_mass(m: Num) -> bool {
+    !m.percent && m.value > 0.0 && (m.decimals > 0 || m.value >= 10.0)
 }
 
 /// Masses below the candidate total whose share of it is printed.
@@ -250,6 +254,10 @@ fn unit_for(text: &str, at: usize) -> Option<(String, Range<usize>)> {
 /// The total mass of a flattened declaration, when its arithmetic
 /// confirms one (see the module docs); `None` otherwise.
 pub fn balanced_total(text: &str) -> Option<BalancedTotal> {
+    // no mass column, no unit to report: skip the sums
+    if !MASS_HEADER.as_ref().is_some_and(|re| re.is_match(text)) {
+        return None;
+    }
     let nums = numbers(text);
     if nums.len() < 2 * MIN_SHARES {
         return None;
@@ -285,6 +293,54 @@ pub fn balanced_total(text: &str) -> Option<BalancedTotal> {
         unit_span,
         shares,
     })
+}
+
+/// Longest row label read before a mass, in bytes.
+const MAX_LABEL: usize = 240;
+
+lazy_re!(CAS_SHAPE, r"(?-u:\b)\d{2,7}-\d{2}-\d(?-u:\b)");
+
+/// The row labels of a flattened declaration whose total its arithmetic
+/// confirms: for each mass below the total, the words printed right before
+/// it, back to the previous number or CAS number ("3 Lead frame &clip
+/// Copper Alloy 40.19" gives "Lead frame &clip Copper Alloy"). A table's
+/// rows print the part, then its homogeneous material, then its mass,
+/// while the substance columns come out as runs of names, CAS numbers and
+/// percentages, so substance masses get no label. A label holding a `%`
+/// is a percentage column's header, and the number after it a share, not
+/// a mass. Empty when the document has no confirmed total.
+pub fn row_labels(text: &str) -> Vec<Range<usize>> {
+    let Some(total) = balanced_total(text) else {
+        return Vec::new();
+    };
+    let nums = numbers(text);
+    let mut bounds: Vec<usize> = nums.iter().map(|n| n.end).collect();
+    if let Some(re) = CAS_SHAPE.as_ref() {
+        bounds.extend(re.find_iter(text).map(|m| m.end()));
+    }
+    bounds.sort_unstable();
+    let mut out = Vec::new();
+    for n in &nums {
+        if !is_mass(*n) || n.value >= total.value {
+            continue;
+        }
+        let prev = bounds.partition_point(|&b| b <= n.start);
+        let mut from = prev.checked_sub(1).map_or(0, |k| bounds[k]);
+        if n.start - from > MAX_LABEL {
+            from = n.start - MAX_LABEL;
+            while !text.is_char_boundary(from) {
+                from += 1;
+            }
+        }
+        let Some(label) = text.get(from..n.start) else {
+            continue;
+        };
+        if label.contains('%') || !label.chars().any(char::is_alphabetic) {
+            continue;
+        }
+        out.push(from..n.start);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -336,6 +392,27 @@ mod tests {
         // no unit for the mass column: not reported
         let no_unit = FLAT.replace("[mg]", "");
         assert_eq!(balanced_total(&no_unit), None);
+    }
+
+    #[test]
+    fn row_labels_are_the_words_before_each_mass() {
+        let labels: Vec<&str> = row_labels(FLAT)
+            .into_iter()
+            .map(|r| FLAT[r].trim())
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                "MATERIAL DECLARATION Construction element Material weight [mg] \
+                 Frame Copper alloy Total weight",
+                "Die Silicon",
+                "Solder",
+                "Mold Epoxy compound",
+                "Plating Tin",
+            ]
+        );
+        // no confirmed total, no rows
+        assert!(row_labels(&FLAT.replace("69.06", "n/a")).is_empty());
     }
 
     #[test]

@@ -41,7 +41,7 @@ mod util;
 
 /// Bumped whenever a rule's behaviour changes, so stored findings can be
 /// traced to the rules that produced them.
-pub const RULES_VERSION: &str = "rules-5";
+pub const RULES_VERSION: &str = "rules-6";
 
 /// Byte offsets into the `text` passed in (always on char boundaries). The caller converts to code points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -201,6 +201,16 @@ pub fn extract(text: &str, regions: &[Range<usize>]) -> Findings {
     let mut seen = std::collections::HashSet::new();
     f.recycled
         .retain(|r| seen.insert((r.material.clone(), r.kind, r.scope, r.percent.to_bits())));
+    // "30% recycled plastic … 30% recycled material": the share restated
+    // without its material is the same claim, not one about the whole product
+    let named: Vec<(Scope, u64)> = f
+        .recycled
+        .iter()
+        .filter(|r| r.material.is_some())
+        .map(|r| (r.scope, r.percent.to_bits()))
+        .collect();
+    f.recycled
+        .retain(|r| r.material.is_some() || !named.contains(&(r.scope, r.percent.to_bits())));
 
     f
 }

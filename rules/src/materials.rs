@@ -319,13 +319,153 @@ pub(crate) fn find(text: &str, base: usize) -> Vec<MaterialFinding> {
     let mut out = Vec::new();
     labelled(text, base, &lines, !is_declaration, &mut out);
     if is_declaration {
-        declaration(text, base, &lines, &mut out);
+        if !declaration_rows(text, base, &mut out) {
+            declaration(text, base, &lines, &mut out);
+        }
     } else {
         table_sections(text, base, &lines, &mut out);
     }
     made_of(text, base, &mut out);
     plating_phrases(text, base, &mut out);
+    composition(text, base, &lines, &mut out);
     out
+}
+
+// "Materials used", "Material composition", "Materials used in Nest
+// Protect", "The chart below details the materials used to create …".
+lazy_re!(
+    COMPOSITION_HEADER,
+    r"(?i)(?-u:\b)(?:materials?\s+(?:used|use|composition|breakdown|content)(?-u:\b)|(?:material|product)\s+composition(?-u:\b))"
+);
+// a share or a mass printed in a legend cell: "21.13%", "166 g", "8g"
+lazy_re!(
+    LEGEND_FIGURE,
+    r"(?i)^\s*(?:\d+(?:[.,]\d+)?\s*(?:%|g|kg|grams?)?\s*)?(?P<name>[^\d%]*?)\s*(?:\d+(?:[.,]\d+)?\s*(?:%|g|kg|grams?))?\s*$"
+);
+
+/// Lines after a composition heading that are read as its chart's legend.
+const LEGEND_LINES: usize = 40;
+
+/// The legend of a product's material-composition chart or table
+/// ("Materials used … Metals 21.13% · Plastics · Glass and ceramic
+/// materials · Battery"): cells (short lines, or runs split by tabs or wide
+/// gaps) within [`LEGEND_LINES`] lines after the heading that consist of
+/// material names only — "Glass and ceramic materials" is glass and
+/// ceramic, "Metals" the class of metals; "Battery", "Electronics" and
+/// "Others" are assemblies, not materials, and are skipped. The legend
+/// ends at the first line about packaging.
+fn composition(text: &str, base: usize, lines: &[(usize, usize)], out: &mut Vec<MaterialFinding>) {
+    let (Some(head), Some(fig)) = (COMPOSITION_HEADER.as_ref(), LEGEND_FIGURE.as_ref()) else {
+        return;
+    };
+    let mut done_until = 0;
+    for (i, &(ls, le)) in lines.iter().enumerate() {
+        if i < done_until {
+            continue;
+        }
+        let Some(line) = text.get(ls..le) else {
+            continue;
+        };
+        if !head.is_match(line) || has_any_stem(line, vocab::PACKAGING) {
+            continue;
+        }
+        done_until = i + 1;
+        for &(s, e) in lines.iter().skip(i + 1).take(LEGEND_LINES) {
+            let Some(l) = text.get(s..e) else { break };
+            if has_any_stem(l, vocab::PACKAGING) {
+                break;
+            }
+            done_until += 1;
+            for (cs, cell) in cells(l) {
+                let Some(name) = fig.captures(cell).and_then(|c| c.name("name")) else {
+                    continue;
+                };
+                let from = s + cs + name.start();
+                for (ms, me, canon) in legend_materials(name.as_str()) {
+                    out.push(MaterialFinding {
+                        name: canon.to_owned(),
+                        evidence: Evidence {
+                            start: base + from + ms,
+                            end: base + from + me,
+                        },
+                        confidence: 0.6,
+                        rule: "composition_legend",
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// A line's cells: split at tabs and at gaps of two or more spaces.
+fn cells(line: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let b = line.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let gap = if b[i] == b'\t' {
+            1
+        } else if b[i] == b' ' && b.get(i + 1) == Some(&b' ') {
+            b[i..].iter().take_while(|&&c| c == b' ').count()
+        } else {
+            0
+        };
+        if gap > 0 {
+            if i > start {
+                out.push((start, &line[start..i]));
+            }
+            i += gap;
+            start = i;
+        } else {
+            i += 1;
+        }
+    }
+    if start < line.len() {
+        out.push((start, &line[start..]));
+    }
+    out.into_iter()
+        .filter(|(_, c)| !c.trim().is_empty())
+        .collect()
+}
+
+/// The materials a legend cell names, when it names nothing else: its
+/// parts (split at "and", "&", ",", "/") are each one vocabulary material
+/// or "metal(s)", with an optional trailing "materials".
+fn legend_materials(cell: &str) -> Vec<(usize, usize, &'static str)> {
+    let trimmed = cell.trim_end();
+    if trimmed.is_empty() || trimmed.chars().count() > 40 {
+        return Vec::new();
+    }
+    let lower = trimmed.to_lowercase();
+    if lower.len() != trimmed.len() {
+        return Vec::new();
+    }
+    let body = lower
+        .strip_suffix(" materials")
+        .or_else(|| lower.strip_suffix(" material"))
+        .unwrap_or(&lower);
+    let mut found = Vec::new();
+    let mut at = 0;
+    for part in body.split([',', '&', '/']).flat_map(|p| p.split(" and ")) {
+        let off = body[at..].find(part).map_or(at, |k| at + k);
+        at = off + part.len();
+        let word = part.trim();
+        if word.is_empty() {
+            continue;
+        }
+        let lead = part.len() - part.trim_start().len();
+        let (s, e) = (off + lead, off + lead + word.len());
+        let canon = match word {
+            "metal" | "metals" => Some("metal"),
+            _ => vocab::canonical(&trimmed[s..e]),
+        };
+        match canon {
+            Some(c) => found.push((s, e, c)),
+            None => return Vec::new(),
+        }
+    }
+    found
 }
 
 /// "Matte Tin(Sn) lead finish with Nickel(Ni) underplate", "gold plated
@@ -797,6 +937,97 @@ fn table_sections(
     }
 }
 
+/// The homogeneous materials of a flattened declaration whose arithmetic
+/// confirms its total: the materials named in the labels of its mass rows
+/// ([`crate::balance::row_labels`]), not the substances listed beside them.
+/// Used only when the rows name at least two materials; `false` leaves the
+/// document to the line scan.
+fn declaration_rows(text: &str, base: usize, out: &mut Vec<MaterialFinding>) -> bool {
+    let mut found = Vec::new();
+    for row in crate::balance::row_labels(text) {
+        let Some(label) = text.get(row.clone()) else {
+            continue;
+        };
+        if regulatory(label) {
+            continue;
+        }
+        // "Ni/Ag" in a row's material cell is that row's one material,
+        // named as printed, not two
+        let groups: Vec<(usize, usize)> = SYMBOL_GROUP
+            .as_ref()
+            .map(|re| {
+                re.find_iter(label)
+                    .filter(|m| m.as_str().split('/').all(vocab::is_symbol))
+                    .map(|m| (m.start(), m.end()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        for &(s, e) in &groups {
+            found.push(MaterialFinding {
+                name: label[s..e].to_lowercase(),
+                evidence: Evidence {
+                    start: base + row.start + s,
+                    end: base + row.start + e,
+                },
+                confidence: 0.7,
+                rule: "declaration_row",
+            });
+        }
+        let hits = vocab::scan(label, true, true);
+        for (k, h) in hits.iter().enumerate() {
+            if groups.iter().any(|&(s, e)| h.start < e && s < h.end) {
+                continue;
+            }
+            if h.class == Class::Symbol && !standalone(label, h) {
+                continue;
+            }
+            if vocab::negated(label, h.start, h.end) {
+                continue;
+            }
+            // a part named for its function ("Die Attach  High Temp
+            // Solder"): the material is the one that follows
+            if PART_NAMES.contains(&h.canon) && k + 1 < hits.len() {
+                continue;
+            }
+            let abs = Hit {
+                start: row.start + h.start,
+                end: row.start + h.end,
+                ..*h
+            };
+            push(
+                &mut found,
+                base,
+                text,
+                abs.start,
+                &abs,
+                0.75,
+                "declaration_row",
+            );
+        }
+    }
+    let distinct: std::collections::HashSet<&str> = found.iter().map(|f| f.name.as_str()).collect();
+    if distinct.len() < 2 {
+        return false;
+    }
+    out.extend(found);
+    true
+}
+
+/// Materials that also name the part made of them: in a declaration row,
+/// the part's name when another material follows it.
+const PART_NAMES: &[&str] = &["die attach"];
+
+lazy_re!(
+    SYMBOL_GROUP,
+    r"(?-u:\b)[A-Z][a-z]?(?:/[A-Z][a-z]?)+(?-u:\b)"
+);
+
+/// Symbols only as stand-alone cells: "Cu", "(Sn)", "Ni/Au".
+fn standalone(line: &str, h: &Hit) -> bool {
+    let ok = |c: Option<char>| c.is_none_or(|c| !crate::util::is_word_char(c));
+    ok(crate::util::prev_char(line, h.start)) && ok(crate::util::next_char(line, h.end))
+}
+
 fn declaration(text: &str, base: usize, lines: &[(usize, usize)], out: &mut Vec<MaterialFinding>) {
     for &(ls, le) in lines {
         let Some(line) = text.get(ls..le) else {
@@ -810,14 +1041,8 @@ fn declaration(text: &str, base: usize, lines: &[(usize, usize)], out: &mut Vec<
             continue;
         }
         for h in vocab::scan(line, true, true) {
-            if h.class == Class::Symbol {
-                // symbols only as stand-alone cells: "Cu", "(Sn)", "Ni/Au"
-                let standalone = |c: Option<char>| c.is_none_or(|c| !crate::util::is_word_char(c));
-                if !standalone(crate::util::prev_char(line, h.start))
-                    || !standalone(crate::util::next_char(line, h.end))
-                {
-                    continue;
-                }
+            if h.class == Class::Symbol && !standalone(line, &h) {
+                continue;
             }
             if vocab::negated(line, h.start, h.end) {
                 continue;

@@ -99,8 +99,20 @@ pub fn origin_roles(label: &str) -> Vec<OriginRole> {
     out
 }
 
+// "produced in an owned plant located in Rubbiano (Italy)", "by ECS's
+// factory located in eastern China", "mills based in Sweden"
+lazy_re!(
+    PLANT_IN,
+    r"(?i)(?-u:\b)(?:plants?|factory|factories|facility|facilities|mills?|works|smelter)[ \t]+(?:(?:is|are)[ \t]+)?(?:located|based|situated)[ \t]+in[ \t]+"
+);
+
+/// Words of a place between "located in" and its country: "Rubbiano
+/// (Italy)", "eastern China", "the south of France".
+const PLACE_WORDS: usize = 5;
+
 pub(crate) fn find(text: &str, base: usize) -> Vec<OriginFinding> {
     let mut out = Vec::new();
+    plant_in(text, base, &mut out);
     made_in(text, base, &mut out);
     labelled(text, base, &mut out);
     chinese(text, base, &mut out);
@@ -153,6 +165,53 @@ fn followed_by_alternative(text: &str, end: usize) -> bool {
         return false;
     };
     country_prefix(rest.trim_start(), false).is_some()
+}
+
+/// The country of the plant or factory that makes the product: the first
+/// country named within a few words after "located in", in the same clause.
+fn plant_in(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
+    let Some(re) = PLANT_IN.as_ref() else { return };
+    for m in re.find_iter(text) {
+        let clause = window(text, m.end(), 80);
+        let clause = clause
+            .find(['.', ';', '\n'])
+            .map_or(clause, |k| &clause[..k]);
+        let mut at = 0;
+        for _ in 0..=PLACE_WORDS {
+            let rest = &clause[at..];
+            let lead = rest.len() - rest.trim_start_matches([' ', '\t', '(', ',']).len();
+            let start = at + lead;
+            if start >= clause.len() {
+                break;
+            }
+            if let Some((code, len)) = country_prefix(&clause[start..], false) {
+                let end = m.end() + start + len;
+                let conf = if followed_by_alternative(text, end) {
+                    0.6
+                } else {
+                    0.8
+                };
+                push(
+                    out,
+                    base,
+                    Found {
+                        start: m.start(),
+                        end,
+                        country: code,
+                        roles: vec![OriginRole::Manufacturing],
+                        confidence: conf,
+                        rule: "plant_located_in",
+                    },
+                );
+                break;
+            }
+            // the next word
+            let word = clause[start..]
+                .find([' ', '\t', '(', ','])
+                .map_or(clause.len(), |k| start + k);
+            at = word;
+        }
+    }
 }
 
 fn made_in(text: &str, base: usize, out: &mut Vec<OriginFinding>) {

@@ -512,6 +512,18 @@ fn origin_wording_of_stages_and_processes() {
     );
     assert_eq!(countries("Melted in Germany, rolled in Austria"), ["DE"]);
     assert_eq!(countries("Country of production: Vietnam"), ["VN"]);
+    // the plant that makes it, a few place words before the country
+    assert_eq!(
+        countries("The sauce is produced in an owned plant located in Rubbiano (Italy)."),
+        ["IT"]
+    );
+    assert_eq!(
+        countries("made by the company's factory located in eastern China, its emissions"),
+        ["CN"]
+    );
+    // too far from "located in", or past the clause: not this plant's country
+    assert!(countries("a plant located in the hills near the old river town. France").is_empty());
+    assert!(countries("Headquarters located in Germany").is_empty());
     // Not origins: an office, a market.
     assert!(countries("Sales office: Germany").is_empty());
     assert!(countries("Sold in Canada").is_empty());
@@ -524,4 +536,52 @@ fn a_country_field_of_an_address_is_not_an_origin() {
             .origin
             .is_empty()
     );
+}
+
+#[test]
+fn a_composition_charts_legend_names_the_products_materials() {
+    let text = "Materials Used\n  It has been adequately evaluated the recyclability of material and components when designing the product.\n\n  The chart below details the materials used to create the product:\n\n      4.08%\n  6.16%            Metals\n   21.13%          Plastics\n                   Glass and ceramic\n   23.40%          materials\n                   Battery\n                   Circuit Board Assembly\n   24.91%          Others\n\n  The packaging is made primarily from fiberboard which is highly recyclable.\n  Paper\n";
+    let f = extract(text, &[0..text.len()]);
+    let names: Vec<&str> = f
+        .materials
+        .iter()
+        .filter(|m| m.rule == "composition_legend")
+        .map(|m| m.name.as_str())
+        .collect();
+    assert_eq!(names, ["metal", "plastic", "glass", "ceramic"]);
+    for m in &f.materials {
+        let quote = &text[m.evidence.start..m.evidence.end];
+        assert!(
+            quote.to_lowercase().starts_with(&m.name[..4]),
+            "{} at {quote:?}",
+            m.name
+        );
+    }
+    // a legend of masses: "166 g Plastic", "20 g Steel"; assemblies are not materials
+    // (an earlier heading whose paragraph ends on packaging does not hide it)
+    let text = "Material use\tThe device is small, which saves\nmaterials and packaging.\n\nMaterials used in\t88 g\t166 g\nNest Protect\tBatteries (AA)\tPlastic\n66 g\nElectronics\n20 g   8g\nSteel   Other\n";
+    let f = extract(text, &[0..text.len()]);
+    let mut names: Vec<&str> = f.materials.iter().map(|m| m.name.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(names, ["plastic", "steel"]);
+    // without the heading, a list of words is not a composition
+    let f = extract("Metals\nPlastics\nGlass\n", &[0..20]);
+    assert!(f.materials.is_empty());
+}
+
+#[test]
+fn a_share_restated_without_its_material_is_the_same_claim() {
+    let text = "The enclosure uses 30% PCC recycled plastic. Lenovo has used \
+        30% PCC recycled material in this monitor since 2009. \
+        The stand contains 10% recycled content.";
+    let f = extract(text, &[0..text.len()]);
+    let got: Vec<(Option<&str>, f64)> = f
+        .recycled
+        .iter()
+        .map(|r| (r.material.as_deref(), r.percent))
+        .collect();
+    assert!(got.contains(&(Some("plastic"), 30.0)), "{got:?}");
+    assert!(!got.contains(&(None, 30.0)), "{got:?}");
+    // a share of its own stays
+    assert!(got.contains(&(None, 10.0)), "{got:?}");
 }

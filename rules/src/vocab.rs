@@ -62,7 +62,24 @@ static WORDS: &[(&str, &[&str])] = &[
         "copper",
         &["copper", "bare copper", "annealed copper", "铜"],
     ),
+    (
+        "nickel silver",
+        &["nickel silver", "german silver", "nickel brass"],
+    ),
     ("tin", &["tin", "matte tin", "锡"]),
+    (
+        "solder",
+        &[
+            "solder",
+            "solder alloy",
+            "solder paste",
+            "lead free solder",
+            "high melting point solder",
+            "high temp solder",
+            "high temperature solder",
+        ],
+    ),
+    ("silver paste", &["silver paste"]),
     ("silver", &["silver", "银"]),
     ("gold alloy", &["gold alloy", "au alloy"]),
     ("gold", &["gold", "金", "镀金"]),
@@ -158,6 +175,39 @@ static WORDS: &[(&str, &[&str])] = &[
     ),
     ("glass", &["glass", "玻璃"]),
     ("fr-4", &["fr-4", "fr4"]),
+    (
+        "molding compound",
+        &[
+            "molding compound",
+            "moulding compound",
+            "mold compound",
+            "mould compound",
+        ],
+    ),
+    (
+        "conductive epoxy",
+        &["conductive epoxy", "conductive adhesive", "silver epoxy"],
+    ),
+    (
+        "die attach",
+        &[
+            "die attach",
+            "die attach adhesive",
+            "die attach material",
+            "die bond adhesive",
+        ],
+    ),
+    (
+        "ink",
+        &[
+            "conductive ink",
+            "conductor ink",
+            "termination ink",
+            "resistor ink",
+            "resistive ink",
+        ],
+    ),
+    ("glaze", &["glaze", "glass glaze", "overglaze"]),
     (
         "epoxy resin",
         &[
@@ -300,6 +350,11 @@ static SYMBOLS: &[(&str, &str)] = &[
     ("Bi", "bismuth"),
 ];
 
+/// Whether `s` is one of the element symbols the vocabulary knows ("Cu").
+pub(crate) fn is_symbol(s: &str) -> bool {
+    SYMBOLS.iter().any(|(a, _)| *a == s)
+}
+
 /// The key an alias and a matched text share: lower case without spaces,
 /// hyphens and a plural ending.
 fn key(s: &str) -> String {
@@ -390,7 +445,9 @@ pub(crate) fn scan(text: &str, abbrs: bool, symbols: bool) -> Vec<Hit> {
             } else {
                 all.end()
             };
-            if word_boundaries_ok(text, a.start(), end, a.as_str()) {
+            if word_boundaries_ok(text, a.start(), end, a.as_str())
+                && !(canon == "solder" && solder_names_a_place(text, end))
+            {
                 hits.push(Hit {
                     start: a.start(),
                     end,
@@ -454,6 +511,18 @@ pub(crate) fn scan(text: &str, abbrs: bool, symbols: bool) -> Vec<Hit> {
         out.push(h);
     }
     out
+}
+
+lazy_re!(
+    SOLDER_PLACE,
+    r"(?i)^[ \t]*(?:area|tail|pad|joint|side|point|leg|terminal|lug|cup|pin|land|temperature|heat|bath|iron|dip|resistance|profile|reflow|condition)s?(?-u:\b)"
+);
+
+/// "solder area", "solder tails", "solder heat resistance": where or how a
+/// part is soldered, not a material it contains.
+fn solder_names_a_place(text: &str, end: usize) -> bool {
+    text.get(end..)
+        .is_some_and(|t| SOLDER_PLACE.as_ref().is_some_and(|re| re.is_match(t)))
 }
 
 /// "PC board", "PCB" and "PC/board" are circuit boards, not polycarbonate.
@@ -671,6 +740,44 @@ mod tests {
         assert_eq!(names("MainbodyLCP(本色)", true, false), ["lcp"]);
         assert_eq!(names("Ag/Ni/Sn", false, true), ["silver", "nickel", "tin"]);
         assert_eq!(names("PE/PVC", true, false), ["pe", "pvc"]);
+        // where a part is soldered is not what it is made of
+        assert!(
+            names(
+                "solder area, solder tails, solder heat resistance",
+                true,
+                true
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            names("Lead free-solder; solder paste", true, true),
+            ["solder", "solder"]
+        );
+    }
+
+    #[test]
+    fn homogeneous_materials_of_packages_and_passives() {
+        assert_eq!(
+            names("High-melting point solder, Molding Compound", false, false),
+            ["solder", "molding compound"]
+        );
+        assert_eq!(
+            names(
+                "Die attach material Conductive Epoxy, Silver paste",
+                false,
+                false
+            ),
+            ["die attach", "conductive epoxy", "silver paste"]
+        );
+        assert_eq!(
+            names("Termination Ink, Glaze, German silver", false, false),
+            ["ink", "glaze", "nickel silver"]
+        );
+        // "epoxy molding compound" stays the epoxy it is
+        assert_eq!(
+            names("Epoxy molding compound", false, false),
+            ["epoxy resin"]
+        );
     }
 
     #[test]

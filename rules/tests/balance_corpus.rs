@@ -47,6 +47,12 @@ fn flattened_declarations_give_their_stated_totals() {
             0.13948,
             "g",
         ),
+        // whole milligrams: "574", "57", then "14.5" twice
+        (
+            "declarations/dtsheet_1641090_Bourns_SDR0805_inductor_MDS.txt",
+            660.0,
+            "mg",
+        ),
     ] {
         let text = read(file);
         let t = balanced_total(&text).unwrap_or_else(|| panic!("{file}: no total"));
@@ -76,4 +82,66 @@ fn other_documents_have_no_balanced_total() {
         }
     }
     assert!(seen > 0);
+}
+
+/// The materials the rules report for a flattened declaration are the
+/// homogeneous materials its mass rows name, not the substances beside them.
+#[test]
+#[allow(clippy::single_range_in_vec_init)]
+fn flattened_declarations_give_their_homogeneous_materials() {
+    for (file, want) in [
+        (
+            "declarations/dtsheet_1641629_Bourns_7814-051_trimmer_MDS.txt",
+            &[
+                "ceramic",
+                "copper",
+                "ink",
+                "lcp",
+                "ni/ag",
+                "rubber",
+                "stainless steel",
+            ][..],
+        ),
+        (
+            "declarations/dtsheet_1671276_Bourns_CDNBS04-B_MDS.txt",
+            &["copper alloy", "epoxy resin", "silica", "solder", "tin"][..],
+        ),
+        (
+            "declarations/dtsheet_1304157_8L-SOICN_package_MDS.txt",
+            &[
+                "conductive epoxy",
+                "copper alloy",
+                "epoxy resin",
+                "gold",
+                "silicon",
+                "tin",
+            ][..],
+        ),
+    ] {
+        let text = read(file);
+        let f = attest_rules::extract(&text, &[0..text.len()]);
+        let mut rows: Vec<&str> = f
+            .materials
+            .iter()
+            .filter(|m| m.rule == "declaration_row")
+            .map(|m| m.name.as_str())
+            .collect();
+        rows.sort_unstable();
+        assert_eq!(rows, want, "{file}");
+        for substance in ["chromium", "iron", "zinc", "manganese", "carbon black"] {
+            assert!(
+                f.materials.iter().all(|m| m.name != substance),
+                "{file}: {substance}"
+            );
+        }
+        for m in &f.materials {
+            let quote = &text[m.evidence.start..m.evidence.end];
+            assert!(
+                attest_rules::vocab::mentions(quote, &m.name)
+                    || quote.to_lowercase().contains(&m.name),
+                "{file}: {} not in {quote:?}",
+                m.name
+            );
+        }
+    }
 }

@@ -72,10 +72,14 @@ fn rules(
     // the substance columns' header before them).
     let substances_from = substances_from.filter(|_| named_before.len() >= 2);
     for m in f.materials {
-        if declaration && is_compound_substance(&m.name) {
+        // a row of the declaration's own table names a homogeneous material
+        let row = m.rule == "declaration_row";
+        if declaration && !row && is_compound_substance(&m.name) {
             continue;
         }
-        if substances_from.is_some_and(|s| m.evidence.start >= s) && !named_before.contains(&m.name)
+        if !row
+            && substances_from.is_some_and(|s| m.evidence.start >= s)
+            && !named_before.contains(&m.name)
         {
             continue;
         }
