@@ -328,7 +328,78 @@ pub(crate) fn find(text: &str, base: usize) -> Vec<MaterialFinding> {
     made_of(text, base, &mut out);
     plating_phrases(text, base, &mut out);
     composition(text, base, &lines, &mut out);
+    device_phrases(text, base, &mut out);
     out
+}
+
+// "6.0A SILICON RECTIFIER", "Silicon epitaxial planar diode", "GLASS FAST
+// RECOVERY RECTIFIER": a semiconductor named by what it is made of.
+lazy_re!(
+    DEVICE_OF,
+    r"(?i)(?-u:\b)(?P<m>silicon[ \t]+carbide|silicon|glass)(?:[ \t\-]+(?:epitaxial|planar|passivated|fast|ultra[ \t\-]?fast|super[ \t\-]?fast|recovery|switching|small|signal|power|general|purpose|junction|standard|zener|schottky|barrier|bridge|high|voltage|efficiency|sealed|surface|mount|smd))*[ \t\-]+(?:diodes?|rectifiers?|transistors?|thyristors?|mosfets?)(?-u:\b)"
+);
+// "Glass passivated die construction", "glass passivation",
+// "Hermetically sealed glass" (body)
+lazy_re!(
+    GLASS_BODY,
+    r"(?i)(?-u:\b)(?:glass[ \t\-]+passivat(?:ed|ion)|hermetically[ \t]+sealed[ \t]+glass)(?-u:\b)"
+);
+// "Molding compound meets UL 94 V-0 flammability rating"
+lazy_re!(
+    MEETS_UL94,
+    r"(?i)(?-u:\b)(?:meets|is[ \t]+rated|rated|conforms[ \t]+to)[ \t]+UL[ \t\-]?94"
+);
+
+/// Semiconductor datasheets name the die and body materials in fixed
+/// phrases: a device named by its material ("silicon rectifier"), glass
+/// passivation or a sealed glass body, and the material a flammability
+/// rating is stated for ("Molding compound meets UL 94 V-0").
+fn device_phrases(text: &str, base: usize, out: &mut Vec<MaterialFinding>) {
+    let mut found: Vec<(usize, usize, usize, &'static str)> = Vec::new();
+    if let Some(re) = DEVICE_OF.as_ref() {
+        for c in re.captures_iter(text) {
+            let (Some(all), Some(m)) = (c.get(0), c.name("m")) else {
+                continue;
+            };
+            if let Some(canon) = vocab::canonical(m.as_str()) {
+                found.push((m.start(), m.end(), all.end(), canon));
+            }
+        }
+    }
+    if let Some(re) = GLASS_BODY.as_ref() {
+        for m in re.find_iter(text) {
+            found.push((m.start(), m.end(), m.end(), "glass"));
+        }
+    }
+    if let Some(re) = MEETS_UL94.as_ref() {
+        for m in re.find_iter(text) {
+            let before = crate::util::line_before(text, m.start(), 60);
+            let from = m.start() - before.len();
+            // the material directly before the verb
+            let hits = vocab::scan(before, true, false);
+            let Some(h) = hits.last() else { continue };
+            if !before[h.end..].trim().is_empty() {
+                continue;
+            }
+            found.push((from + h.start, from + h.end, m.end(), h.canon));
+        }
+    }
+    for (start, end, quote_end, canon) in found {
+        let clause = text.get(start..quote_end).unwrap_or_default();
+        if vocab::negated(text, start, end) || regulatory(clause) {
+            continue;
+        }
+        let (s, e) = crate::util::trim_span(text, start, quote_end);
+        out.push(MaterialFinding {
+            name: canon.to_owned(),
+            evidence: Evidence {
+                start: base + s,
+                end: base + e,
+            },
+            confidence: 0.6,
+            rule: "device_phrase",
+        });
+    }
 }
 
 // "Materials used", "Material composition", "Materials used in Nest

@@ -585,3 +585,25 @@ fn a_share_restated_without_its_material_is_the_same_claim() {
     // a share of its own stays
     assert!(got.contains(&(None, 10.0)), "{got:?}");
 }
+
+#[test]
+fn semiconductor_phrases_name_die_and_body_materials() {
+    let names = |t: &str| -> Vec<String> {
+        let mut v: Vec<String> = all(t).materials.into_iter().map(|m| m.name).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names("6.0A SILICON RECTIFIER"), ["silicon"]);
+    assert_eq!(names("• Silicon epitaxial planar diode"), ["silicon"]);
+    assert_eq!(names("GLASS FAST RECOVERY RECTIFIER"), ["glass"]);
+    assert_eq!(names("Glass Passivated Die Construction"), ["glass"]);
+    assert_eq!(names("- Hermetically sealed glass case"), ["glass"]);
+    assert_eq!(
+        names("Molding compound meets UL 94 V-0 flammability rating"),
+        ["molding compound"]
+    );
+    // not a device made of it, not a rating stated for a material
+    assert!(names("Silicon Valley office; a diode").is_empty());
+    assert!(names("The housing meets UL 94 V-0").is_empty());
+    assert!(names("Glass and High Temperature Solder Exemptions Applied").is_empty());
+}
