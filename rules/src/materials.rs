@@ -529,7 +529,8 @@ fn legend_materials(cell: &str) -> Vec<(usize, usize, &'static str)> {
         let (s, e) = (off + lead, off + lead + word.len());
         let canon = match word {
             "metal" | "metals" => Some("metal"),
-            _ => vocab::canonical(&trimmed[s..e]),
+            // (lower casing kept the length; the boundaries are checked)
+            _ => trimmed.get(s..e).and_then(vocab::canonical),
         };
         match canon {
             Some(c) => found.push((s, e, c)),

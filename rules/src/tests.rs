@@ -564,6 +564,9 @@ fn a_composition_charts_legend_names_the_products_materials() {
     let mut names: Vec<&str> = f.materials.iter().map(|m| m.name.as_str()).collect();
     names.sort_unstable();
     assert_eq!(names, ["plastic", "steel"]);
+    // characters whose lower case changes their byte length inside a cell
+    let text = "Materials used\nẞȺ and glass\nȺẞ glass\n";
+    let _ = extract(text, &[0..text.len()]);
     // without the heading, a list of words is not a composition
     let f = extract("Metals\nPlastics\nGlass\n", &[0..20]);
     assert!(f.materials.is_empty());
