@@ -298,8 +298,6 @@ pub fn balanced_total(text: &str) -> Option<BalancedTotal> {
 /// Longest row label read before a mass, in bytes.
 const MAX_LABEL: usize = 240;
 
-lazy_re!(CAS_SHAPE, r"(?-u:\b)\d{2,7}-\d{2}-\d(?-u:\b)");
-
 /// The row labels of a flattened declaration whose total its arithmetic
 /// confirms: for each mass below the total, the words printed right before
 /// it, back to the previous number or CAS number ("3 Lead frame &clip
@@ -315,7 +313,7 @@ pub fn row_labels(text: &str) -> Vec<Range<usize>> {
     };
     let nums = numbers(text);
     let mut bounds: Vec<usize> = nums.iter().map(|n| n.end).collect();
-    if let Some(re) = CAS_SHAPE.as_ref() {
+    if let Some(re) = crate::materials::CAS.as_ref() {
         bounds.extend(re.find_iter(text).map(|m| m.end()));
     }
     bounds.sort_unstable();

@@ -268,7 +268,7 @@ lazy_re!(
     DECLARATION,
     r"(?i)homogeneous\s+material|material\s+declaration|material\s+data\s+sheet|product\s+content\s+declaration|full\s+material|material\s+composition|substance\s+name"
 );
-lazy_re!(CAS, r"(?-u:\b)\d{2,7}-\d{2}-\d(?-u:\b)");
+lazy_re!(pub(crate) CAS, r"(?-u:\b)\d{2,7}-\d{2}-\d(?-u:\b)");
 lazy_re!(TABLE_HEADER, r"MATERIALS?|材质|材料");
 lazy_re!(
     MADE_OF,

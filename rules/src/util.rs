@@ -10,8 +10,8 @@ use std::ops::Range;
 /// `None` and its rule is skipped instead of panicking; every module has a test
 /// asserting its patterns compile.
 macro_rules! lazy_re {
-    ($name:ident, $pat:expr) => {
-        static $name: std::sync::LazyLock<Option<regex::Regex>> =
+    ($vis:vis $name:ident, $pat:expr) => {
+        $vis static $name: std::sync::LazyLock<Option<regex::Regex>> =
             std::sync::LazyLock::new(|| regex::Regex::new($pat).ok());
     };
 }
