@@ -39,7 +39,9 @@ const GRID: usize = 20_000;
 
 lazy_re!(
     MASS_HEADER,
-    r"(?i)(?-u:\b)(?:weight|mass)(?:\s+[a-z]+){0,2}\s*[\[(]\s*(?P<u>mg|g|grams?|gramme?s?|milligrams?|kg)\s*[\])]"
+    // "Weight" glued to the header cell before it ("CAS numberMass(mg)")
+    // is still a header when capitalised
+    r"(?:(?i:(?-u:\b)(?:weight|mass))|Weight|Mass)(?i:(?:\s+[a-z]+){0,2}\s*[\[(]\s*(?P<u>mg|g|grams?|gramme?s?|milligrams?|kg)\s*[\])])"
 );
 
 /// A total mass the declaration's arithmetic confirms.
@@ -66,6 +68,10 @@ struct Num {
     percent: bool,
     start: usize,
     end: usize,
+    /// One of several readings of a number glued to the word before it
+    /// ("MPT345.04122" may be 345.04122, 45.04122 or 5.04122): a
+    /// candidate total only, never a part or a share.
+    alt: bool,
 }
 
 fn is_word_byte(b: u8) -> bool {
@@ -112,9 +118,18 @@ fn numbers(text: &str) -> Vec<Num> {
             c => !glued(c),
         };
         if glued(before) || !after_ok {
-            // skip the rest of the token ("7440-50-8")
-            while i < b.len() && (is_word_byte(b[i]) || matches!(b[i], b'-' | b'/' | b'.')) {
+            // skip the rest of the token ("7440-50-8"), reading the cells a
+            // web page glued together at its end
+            let mut from = start;
+            while from > 0 && is_token_byte(b[from - 1]) {
+                from -= 1;
+            }
+            while i < b.len() && is_token_byte(b[i]) {
                 i += 1;
+            }
+            glued_cells(text, from, i, &mut out);
+            if out.len() > MAX_NUMBERS {
+                return Vec::new();
             }
             continue;
         }
@@ -138,12 +153,114 @@ fn numbers(text: &str) -> Vec<Num> {
             percent,
             start,
             end,
+            alt: false,
         });
         if out.len() > MAX_NUMBERS {
             return Vec::new();
         }
     }
     out
+}
+
+fn is_token_byte(b: u8) -> bool {
+    is_word_byte(b) || matches!(b, b'-' | b'/' | b'.')
+}
+
+// A CAS number ending a token, maybe glued to the name before it
+// ("fused60676-86-0").
+lazy_re!(CAS_END, r"\d{2,7}-\d{2}-\d$");
+
+/// Decimal places a run of glued cells may have.
+const MAX_GLUED_DECIMALS: usize = 8;
+
+/// Table cells a web page printed without separators, at the end of the
+/// token `text[from..to]`: "0.2847585.000000.63220" (after a CAS number's
+/// check digit, "7440-22-4") is 0.28475, 85.00000 and 0.63220, the only
+/// split in which every cell has the same number of decimals and every
+/// integer part is a number; "MPT345.04122", one decimal number glued to a
+/// name, is read every way its integer part can start (345.04122,
+/// 45.04122, 5.04122), each marked as an alternative. A date
+/// ("26.03.2012") or a version ("1.2.3") has no such split.
+fn glued_cells(text: &str, from: usize, to: usize, out: &mut Vec<Num>) {
+    let b = text.as_bytes();
+    let mut to = to;
+    while to > from && b[to - 1] == b'.' {
+        to -= 1;
+    }
+    let mut tail = to;
+    while tail > from && (b[tail - 1].is_ascii_digit() || b[tail - 1] == b'.') {
+        tail -= 1;
+    }
+    if tail > from && b[tail - 1] == b'-' {
+        // a CAS number's single check digit comes first
+        let head = text.get(from..(tail + 1).min(to)).unwrap_or_default();
+        if !CAS_END.as_ref().is_some_and(|re| re.is_match(head)) {
+            return;
+        }
+        tail += 1;
+    }
+    let Some(run) = text.get(tail..to) else {
+        return;
+    };
+    if !run.starts_with(|c: char| c.is_ascii_digit()) || run.contains("..") {
+        return;
+    }
+    let segs: Vec<&str> = run.split('.').collect();
+    let cell = |start: usize, end: usize, decimals: usize, alt: bool| -> Option<Num> {
+        let s = text.get(start..end)?;
+        let value = s.parse::<f64>().ok()?;
+        let digits = s
+            .bytes()
+            .filter(u8::is_ascii_digit)
+            .skip_while(|&d| d == b'0')
+            .count() as u32;
+        Some(Num {
+            value,
+            decimals: decimals as u32,
+            digits,
+            percent: false,
+            start,
+            end,
+            alt,
+        })
+    };
+    match segs.len() {
+        0 | 1 => {}
+        2 => {
+            let int = segs[0];
+            if tail == from || int.len() > 7 {
+                return;
+            }
+            // glued to the name before: every start of the integer part
+            for k in 0..int.len() {
+                if k + 1 < int.len() && int.as_bytes()[k] == b'0' {
+                    continue;
+                }
+                out.extend(cell(tail + k, to, segs[1].len(), true));
+            }
+        }
+        n => {
+            let fits = |d: usize| {
+                segs[n - 1].len() == d
+                    && segs[1..n - 1]
+                        .iter()
+                        .all(|s| s.len() > d && (s.len() == d + 1 || s.as_bytes()[d] != b'0'))
+            };
+            let mut ds = (1..=MAX_GLUED_DECIMALS).filter(|&d| fits(d));
+            let (Some(d), None) = (ds.next(), ds.next()) else {
+                return;
+            };
+            // walk the cells: each is its integer digits, a dot, d decimals
+            let mut at = tail;
+            let mut int_len = segs[0].len();
+            for seg in &segs[1..] {
+                let end = at + int_len + 1 + d;
+                out.extend(cell(at, end, d, false));
+                at = end;
+                int_len = seg.len() - d;
+            }
+        }
+    }
 }
 
 fn half_unit(decimals: u32) -> f64 {
@@ -158,7 +275,7 @@ fn is_part(nums: &[Num], t: usize, i: usize) -> bool {
 }
 
 fn is_mass(m: Num) -> bool {
-    !m.percent && m.value > 0.0 && (m.decimals > 0 || m.value >= 10.0)
+    !m.alt && !m.percent && m.value > 0.0 && (m.decimals > 0 || m.value >= 10.0)
 }
 
 /// Masses below the candidate total whose share of it is printed.
@@ -187,6 +304,7 @@ fn printed_shares(nums: &[Num], by_value: &[usize], t: usize) -> Vec<bool> {
                     let q = nums[k];
                     k != i
                         && k != t
+                        && !q.alt
                         && q.decimals > 0
                         && q.value <= 100.0
                         && (q.value - m.value).abs() > 1e-12
@@ -198,7 +316,7 @@ fn printed_shares(nums: &[Num], by_value: &[usize], t: usize) -> Vec<bool> {
 
 /// Whether some of the numbers below the total, at least [`MIN_SHARES`]
 /// of them with a printed share, add up to it (within 0.3%).
-fn balances(nums: &[Num], t: usize, shared: &[bool]) -> bool {
+fn balances(nums: &[Num], t: usize, shared: &[bool], need: usize) -> bool {
     let total = nums[t].value;
     let step = total / GRID as f64;
     let top = GRID + GRID * 3 / 1000;
@@ -221,7 +339,35 @@ fn balances(nums: &[Num], t: usize, shared: &[bool]) -> bool {
         }
     }
     let lo = GRID - GRID * 3 / 1000;
-    best[lo..=top].iter().any(|&c| c >= MIN_SHARES as i32)
+    best[lo..=top].iter().any(|&c| c >= need as i32)
+}
+
+lazy_re!(
+    TOTAL_LABEL,
+    r"(?i)(?-u:\b)total(?:[ \t]+(?:product|unit|part|package|component|device))?[ \t]+(?:weight|mass)(?:[ \t]*[\[(][^\])\n]{0,12}[\])])?[ \t]*[:：=]?\s*$"
+);
+
+/// Printed shares a candidate total needs, in its own count and among the
+/// terms of its sum: [`MIN_SHARES`], or one for the number right after a
+/// "Total weight" label (masses printed to one or two digits have shares
+/// too coarse to check, and the label names the total already).
+fn shares_needed(text: &str, nums: &[Num], t: usize) -> usize {
+    if labelled_total(text, nums[t].start) {
+        1
+    } else {
+        MIN_SHARES
+    }
+}
+
+/// Whether the number at `at` directly follows a "Total weight" label.
+fn labelled_total(text: &str, at: usize) -> bool {
+    let mut from = at.saturating_sub(48);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    TOTAL_LABEL
+        .as_ref()
+        .is_some_and(|re| re.is_match(&text[from..at]))
 }
 
 /// The unit of the mass column: every mass header agrees on it, or the
@@ -271,11 +417,17 @@ pub fn balanced_total(text: &str) -> Option<BalancedTotal> {
         .filter_map(|(t, _)| {
             let shared = printed_shares(&nums, &by_value, t);
             let count = shared.iter().filter(|&&s| s).count();
-            (count >= MIN_SHARES).then_some((t, count, shared))
+            (count >= shares_needed(text, &nums, t)).then_some((t, count, shared))
         })
         .collect();
+    // A number printed right after a "Total weight" label is the total
+    // the document itself names; the count of printed shares can favour a
+    // column of percentages that happens to match other numbers.
+    let named = |t: usize| labelled_total(text, nums[t].start);
     passing.sort_by(|a, b| {
-        b.1.cmp(&a.1)
+        named(b.0)
+            .cmp(&named(a.0))
+            .then(b.1.cmp(&a.1))
             .then(nums[b.0].value.total_cmp(&nums[a.0].value))
     });
     // Each balance check is a subset-sum over every number: the best few
@@ -283,7 +435,7 @@ pub fn balanced_total(text: &str) -> Option<BalancedTotal> {
     let (t, shares, _) = passing
         .into_iter()
         .take(MAX_BALANCE_CHECKS)
-        .find(|(t, _, shared)| balances(&nums, *t, shared))?;
+        .find(|(t, _, shared)| balances(&nums, *t, shared, shares_needed(text, &nums, *t)))?;
     let total = nums[t];
     let (unit, unit_span) = unit_for(text, total.start)?;
     Some(BalancedTotal {
@@ -359,6 +511,28 @@ mod tests {
         assert_eq!(v, vec![0.511, 29.0, 3.0]);
         assert!(n[1].percent);
         assert_eq!((n[0].decimals, n[0].digits), (3, 3));
+    }
+
+    #[test]
+    fn glued_cells_split_where_every_cell_has_the_same_decimals() {
+        let v =
+            |t: &str| -> Vec<(f64, bool)> { numbers(t).iter().map(|n| (n.value, n.alt)).collect() };
+        assert_eq!(
+            v("Silver (Ag)7440-22-40.2847585.000000.63220"),
+            [(0.28475, false), (85.0, false), (0.6322, false)]
+        );
+        assert_eq!(
+            v("subTotal17.47900100.0000038.80668"),
+            [(17.479, false), (100.0, false), (38.80668, false)]
+        );
+        // one number glued to a name: each reading is an alternative
+        assert_eq!(
+            v("PBSS5250XSOT89MPT345.04122 mg"),
+            [(345.04122, true), (45.04122, true), (5.04122, true)]
+        );
+        // dates, versions and codes are not cells
+        assert!(v("26.03.2012 v1.2.3 7440-50-8 G5V-1").is_empty());
+        assert_eq!(v("rev1.25"), [(1.25, true)]);
     }
 
     // A flattened declaration table: the label "Total weight" is far from

@@ -30,7 +30,7 @@ lazy_re!(
 
 lazy_re!(
     LABEL,
-    r"(?i)(?-u:\b)(?:country[ \t]+of[ \t]+(?:origin|manufacture|manufacturing|assembly|production)|(?:place|location)[ \t]+of[ \t]+(?:origin|manufacture|manufacturing|assembly|production)|origin[ \t]+country|(?:final[ \t]+)?(?:assembly|manufacturing|manufacture|production)\s+(?:location|site|country|plant|place)|(?:wafer[ \t]+)?fab(?:rication)?[ \t]+(?:location|site|country|plant))(?-u:\b)|(?-u:\b)(?:origin|(?:wafer[ \t]+)?fab(?:rication)?|assembly|test(?:ing)?)[ \t]*[:：]"
+    r"(?i)(?-u:\b)(?:country[ \t]+of[ \t]+(?:origin|manufacture|manufacturing|assembly|production)|(?:place|location)s?[ \t]+of[ \t]+(?:origin|manufacture|manufacturing|assembly|production)(?:[ \t]+(?:sites?|plants?|facilit(?:y|ies))(?:\(s\))?)?|origin[ \t]+country|(?:final[ \t]+)?(?:assembly|manufacturing|manufacture|production)\s+(?:locations?|sites?|country|plants?|places?|facilit(?:y|ies))|(?:wafer[ \t]+)?fab(?:rication)?[ \t]+(?:location|site|country|plant))(?-u:\b)|(?-u:\b)(?:origin|(?:wafer[ \t]+)?fab(?:rication)?|assembly|test(?:ing)?)[ \t]*[:：]"
 );
 
 // COO is only an abbreviation in capitals.
@@ -319,6 +319,30 @@ fn labelled(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
                 );
                 continue;
             }
+            // "Sedan (France), Clervaux (Luxembourg)": a list of sites, each
+            // a short place name with its country after a comma or in
+            // brackets; every country it names is a site's.
+            if is_site_label(m.as_str()) {
+                let line = line_after(text, vstart, 200);
+                let sites = site_countries(line);
+                for &(code, end) in &sites {
+                    push(
+                        out,
+                        base,
+                        Found {
+                            start: m.start(),
+                            end: vstart + end,
+                            country: code,
+                            roles: origin_roles(m.as_str()),
+                            confidence: label_conf - 0.1,
+                            rule: "origin_label",
+                        },
+                    );
+                }
+                if !sites.is_empty() {
+                    continue;
+                }
+            }
             // "Kuala Lumpur, Malaysia": a short place name, a comma, a country
             // name (never a code: "Malvern, PA" is Pennsylvania, not Panama).
             let line = line_after(text, vstart, 80);
@@ -362,6 +386,72 @@ fn labelled(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
             }
         }
     }
+}
+
+/// A label that introduces places rather than one country: "Production
+/// site(s)", "Manufacturing plants", "Location of production".
+fn is_site_label(label: &str) -> bool {
+    let l = label.to_lowercase();
+    ["site", "plant", "facilit", "location", "place"]
+        .iter()
+        .any(|w| l.contains(w))
+}
+
+/// Words a site's place name may have before its country.
+const SITE_PLACE_WORDS: usize = 4;
+
+/// The countries of a list of sites on one line, with the end of each
+/// country's name: "Sedan (France), Clervaux (Luxembourg)", "Ahiboz Plant
+/// (Ankara, Türkiye) and İzmit Plant (İzmit, Türkiye)", "Penang, Malaysia;
+/// Suzhou, China". A country counts only where it ends a place, right after
+/// an opening bracket, a comma or a semicolon, and is followed by a closing
+/// bracket, a separator or the end of the line; a place is at most a few
+/// words, so a sentence that happens to name a country is not a list of
+/// sites. Country codes are never read here ("Malvern, PA").
+fn site_countries(line: &str) -> Vec<(&'static str, usize)> {
+    let line = line.trim_end();
+    let mut out: Vec<(&'static str, usize)> = Vec::new();
+    let mut words_since = 0;
+    let mut i = 0;
+    let bytes = line.as_bytes();
+    while i < line.len() {
+        let c = bytes[i];
+        if matches!(c, b'(' | b',' | b';') {
+            let start = i + 1 + (line[i + 1..].len() - line[i + 1..].trim_start().len());
+            if let Some((code, len)) = country_prefix(&line[start..], false) {
+                let end = start + len;
+                let after = line[end..].trim_start();
+                let closed = after.is_empty()
+                    || after.starts_with([')', ',', ';', '.'])
+                    || after.starts_with("and ");
+                if closed && words_since <= SITE_PLACE_WORDS {
+                    if !out.iter().any(|&(c, _)| c == code) {
+                        out.push((code, end));
+                    }
+                    words_since = 0;
+                    i = end;
+                    continue;
+                }
+            }
+            if c != b'(' {
+                words_since = 0;
+            }
+            i += 1;
+            continue;
+        }
+        if c == b' ' {
+            let next = line[i + 1..].trim_start();
+            if !next.is_empty() && !next.starts_with(['(', ',', ';']) {
+                words_since += 1;
+            }
+            // "… and İzmit Plant (…)": a new site
+            if next.starts_with("and ") {
+                words_since = 0;
+            }
+        }
+        i += line[i..].chars().next().map_or(1, char::len_utf8);
+    }
+    out
 }
 
 fn chinese(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
@@ -552,6 +642,35 @@ mod tests {
             only("Origin: Germany"),
             ("DE".into(), "Origin: Germany".into())
         );
+    }
+
+    #[test]
+    fn lists_of_production_sites() {
+        let codes = |t: &str| -> Vec<String> { origins(t).into_iter().map(|o| o.0).collect() };
+        assert_eq!(
+            codes(
+                "Name and location of production site(s): Sedan (France), Clervaux (Luxembourg)."
+            ),
+            ["FR", "LU"]
+        );
+        assert_eq!(
+            codes(
+                "Production Plants: Ahiboz Plant (Ankara, Türkiye) and İzmit Plant (İzmit, Türkiye)"
+            ),
+            ["TR"]
+        );
+        assert_eq!(
+            codes("Manufacturing sites: Penang, Malaysia; Suzhou, China"),
+            ["MY", "CN"]
+        );
+        assert_eq!(
+            roles("Production site: Lyon (France)"),
+            [("FR".into(), vec![OriginRole::Manufacturing])]
+        );
+        // a sentence that names a country is not a list of sites
+        assert!(codes("Production sites: our plants supply customers in the whole of Europe, Germany included").is_empty());
+        // codes are not read: "PA" is Pennsylvania
+        assert!(codes("Production site: Malvern, PA (USA office)").is_empty());
     }
 
     #[test]

@@ -14,6 +14,50 @@ fn read(rel: &str) -> String {
     std::fs::read_to_string(corpus().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
+/// The second development set's documents, kept in the repository.
+fn read_dev2(rel: &str) -> String {
+    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../eval/dev2/docs"));
+    std::fs::read_to_string(root.join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+#[test]
+fn glued_cells_and_named_totals() {
+    for (file, value, unit, quote) in [
+        // a web page that prints its table cells without separators
+        (
+            "declarations/Nexperia_PBSS5250X_chemical_content.txt",
+            45.04122,
+            "mg",
+            "45.04122",
+        ),
+        (
+            "declarations/Nexperia_HEF4013BT_chemical_content.txt",
+            123.24208,
+            "mg",
+            "123.24208",
+        ),
+        // a column of percentages matches more shares than the total does;
+        // the number after "Total Weight" is the total
+        (
+            "declarations/Bourns_3306_trimmer_MDS.txt",
+            0.36671,
+            "g",
+            "0.36671",
+        ),
+        (
+            "declarations/Bourns_3299_trimmer_MDS.txt",
+            0.8374,
+            "g",
+            "0.8374",
+        ),
+    ] {
+        let text = read_dev2(file);
+        let t = balanced_total(&text).unwrap_or_else(|| panic!("{file}: no total"));
+        assert_eq!((t.value, t.unit.as_str()), (value, unit), "{file}");
+        assert_eq!(&text[t.number.clone()], quote, "{file}");
+    }
+}
+
 #[test]
 fn flattened_declarations_give_their_stated_totals() {
     for (file, value, unit) in [
