@@ -265,6 +265,9 @@ fn percent_first(text: &str, base: usize, out: &mut Vec<RecycledFinding>) {
         }
 
         let start = all.start();
+        if is_breakdown(text, start) {
+            continue;
+        }
         let mut quote_start = start;
         let mut conf: f32 = 0.85;
         let mut backward = false;
@@ -330,6 +333,26 @@ fn percent_first(text: &str, base: usize, out: &mut Vec<RecycledFinding>) {
             rule: "percent_recycled",
         });
     }
+}
+
+/// "a total recycled content of 80 percent, including 15 percent
+/// post-consumer": a share introduced as part of a share stated just
+/// before it in the same clause is a breakdown of that claim, not a claim.
+fn is_breakdown(text: &str, start: usize) -> bool {
+    let (cs, _) = clause_bounds(text, start, start, 160);
+    let from = floor_boundary(text, start.saturating_sub(120)).max(cs);
+    let before = text.get(from..start).unwrap_or_default().to_lowercase();
+    let lead = before.trim_end_matches([' ', '\t', '\n', '(', ',']);
+    [
+        "including",
+        "incl.",
+        "of which",
+        "which includes",
+        "comprising",
+    ]
+    .iter()
+    .any(|w| lead.ends_with(w))
+        && (lead.contains('%') || lead.contains("percent"))
 }
 
 fn label_first(text: &str, base: usize, out: &mut Vec<RecycledFinding>) {
@@ -540,6 +563,20 @@ mod tests {
             "ThinkPad notebooks with 30% PCC recycled material from end-of-life electronic equipment",
         );
         assert_eq!((m, p, k), (None, 30.0, PostConsumer));
+    }
+
+    #[test]
+    fn a_breakdown_of_a_stated_share_is_not_a_second_claim() {
+        let c = claims(
+            "all of which have a total recycled content of 80 percent, including 15 percent post-consumer.",
+        );
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0].1, 80.0);
+        // a share that starts its own clause is its own claim
+        let c = claims(
+            "The frame has 80% recycled content. Including packaging, 15% recycled content.",
+        );
+        assert_eq!(c.len(), 2, "{c:?}");
     }
 
     #[test]

@@ -262,6 +262,10 @@ static WORDS: &[(&str, &[&str])] = &[
     ("epdm", &["ethylene propylene diene"]),
     ("rubber", &["rubber", "橡胶"]),
     (
+        "thermoplastic",
+        &["thermoplastic", "thermoplastics", "thermoplastic resin"],
+    ),
+    (
         "plastic",
         &[
             "plastic",
