@@ -1045,6 +1045,7 @@ fn declaration_rows(text: &str, base: usize, out: &mut Vec<MaterialFinding>) -> 
                 rule: "declaration_row",
             });
         }
+        let before = found.len();
         let hits = vocab::scan(label, true, true);
         for (k, h) in hits.iter().enumerate() {
             if groups.iter().any(|&(s, e)| h.start < e && s < h.end) {
@@ -1076,6 +1077,21 @@ fn declaration_rows(text: &str, base: usize, out: &mut Vec<MaterialFinding>) -> 
                 "declaration_row",
             );
         }
+        // a row whose material cell reads only "Plating": the plating is
+        // that row's homogeneous material, its metal not printed
+        if found.len() == before
+            && let Some(m) = PLATING_CELL.as_ref().and_then(|re| re.find(label))
+        {
+            found.push(MaterialFinding {
+                name: "plating".to_owned(),
+                evidence: Evidence {
+                    start: base + row.start + m.start(),
+                    end: base + row.start + m.end(),
+                },
+                confidence: 0.6,
+                rule: "declaration_row",
+            });
+        }
     }
     let distinct: std::collections::HashSet<&str> = found.iter().map(|f| f.name.as_str()).collect();
     if distinct.len() < 2 {
@@ -1084,6 +1100,8 @@ fn declaration_rows(text: &str, base: usize, out: &mut Vec<MaterialFinding>) -> 
     out.extend(found);
     true
 }
+
+lazy_re!(PLATING_CELL, r"(?i)(?-u:\b)plating\s*$");
 
 /// Materials that also name the part made of them: in a declaration row,
 /// the part's name when another material follows it.

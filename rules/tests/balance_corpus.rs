@@ -189,3 +189,31 @@ fn flattened_declarations_give_their_homogeneous_materials() {
         }
     }
 }
+
+#[test]
+fn a_row_whose_material_cell_is_plating_reports_the_plating() {
+    let text = read_dev2("declarations/Bourns_3306_trimmer_MDS.txt");
+    let f = attest_rules::extract(&text, &[0..text.len()]);
+    let mut rows: Vec<&str> = f
+        .materials
+        .iter()
+        .filter(|m| m.rule == "declaration_row")
+        .map(|m| m.name.as_str())
+        .collect();
+    rows.sort_unstable();
+    rows.dedup();
+    assert_eq!(
+        rows,
+        [
+            "ceramic",
+            "epoxy resin",
+            "glass",
+            "glaze",
+            "ni/ag",
+            "pa6",
+            "plating",
+            "solder",
+            "steel"
+        ]
+    );
+}
