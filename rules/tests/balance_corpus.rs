@@ -128,10 +128,24 @@ fn other_documents_have_no_balanced_total() {
     assert!(seen > 0);
 }
 
+/// The whole document's findings, and the materials read from its
+/// declaration rows, sorted.
+fn row_materials(text: &str) -> (attest_rules::Findings, Vec<String>) {
+    let whole = 0..text.len();
+    let f = attest_rules::extract(text, std::slice::from_ref(&whole));
+    let mut rows: Vec<String> = f
+        .materials
+        .iter()
+        .filter(|m| m.rule == "declaration_row")
+        .map(|m| m.name.clone())
+        .collect();
+    rows.sort_unstable();
+    (f, rows)
+}
+
 /// The materials the rules report for a flattened declaration are the
 /// homogeneous materials its mass rows name, not the substances beside them.
 #[test]
-#[allow(clippy::single_range_in_vec_init)]
 fn flattened_declarations_give_their_homogeneous_materials() {
     for (file, want) in [
         (
@@ -163,14 +177,7 @@ fn flattened_declarations_give_their_homogeneous_materials() {
         ),
     ] {
         let text = read(file);
-        let f = attest_rules::extract(&text, &[0..text.len()]);
-        let mut rows: Vec<&str> = f
-            .materials
-            .iter()
-            .filter(|m| m.rule == "declaration_row")
-            .map(|m| m.name.as_str())
-            .collect();
-        rows.sort_unstable();
+        let (f, rows) = row_materials(&text);
         assert_eq!(rows, want, "{file}");
         for substance in ["chromium", "iron", "zinc", "manganese", "carbon black"] {
             assert!(
@@ -193,14 +200,7 @@ fn flattened_declarations_give_their_homogeneous_materials() {
 #[test]
 fn a_row_whose_material_cell_is_plating_reports_the_plating() {
     let text = read_dev2("declarations/Bourns_3306_trimmer_MDS.txt");
-    let f = attest_rules::extract(&text, &[0..text.len()]);
-    let mut rows: Vec<&str> = f
-        .materials
-        .iter()
-        .filter(|m| m.rule == "declaration_row")
-        .map(|m| m.name.as_str())
-        .collect();
-    rows.sort_unstable();
+    let (_, mut rows) = row_materials(&text);
     rows.dedup();
     assert_eq!(
         rows,
