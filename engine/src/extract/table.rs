@@ -95,6 +95,45 @@ pub(super) fn is_origin_header(h: &str) -> bool {
         && !k.contains("use")
 }
 
+/// A column of recycled-content shares: "Recycled content (%)", "Post-consumer
+/// recycled content". Recyclability and packaging columns are not.
+pub(super) fn is_recycled_header(h: &str) -> bool {
+    let k = fold_key(h);
+    k.contains("recycled")
+        && (k.contains("content") || k.contains("%") || k.contains("percent") || k.contains("share"))
+        && !["recyclab", "packag", "waste", "endoflife"]
+            .iter()
+            .any(|x| k.contains(x))
+}
+
+/// The share in a recycled-content cell, the upper bound of a range: "24%",
+/// "0 – 24%", "30" (the header names the percent), "up to 50 %".
+fn cell_share(cell: &str, header_percent: bool) -> Option<f64> {
+    let t = cell.trim();
+    let percent = t.ends_with('%');
+    if !percent && !header_percent {
+        return None;
+    }
+    let body = t.trim_end_matches('%').trim();
+    let body = body
+        .strip_prefix("up to")
+        .or_else(|| body.strip_prefix("Up to"))
+        .unwrap_or(body)
+        .trim();
+    // a range's upper bound
+    let last = body
+        .rsplit(['–', '-', '—'])
+        .next()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())?;
+    if body != last {
+        let first = body[..body.len() - last.len()].trim_end_matches(['–', '-', '—', ' ']);
+        first.trim().replace(',', ".").parse::<f64>().ok()?;
+    }
+    let v: f64 = last.trim_end_matches('%').trim().replace(',', ".").parse().ok()?;
+    (v > 0.0 && v <= 100.0).then_some(v)
+}
+
 /// A number and an optional unit written in a cell: "0.052", "1.2 g",
 /// "approx. 105 mg", "2,5".
 fn cell_mass(cell: &str) -> Option<(f64, Option<&'static str>)> {
@@ -165,7 +204,10 @@ fn columns(
         let origin_cols: Vec<u32> = (0..table.columns)
             .filter(|&c| is_origin_header(&heads[c as usize]))
             .collect();
-        if mass_cols.is_empty() && origin_cols.is_empty() {
+        let recycled_cols: Vec<u32> = (0..table.columns)
+            .filter(|&c| is_recycled_header(&heads[c as usize]))
+            .collect();
+        if mass_cols.is_empty() && origin_cols.is_empty() && recycled_cols.is_empty() {
             continue;
         }
         let part_col = (0..table.columns)
@@ -251,6 +293,36 @@ fn columns(
                     "table:column",
                 ));
             }
+            for &c in &recycled_cols {
+                let head = &heads[c as usize];
+                let Some(share) = row
+                    .cell(c)
+                    .and_then(|r| slice_chars(&doc.text, r.start, r.end))
+                    .and_then(|v| cell_share(v, head.contains('%') || fold_key(head).contains("percent")))
+                else {
+                    continue;
+                };
+                let mut citations = vec![cite_chars(doc, idx, row.span)];
+                if let Some(h) = table.rows.first().and_then(|r| r.cell(c)) {
+                    citations.push(cite_chars(doc, idx, h));
+                }
+                let kind = attest_rules::recycled::kind_of(head);
+                let kind = serde_json::to_value(kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_else(|| "unspecified".into());
+                out.push(Candidate::new(
+                    Value::Recycled {
+                        material: None,
+                        percent: share,
+                        kind,
+                        scope: super::Scope::Product,
+                    },
+                    citations,
+                    confidence * 0.9,
+                    "table:column",
+                ));
+            }
         }
     }
 }
@@ -285,5 +357,18 @@ mod tests {
         assert_eq!(cell_mass("±2"), None);
         assert_eq!(cell_mass("10 to 20"), None);
         assert_eq!(cell_mass("SOT-23"), None);
+        assert!(is_recycled_header("Recycled content (%)"));
+        assert!(is_recycled_header("Post-consumer recycled content"));
+        assert!(!is_recycled_header("Recyclability (%)"));
+        assert!(!is_recycled_header("Recycled content of packaging (%)"));
+        assert!(!is_recycled_header("Recycled"));
+        assert_eq!(cell_share("0 – 24%", true), Some(24.0));
+        assert_eq!(cell_share("24%", false), Some(24.0));
+        assert_eq!(cell_share("30", true), Some(30.0));
+        assert_eq!(cell_share("30", false), None);
+        assert_eq!(cell_share("up to 50 %", false), Some(50.0));
+        assert_eq!(cell_share("0%", true), None);
+        assert_eq!(cell_share("n/a", true), None);
+        assert_eq!(cell_share("2.90 – 3.50", false), None);
     }
 }
