@@ -324,8 +324,10 @@ pub(crate) fn find(text: &str, base: usize) -> Vec<MaterialFinding> {
         }
     } else {
         table_sections(text, base, &lines, &mut out);
+        component_table(text, base, &lines, &mut out);
     }
     made_of(text, base, &mut out);
+    consists_of(text, base, &mut out);
     plating_phrases(text, base, &mut out);
     composition(text, base, &lines, &mut out);
     device_phrases(text, base, &mut out);
@@ -893,10 +895,49 @@ fn labelled(
             if label_ok(whole) {
                 let lead = line.len() - line.trim_start().len();
                 if let Some((vs, ve)) = next_value_line(text, lines, idx) {
-                    emit(text, base, ls + lead, vs, ve, 0.75, false, out);
+                    found = emit(text, base, ls + lead, vs, ve, 0.75, false, out);
                 }
             }
         }
+        if !found {
+            labelled_cells(text, base, ls, line, out);
+        }
+    }
+}
+
+/// A label and its value in one cell of a line whose columns the text
+/// layer separated by tabs, the cell not the first: "(mA) (Ω) (V)\tContact
+/// material Ag + Au-alloy" (a ratings table beside a contacts table).
+fn labelled_cells(text: &str, base: usize, ls: usize, line: &str, out: &mut Vec<MaterialFinding>) {
+    let mut at = 0;
+    for (k, cell) in line.split('\t').enumerate() {
+        let cs = at;
+        at += cell.len() + 1;
+        if k == 0 || cell.trim().is_empty() {
+            continue;
+        }
+        let Some((lab_s, lab_e, val_s, form)) = split_label(cell) else {
+            continue;
+        };
+        if form == Form::WholeLine || !cell.get(lab_s..lab_e).is_some_and(label_ok) {
+            continue;
+        }
+        let value = cell.get(val_s..).unwrap_or_default();
+        if value.trim().is_empty() {
+            continue;
+        }
+        let ve = crate::util::floor_boundary(cell, val_s + 150).max(val_s);
+        let must_open = form == Form::LeadingWord;
+        emit(
+            text,
+            base,
+            ls + cs + lab_s,
+            ls + cs + val_s,
+            ls + cs + ve,
+            0.7,
+            must_open,
+            out,
+        );
     }
 }
 
@@ -1193,6 +1234,156 @@ fn made_of(text: &str, base: usize, out: &mut Vec<MaterialFinding>) {
     }
 }
 
+// "Product components  Weight, kg  Post-consumer material, weight-%": the
+// content declaration of an environmental product declaration, one row per
+// component
+lazy_re!(
+    COMPONENT_HEADER,
+    r"(?i)^[ \t]*(?:product[ \t]+|main[ \t]+)?(?:components?|constituents?|raw[ \t]+materials?|ingredients?)(?:[ \t]*\(.*\))?(?:[ \t]{2,}|\t|[ \t]*$)"
+);
+lazy_re!(
+    COMPONENT_UNITS,
+    r"(?i)(?-u:\b)(?:weight|mass|kg|g/m|%|share|amount)"
+);
+lazy_re!(ROW_NUMBER, r"[0-9]");
+lazy_re!(TOTAL_ROW, r"(?i)^[ \t]*(?:total|sum)(?-u:\b)");
+
+/// Rows read below one component header at most.
+const COMPONENT_ROWS: usize = 25;
+
+/// The component table of a product declaration: a header line that starts
+/// with "Product components" (or constituents, raw materials, ingredients)
+/// and has a weight or share column on it or on a line beside it; below it,
+/// every row's first cell (the text before its first number) names a
+/// component, and the materials named there are the product's. The table
+/// ends at its total row, at the packaging table, or at two lines without a
+/// number in a row.
+fn component_table(
+    text: &str,
+    base: usize,
+    lines: &[(usize, usize)],
+    out: &mut Vec<MaterialFinding>,
+) {
+    let (Some(header), Some(units), Some(number), Some(total)) = (
+        COMPONENT_HEADER.as_ref(),
+        COMPONENT_UNITS.as_ref(),
+        ROW_NUMBER.as_ref(),
+        TOTAL_ROW.as_ref(),
+    ) else {
+        return;
+    };
+    let line_at = |i: usize| lines.get(i).and_then(|&(s, e)| text.get(s..e));
+    for (idx, &(_, _)) in lines.iter().enumerate() {
+        let Some(line) = line_at(idx) else { continue };
+        if !header.is_match(line) || regulatory(line) {
+            continue;
+        }
+        let near = [idx.checked_sub(1), Some(idx), Some(idx + 1)];
+        if !near
+            .iter()
+            .flatten()
+            .filter_map(|&i| line_at(i))
+            .any(|l| units.is_match(l))
+        {
+            continue;
+        }
+        let mut wordy = 0;
+        let mut rows = 0;
+        for j in idx + 1..lines.len() {
+            let (s, _) = lines[j];
+            let Some(row) = line_at(j) else { break };
+            let t = row.trim();
+            if t.is_empty() {
+                continue;
+            }
+            if total.is_match(row) || has_any_stem(t, &["packag"]) || regulatory(t) {
+                break;
+            }
+            let Some(first_num) = number.find(row) else {
+                wordy += 1;
+                if wordy >= 2 {
+                    break;
+                }
+                continue;
+            };
+            wordy = 0;
+            rows += 1;
+            if rows > COMPONENT_ROWS {
+                break;
+            }
+            // the first cell ends at a column gap or at the first number
+            let lead = row.len() - row.trim_start().len();
+            let body = row.get(lead..).unwrap_or_default();
+            let gap = [body.find("  "), body.find('\t')]
+                .into_iter()
+                .flatten()
+                .min()
+                .map_or(usize::MAX, |p| lead + p);
+            let Some(cell) = row.get(..gap.min(first_num.start())) else {
+                continue;
+            };
+            for h in vocab::scan(cell, true, false) {
+                // pigments and fillers ("Titanium Dioxide") are substances
+                if vocab::negated(cell, h.start, h.end) || h.canon.ends_with("oxide") {
+                    continue;
+                }
+                let abs = Hit {
+                    start: s + h.start,
+                    end: s + h.end,
+                    ..h
+                };
+                push(out, base, text, s, &abs, 0.6, "component_table");
+            }
+        }
+    }
+}
+
+// "consist of", "is composed of", "comprised of": what follows, up to the
+// clause end, is the list of what the subject is made of
+lazy_re!(
+    CONSISTS_OF,
+    r"(?i)(?-u:\b)(?:consist(?:s|ing)?|(?:is|are|be)[ \t]+(?:made[ \t]+up|composed|comprised))[ \t]+(?:mainly[ \t]+|mostly[ \t]+|primarily[ \t]+|essentially[ \t]+|entirely[ \t]+)?of[ \t\n]+"
+);
+
+/// Longest list after "consist of" read for materials.
+const LIST_SPAN: usize = 200;
+
+/// "The declared plasterboards consist of a gypsum core and a boardliner
+/// wrapping the gypsum core": every material named in the list, up to the
+/// end of the clause, is one the subject is made of. Abbreviations count
+/// ("consists of PVC and glass fibre"), element symbols do not.
+fn consists_of(text: &str, base: usize, out: &mut Vec<MaterialFinding>) {
+    let Some(re) = CONSISTS_OF.as_ref() else {
+        return;
+    };
+    for m in re.find_iter(text) {
+        let (cs, ce) = clause_bounds(text, m.start(), m.end(), LIST_SPAN);
+        let subject = text.get(cs..m.start()).unwrap_or_default();
+        if has_any_stem(subject, crate::vocab::PACKAGING) || regulatory(subject) {
+            continue;
+        }
+        let end = crate::util::floor_boundary(text, ce.min(m.end() + LIST_SPAN).max(m.end()));
+        let Some(list) = text.get(m.end()..end) else {
+            continue;
+        };
+        if regulatory(list) {
+            continue;
+        }
+        let start = line_start_of_subject(text, cs, m.start());
+        for h in vocab::scan(list, true, false) {
+            if vocab::negated(list, h.start, h.end) {
+                continue;
+            }
+            let abs = Hit {
+                start: m.end() + h.start,
+                end: m.end() + h.end,
+                ..h
+            };
+            push(out, base, text, start, &abs, 0.6, "consists_of_list");
+        }
+    }
+}
+
 /// Quote from the noun before "made of" when it is close: "Enclosure made
 /// with 100% recycled aluminum".
 fn line_start_of_subject(text: &str, clause_start: usize, verb_start: usize) -> usize {
@@ -1447,6 +1638,60 @@ mod tests {
             names("The frame is made from 100% recycled die-cast aluminium."),
             ["aluminium"]
         );
+    }
+
+    #[test]
+    fn consists_of_lists_every_material_up_to_the_clause_end() {
+        assert_eq!(
+            names(
+                "The declared plasterboards consist of a gypsum core and a boardliner \
+                 wrapping the gypsum core. The gypsum core also contains additives."
+            ),
+            ["board liner", "gypsum"]
+        );
+        assert_eq!(
+            names("TLP115 consists of a GaAℓAs light emitting diode, optically coupled"),
+            ["algaas"]
+        );
+        assert_eq!(
+            names("The panel is composed of PVC and glass fibre; the box is steel."),
+            ["glass fibre", "pvc"]
+        );
+        // the packaging's make-up, or a list of what is absent, is not the product's
+        assert!(names("The packaging consists of cardboard and polyethylene film.").is_empty());
+        assert!(names("The jacket consists of a PVC-free compound.").is_empty());
+    }
+
+    #[test]
+    fn a_label_in_a_later_tab_cell() {
+        assert_eq!(
+            names("(mA) (Ω) (V) (V) (mW)\tContact material Ag + Au-alloy\n"),
+            ["gold alloy", "silver"]
+        );
+        // a first cell is the line's own label, read as before; a cell of
+        // numbers or prose names nothing
+        assert!(names("Rated load\t2 A at 30 VDC\tsilver lining of the market\n").is_empty());
+    }
+
+    #[test]
+    fn component_tables_of_product_declarations() {
+        let t = "The components are detailed here:\n\
+                 \x20                      Weight,     Post-consumer material,\n\
+                 Product components        kg/m²       weight-%\n\
+                 \x20   PVC ( Emulsion)        1.14E+00    0%\n\n\
+                 \x20   Plasticizers           5.37E-01    0%\n\
+                 \x20   Glass reinforcement    1.00E-02    0%\n\
+                 \x20   Titanium Dioxide       2.00E-03    0%\n\
+                 \x20   TOTAL                  3.18E+00    0%\n\
+                 Packaging materials       kg/m²\n\
+                 Product Packaging Cardboard  6.65E-02  2.05%\n";
+        let v = mats(t);
+        let got: Vec<&str> = v.iter().map(|m| m.0.as_str()).collect();
+        assert_eq!(got, ["pvc", "glass"]);
+        assert!(v.iter().all(|m| m.2 == "component_table"));
+        assert_eq!(v[1].1, "Glass");
+        // the same rows under a header with no weight or share column are not a table
+        assert!(names("Product components\n  PVC   1\n  Glass  2\n").is_empty());
     }
 
     #[test]

@@ -112,6 +112,7 @@ static WORDS: &[(&str, &[&str])] = &[
     ("zinc oxide", &["zinc oxide"]),
     ("zinc alloy", &["zinc alloy", "锌合金"]),
     ("zinc", &["zinc", "锌"]),
+    ("titanium dioxide", &["titanium dioxide", "titanium oxide"]),
     ("titanium", &["titanium"]),
     ("tungsten", &["tungsten"]),
     ("tantalum nitride", &["tantalum nitride"]),
@@ -145,6 +146,26 @@ static WORDS: &[(&str, &[&str])] = &[
     ("carbon black", &["carbon black"]),
     ("carbon fibre", &["carbon fiber", "carbon fibre"]),
     ("silicon carbide", &["silicon carbide"]),
+    // compound semiconductors of light emitters and detectors
+    (
+        "algaas",
+        &[
+            "gaalas",
+            "gaaℓas",
+            "algaas",
+            "aluminium gallium arsenide",
+            "aluminum gallium arsenide",
+        ],
+    ),
+    ("gaas", &["gallium arsenide"]),
+    (
+        "gan",
+        &["gallium nitride", "ingan", "indium gallium nitride"],
+    ),
+    (
+        "algainp",
+        &["algainp", "aluminium gallium indium phosphide"],
+    ),
     (
         "silica",
         &[
@@ -246,8 +267,16 @@ static WORDS: &[(&str, &[&str])] = &[
     ("abs", &["acrylonitrile butadiene styrene"]),
     (
         "pvc",
-        &["polyvinyl chloride", "polyvinylchloride", "聚氯乙烯"],
+        &[
+            "polyvinyl chloride",
+            "polyvinylchloride",
+            "poly (vinyl chloride)",
+            "vinyl",
+            "聚氯乙烯",
+        ],
     ),
+    ("eva", &["ethylene vinyl acetate", "ethylene-vinyl acetate"]),
+    ("vinyl ester", &["vinyl ester", "vinyl ester resin"]),
     ("pe", &["polyethylene", "polythene", "聚乙烯"]),
     ("pp", &["polypropylene", "聚丙烯"]),
     ("pom", &["polyoxymethylene", "acetal"]),
@@ -287,6 +316,30 @@ static WORDS: &[(&str, &[&str])] = &[
         ],
     ),
     ("wood", &["wood"]),
+    ("cork", &["cork"]),
+    ("linoleum", &["linoleum"]),
+    ("jute", &["jute"]),
+    (
+        "cellulose",
+        &["cellulose", "cellulose fibre", "cellulose fiber"],
+    ),
+    // building products, as their environmental declarations list them
+    ("gypsum", &["gypsum", "gypsum core"]),
+    ("board liner", &["board liner", "boardliner"]),
+    ("cement", &["cement", "portland cement"]),
+    ("concrete", &["concrete", "reinforced concrete"]),
+    ("sand", &["sand", "quartz sand", "silica sand"]),
+    ("gravel", &["gravel", "crushed stone"]),
+    ("aggregate", &["aggregates", "concrete aggregate"]),
+    ("limestone", &["limestone"]),
+    (
+        "mineral wool",
+        &["mineral wool", "stone wool", "rock wool", "rockwool"],
+    ),
+    ("glass wool", &["glass wool", "glasswool"]),
+    ("bitumen", &["bitumen", "bituminous"]),
+    ("clay", &["clay", "fired clay"]),
+    ("wool", &["wool"]),
     ("fabric", &["fabric", "textile"]),
     ("leather", &["leather"]),
 ];
