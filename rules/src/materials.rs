@@ -1273,7 +1273,7 @@ fn component_table(
         return;
     };
     let line_at = |i: usize| lines.get(i).and_then(|&(s, e)| text.get(s..e));
-    for (idx, &(_, _)) in lines.iter().enumerate() {
+    for idx in 0..lines.len() {
         let Some(line) = line_at(idx) else { continue };
         if !header.is_match(line) || regulatory(line) {
             continue;
@@ -1289,9 +1289,8 @@ fn component_table(
         }
         let mut wordy = 0;
         let mut rows = 0;
-        for j in idx + 1..lines.len() {
-            let (s, _) = lines[j];
-            let Some(row) = line_at(j) else { break };
+        for &(s, e) in lines.iter().skip(idx + 1) {
+            let Some(row) = text.get(s..e) else { break };
             let t = row.trim();
             if t.is_empty() {
                 continue;
