@@ -1245,7 +1245,6 @@ lazy_re!(
     COMPONENT_UNITS,
     r"(?i)(?-u:\b)(?:weight|mass|kg|g/m|%|share|amount)"
 );
-lazy_re!(ROW_NUMBER, r"[0-9]");
 lazy_re!(TOTAL_ROW, r"(?i)^[ \t]*(?:total|sum)(?-u:\b)");
 
 /// Rows read below one component header at most.
@@ -1264,10 +1263,9 @@ fn component_table(
     lines: &[(usize, usize)],
     out: &mut Vec<MaterialFinding>,
 ) {
-    let (Some(header), Some(units), Some(number), Some(total)) = (
+    let (Some(header), Some(units), Some(total)) = (
         COMPONENT_HEADER.as_ref(),
         COMPONENT_UNITS.as_ref(),
-        ROW_NUMBER.as_ref(),
         TOTAL_ROW.as_ref(),
     ) else {
         return;
@@ -1298,7 +1296,7 @@ fn component_table(
             if total.is_match(row) || has_any_stem(t, &["packag"]) || regulatory(t) {
                 break;
             }
-            let Some(first_num) = number.find(row) else {
+            let Some(first_num) = row.find(|c: char| c.is_ascii_digit()) else {
                 wordy += 1;
                 if wordy >= 2 {
                     break;
@@ -1318,7 +1316,7 @@ fn component_table(
                 .flatten()
                 .min()
                 .map_or(usize::MAX, |p| lead + p);
-            let Some(cell) = row.get(..gap.min(first_num.start())) else {
+            let Some(cell) = row.get(..gap.min(first_num)) else {
                 continue;
             };
             for h in vocab::scan(cell, true, false) {

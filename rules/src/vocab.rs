@@ -324,7 +324,7 @@ static WORDS: &[(&str, &[&str])] = &[
         &["cellulose", "cellulose fibre", "cellulose fiber"],
     ),
     // building products, as their environmental declarations list them
-    ("gypsum", &["gypsum", "gypsum core"]),
+    ("gypsum", &["gypsum"]),
     ("board liner", &["board liner", "boardliner"]),
     ("cement", &["cement", "portland cement"]),
     ("concrete", &["concrete", "reinforced concrete"]),
