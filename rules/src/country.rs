@@ -609,6 +609,28 @@ fn normalise(s: &str) -> String {
 }
 
 /// The English short name of an ISO 3166-1 alpha-2 code ("CN" → "China").
+// "St. Augustine, FL", "Monett, MO": a US town and its state's postal code.
+const US_TOWN_STATE: &str = r"(?:[A-Z][A-Za-z'\-]*\.?[ \t]+){0,3}[A-Z][A-Za-z'\-]*,[ \t]*(?P<st>A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|S[CD]|T[NX]|UT|V[AT]|W[AIVY])(?-u:\b)";
+
+static US_AT_START: LazyLock<Option<regex::Regex>> =
+    LazyLock::new(|| regex::Regex::new(&format!("^{US_TOWN_STATE}")).ok());
+static US_ANYWHERE: LazyLock<Option<regex::Regex>> =
+    LazyLock::new(|| regex::Regex::new(&format!("(?-u:\\b){US_TOWN_STATE}")).ok());
+
+/// The end of a US town and its state's postal code at the start of `s`
+/// ("St. Augustine, FL, Monett, MO" → after "FL"). The caller decides
+/// whether the place is a site: "Malvern, PA" is as often an office.
+pub fn us_town_state(s: &str) -> Option<usize> {
+    let c = US_AT_START.as_ref()?.captures(s)?;
+    c.name("st").map(|m| m.end())
+}
+
+/// Whether `quote` names a US town with its state, so that it supports
+/// the United States as a country.
+pub fn mentions_us_town_state(quote: &str) -> bool {
+    US_ANYWHERE.as_ref().is_some_and(|re| re.is_match(quote))
+}
+
 pub fn name_of(alpha2: &str) -> Option<&'static str> {
     COUNTRIES
         .iter()

@@ -318,7 +318,12 @@ pub(crate) fn find(text: &str, base: usize) -> Vec<MaterialFinding> {
     let is_declaration = is_declaration(text);
     let mut out = Vec::new();
     labelled(text, base, &lines, !is_declaration, &mut out);
-    if is_declaration {
+    // a table headed by part, material, substance and CAS columns is a
+    // declaration however its CAS numbers are glued to their neighbours
+    let columns = crate::columns::declaration_columns(text, base, &mut out);
+    if columns {
+        // read
+    } else if is_declaration {
         if !declaration_rows(text, base, &mut out) {
             declaration(text, base, &lines, &mut out);
         }
@@ -617,7 +622,7 @@ fn is_declaration(text: &str) -> bool {
     false
 }
 
-fn cas_checksum_ok(cas: &str) -> bool {
+pub(crate) fn cas_checksum_ok(cas: &str) -> bool {
     let digits: Vec<u32> = cas.chars().filter_map(|c| c.to_digit(10)).collect();
     let Some((&check, body)) = digits.split_last() else {
         return false;
@@ -631,7 +636,7 @@ fn cas_checksum_ok(cas: &str) -> bool {
     sum % 10 == check
 }
 
-fn line_spans(text: &str) -> Vec<(usize, usize)> {
+pub(crate) fn line_spans(text: &str) -> Vec<(usize, usize)> {
     let mut v = Vec::new();
     let mut start = 0;
     for (i, b) in text.bytes().enumerate() {
@@ -644,7 +649,7 @@ fn line_spans(text: &str) -> Vec<(usize, usize)> {
     v
 }
 
-fn push(
+pub(crate) fn push(
     out: &mut Vec<MaterialFinding>,
     base: usize,
     text: &str,
@@ -679,7 +684,7 @@ fn push(
     });
 }
 
-fn regulatory(s: &str) -> bool {
+pub(crate) fn regulatory(s: &str) -> bool {
     has_any_stem(s, REGULATORY)
 }
 
@@ -1239,11 +1244,11 @@ fn made_of(text: &str, base: usize, out: &mut Vec<MaterialFinding>) {
 // component
 lazy_re!(
     COMPONENT_HEADER,
-    r"(?i)^[ \t]*(?:product[ \t]+|main[ \t]+)?(?:components?|constituents?|raw[ \t]+materials?|ingredients?)(?:[ \t]*\(.*\))?(?:[ \t]{2,}|\t|[ \t]*$)"
+    r"(?i)^[ \t]*(?:(?:product[ \t]+|main[ \t]+)?(?:components?|constituents?|raw[ \t]+materials?|ingredients?)|componenti(?:[ \t]+de(?:i|l)[ \t]+prodott[oi])?|bestandteile|komponenten|grundstoffe|composants|constituants|componentes)(?:[ \t]*\(.*\))?(?:[ \t]{2,}|\t|[ \t]*$)"
 );
 lazy_re!(
     COMPONENT_UNITS,
-    r"(?i)(?-u:\b)(?:weight|mass|kg|g/m|%|share|amount)"
+    r"(?i)(?-u:\b)(?:weight|mass|kg|g/m|%|share|amount|peso|gewicht|masse|poids|anteil)"
 );
 lazy_re!(TOTAL_ROW, r"(?i)^[ \t]*(?:total|sum)(?-u:\b)");
 
@@ -1475,7 +1480,7 @@ mod tests {
             ["pe", "pvc"]
         );
         assert_eq!(names("TERMINAL: PHOSPHOR BRONZE"), ["phosphor bronze"]);
-        assert_eq!(names("Base housing: PA, natural (white)"), ["pa"]);
+        assert_eq!(names("Base housing: PA, natural (white)"), ["polyamide"]);
         assert_eq!(
             names("Post: Copper alloy, tin-plated"),
             ["copper alloy", "tin"]
@@ -1689,6 +1694,13 @@ mod tests {
         assert_eq!(v[1].1, "Glass");
         // the same rows under a header with no weight or share column are not a table
         assert!(names("Product components\n  PVC   1\n  Glass  2\n").is_empty());
+        // the same table in Italian
+        let t = "     Componenti dei prodotti                  Peso (kg)\n\
+                 \x20              ACQUA                                177\n\
+                 \x20              SABBIA                              1158,5\n\
+                 \x20           GRANIGLIA 1                             306\n\
+                 \x20               TOTAL                              2336\n";
+        assert_eq!(names(t), ["aggregate", "sand"]);
     }
 
     #[test]

@@ -103,7 +103,7 @@ pub fn origin_roles(label: &str) -> Vec<OriginRole> {
 // factory located in eastern China", "mills based in Sweden"
 lazy_re!(
     PLANT_IN,
-    r"(?i)(?-u:\b)(?:plants?|factory|factories|facility|facilities|mills?|works|smelter)[ \t]+(?:(?:is|are)[ \t]+)?(?:located|based|situated)[ \t]+in[ \t]+"
+    r"(?i)(?-u:\b)(?:plants?|factory|factories|facility|facilities|mills?|works|smelters?|casthouses?|foundry|foundries|refinery|refineries)[ \t]*,?[ \t]+(?:(?:is|are)[ \t]+)?(?:located|based|situated)[ \t]+in[ \t]+"
 );
 
 /// Words of a place between "located in" and its country: "Rubbiano
@@ -115,8 +115,97 @@ pub(crate) fn find(text: &str, base: usize) -> Vec<OriginFinding> {
     plant_in(text, base, &mut out);
     made_in(text, base, &mut out);
     labelled(text, base, &mut out);
+    column_sites(text, base, &mut out);
     chinese(text, base, &mut out);
     out
+}
+
+// A column header naming sites: "Assembly site", "Production plants",
+// "Country of origin". Matched inside glued header rows too
+// ("…cyclesAssembly siteRHF-indicator"), where it starts with a capital.
+lazy_re!(
+    SITE_COLUMN,
+    r"(?i)(?:(?:final[ \t]+)?(?:assembly|production|manufacturing|fab(?:rication)?|test(?:ing)?)[ \t]+(?:sites?|locations?|plants?|facilit(?:y|ies))|country[ \t]+of[ \t]+(?:origin|manufacture|assembly|production))"
+);
+
+/// Rows read below a site column header.
+const SITE_ROWS: usize = 8;
+
+/// The sites of a column headed by a site label, printed on the rows
+/// below the header ("Assembly site" above "D-22529 HAMBURG, Germany;
+/// Bangkok, Thailand"): every country that ends a place on the next few
+/// rows, until a row names none. Only where the header row itself gives
+/// the label no value, which [`labelled`] reads.
+fn column_sites(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
+    let Some(re) = SITE_COLUMN.as_ref() else {
+        return;
+    };
+    for m in re.find_iter(text) {
+        let prev = text[..m.start()].chars().next_back();
+        let glued = prev.is_some_and(char::is_alphanumeric);
+        let capital = m.as_str().starts_with(|c: char| c.is_uppercase());
+        if glued && !(capital && prev.is_some_and(char::is_lowercase)) {
+            continue;
+        }
+        if text[m.end()..]
+            .chars()
+            .next()
+            .is_some_and(char::is_alphabetic)
+            && !text[m.end()..].starts_with(|c: char| c.is_uppercase())
+        {
+            continue;
+        }
+        let before = line_before(text, m.start(), 20);
+        if has_any_stem(before, &["use", "customer", "sales", "sold", "ship"]) {
+            continue;
+        }
+        let rest_of_line = line_after(text, m.end(), 200);
+        // a value on the header row is the label's own, read by `labelled`
+        let value = rest_of_line.trim_start_matches(|c: char| !c.is_alphanumeric());
+        if country_prefix(value, true).is_some() || !site_countries(rest_of_line).is_empty() {
+            continue;
+        }
+        let mut pos = m.end() + rest_of_line.len();
+        let mut found_any = false;
+        let mut seen: Vec<&'static str> = Vec::new();
+        for _ in 0..SITE_ROWS {
+            let Some(nl) = text[pos..].find('\n') else {
+                break;
+            };
+            let row_start = pos + nl + 1;
+            let row = line_after(text, row_start, 400);
+            pos = row_start + row.len();
+            if row.trim().is_empty() {
+                continue;
+            }
+            let sites = site_countries(row);
+            if sites.is_empty() {
+                if found_any {
+                    break;
+                }
+                continue;
+            }
+            found_any = true;
+            for (code, end) in sites {
+                if seen.contains(&code) {
+                    continue;
+                }
+                seen.push(code);
+                push(
+                    out,
+                    base,
+                    Found {
+                        start: m.start(),
+                        end: row_start + end,
+                        country: code,
+                        roles: origin_roles(m.as_str()),
+                        confidence: 0.7,
+                        rule: "origin_site_column",
+                    },
+                );
+            }
+        }
+    }
 }
 
 struct Found {
@@ -211,7 +300,40 @@ fn plant_in(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
                 .map_or(clause.len(), |k| start + k);
             at = word;
         }
+        if !out.iter().any(|o| o.evidence.start == base + m.start()) {
+            us_site(text, base, m.start(), m.end(), "plant_located_in", out);
+        }
     }
+}
+
+/// A site cue followed at once by a US town and its state's postal code
+/// ("casthouses, located in St. Augustine, FL, Monett, MO"): the United
+/// States, read only right after a site or production cue, so an office
+/// address elsewhere ("Malvern, PA") is not one.
+fn us_site(
+    text: &str,
+    base: usize,
+    cue_start: usize,
+    cue_end: usize,
+    rule: &'static str,
+    out: &mut Vec<OriginFinding>,
+) {
+    let after = line_after(text, cue_end, 80);
+    let Some(end) = crate::country::us_town_state(after) else {
+        return;
+    };
+    push(
+        out,
+        base,
+        Found {
+            start: cue_start,
+            end: cue_end + end,
+            country: "US",
+            roles: vec![OriginRole::Manufacturing],
+            confidence: 0.7,
+            rule,
+        },
+    );
 }
 
 fn made_in(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
@@ -228,6 +350,7 @@ fn made_in(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
             continue;
         }
         let Some((code, len)) = country_prefix(window(text, all.end(), 120), false) else {
+            us_site(text, base, all.start(), all.end(), "made_in", out);
             continue;
         };
         let end = all.end() + len;
@@ -397,6 +520,20 @@ fn is_site_label(label: &str) -> bool {
         .any(|w| l.contains(w))
 }
 
+/// Words that make a list of places a company's reach, not its sites.
+const REACH_WORDS: &[&str] = &[
+    "countries",
+    "worldwide",
+    "continent",
+    "europe",
+    "asia",
+    "africa",
+    "south america",
+    "north america",
+    "latin america",
+    "middle east",
+];
+
 /// Words a site's place name may have before its country.
 const SITE_PLACE_WORDS: usize = 4;
 
@@ -410,6 +547,11 @@ const SITE_PLACE_WORDS: usize = 4;
 /// sites. Country codes are never read here ("Malvern, PA").
 fn site_countries(line: &str) -> Vec<(&'static str, usize)> {
     let line = line.trim_end();
+    // "facilities in over 90 countries … in Europe, the USA, South America,
+    // Russia": a company's reach by region, not a list of sites
+    if has_any_stem(line, REACH_WORDS) {
+        return Vec::new();
+    }
     let mut out: Vec<(&'static str, usize)> = Vec::new();
     let mut words_since = 0;
     let mut i = 0;
@@ -667,10 +809,49 @@ mod tests {
             roles("Production site: Lyon (France)"),
             [("FR".into(), vec![OriginRole::Manufacturing])]
         );
+        // a company's reach is not its sites
+        assert!(codes("With 250 production facilities and sales organizations in over 90 countries, 35000 employees worldwide, the Group is present in Europe, the USA, South America, Russia, Asia").is_empty());
         // a sentence that names a country is not a list of sites
         assert!(codes("Production sites: our plants supply customers in the whole of Europe, Germany included").is_empty());
         // codes are not read: "PA" is Pennsylvania
         assert!(codes("Production site: Malvern, PA (USA office)").is_empty());
+    }
+
+    #[test]
+    fn site_columns_read_the_rows_below() {
+        let text = "12NCVersionNumber of processing cyclesAssembly siteRHF-indicator\n\
+            MSLPPTMPPT\n\
+            934055629146212601235D-22529 HAMBURG, Germany; Bangkok, Thailand; Dongguan, China \n\
+            9340556291351612601235D-22529 HAMBURG, Germany; Dongguan, China \n\
+            SubpartMaterial groupSubstances\n\
+            Other text, Japan\n";
+        let o = origins(text);
+        let codes: Vec<&str> = o.iter().map(|x| x.0.as_str()).collect();
+        assert_eq!(codes, ["DE", "TH", "CN"]);
+        assert!(o.iter().all(|x| x.2 == "origin_site_column"));
+        assert!(o[0].1.starts_with("Assembly site") && o[0].1.ends_with("Germany"));
+        assert_eq!(roles(text)[0], ("DE".into(), vec![OriginRole::Assembly]));
+        // a word that merely contains the label, or a label with its own
+        // value, is not a column
+        assert!(origins("Disassembly sites\nBerlin, Germany\n").is_empty());
+        assert_eq!(
+            origins("Assembly site: Penang, Malaysia\nBerlin, Germany\n").len(),
+            1
+        );
+    }
+
+    #[test]
+    fn us_towns_with_their_state_after_a_site_cue() {
+        let (code, quote) = only(
+            "These casthouses, located in St. Augustine, FL, Monett, MO, and Phoenix, AZ, utilize proprietary technology.",
+        );
+        assert_eq!(code, "US");
+        assert_eq!(quote, "casthouses, located in St. Augustine, FL");
+        assert_eq!(only("Assembled in Austin, TX").0, "US");
+        assert_eq!(only("Produced in Lancaster, PA").0, "US");
+        // an address is not a site
+        assert!(origins("Bourns, Inc., Riverside, CA 92507").is_empty());
+        assert!(origins("Contact: Malvern, PA").is_empty());
     }
 
     #[test]
@@ -701,7 +882,6 @@ mod tests {
             "Wholly of foreign origin.",
             "Origin unknown.",
             "Manufactured by GUANGZHOU MARKYN NEW POWER",
-            "Produced in Lancaster, PA (One Carton)",
             "Customer location: Japan",
             "Manufacturing site: Vishay, Malvern, PA",
             "made in us",

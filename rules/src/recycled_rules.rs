@@ -33,6 +33,16 @@ lazy_re!(
     )
 );
 
+// "The scrap content of 6000-series alloy billet we produced in 2011 was
+// around 70 percent", "the recycled content of the housing is 30%": the
+// share named after what it is the share of.
+lazy_re!(
+    CONTENT_OF,
+    &format!(
+        r"(?i)(?-u:\b)(?P<q>(?:(?:post|pre)[\s\-]?consumer|post[\s\-]?industrial)\s+)?(?:recycled|scrap|PCR|PCC)\s+content\s+of\s+(?P<subj>[^.;:%\n]{{1,60}}?)\s+(?:is|was|are|were|amounts?\s+to|amounted\s+to)\s+(?:(?:approximately|approx\.|about|around|nearly|roughly|some|close\s+to)\s+)?(?P<num>{PCT})\s*(?:%|％|percent(?-u:\b)|per\s*cent(?-u:\b))"
+    )
+);
+
 lazy_re!(
     MIXED,
     r"(?i)^\s*(?:and|or|and/or|&|\+)\s+(?:responsibl|sustainabl|renewabl|bio|fair|certified|fsc|virgin|natural)"
@@ -356,10 +366,13 @@ fn is_breakdown(text: &str, start: usize) -> bool {
 }
 
 fn label_first(text: &str, base: usize, out: &mut Vec<RecycledFinding>) {
-    let Some(re) = LABEL_FIRST.as_ref() else {
+    let (Some(label), Some(content_of)) = (LABEL_FIRST.as_ref(), CONTENT_OF.as_ref()) else {
         return;
     };
-    for c in re.captures_iter(text) {
+    for c in label
+        .captures_iter(text)
+        .chain(content_of.captures_iter(text))
+    {
         let (Some(all), Some(num)) = (c.get(0), c.name("num")) else {
             continue;
         };
@@ -371,6 +384,15 @@ fn label_first(text: &str, base: usize, out: &mut Vec<RecycledFinding>) {
                 .into_iter()
                 .find(|h| h.start == 0 && h.end == m.as_str().len())
                 .map(|h| h.canon)
+        });
+        // the share's subject may name its material ("of aluminium
+        // extrusions"); a subject naming none leaves the material open
+        let material = material.or_else(|| {
+            c.name("subj").and_then(|m| {
+                vocab::scan(m.as_str(), false, false)
+                    .first()
+                    .map(|h| h.canon)
+            })
         });
         let Some((scope, pack_material)) = context(text, all.start(), all.end()) else {
             continue;
@@ -551,6 +573,19 @@ mod tests {
         assert_eq!((m.as_deref(), p, k), (Some("plastic"), 30.0, PostConsumer));
         let (_, p, k, _) = one("PCR content 25 %");
         assert_eq!((p, k), (25.0, PostConsumer));
+    }
+
+    #[test]
+    fn content_of_a_named_subject() {
+        let (m, p, _, q) = one(
+            "The scrap content of 6000-series alloy billet we produced in 2011 was around 70 percent.",
+        );
+        assert_eq!((m, p), (None, 70.0));
+        assert!(q.starts_with("scrap content of") && q.ends_with("70 percent"));
+        let (m, p, _, _) = one("The recycled content of the aluminium enclosure is 35%.");
+        assert_eq!((m.as_deref(), p), (Some("aluminium"), 35.0));
+        // a recycling rate is not content
+        assert!(claims("The recycling rate of aluminium was 75 percent.").is_empty());
     }
 
     #[test]

@@ -218,6 +218,7 @@ static WORDS: &[(&str, &[&str])] = &[
             "die bond adhesive",
         ],
     ),
+    ("adhesive", &["adhesive", "glue"]),
     (
         "ink",
         &[
@@ -261,7 +262,7 @@ static WORDS: &[(&str, &[&str])] = &[
     ),
     ("pa46", &["nylon 46", "polyamide 46"]),
     ("pa6", &["nylon 6", "polyamide 6"]),
-    ("pa", &["polyamide", "nylon", "尼龙"]),
+    ("polyamide", &["polyamide", "nylon", "尼龙"]),
     ("lcp", &["liquid crystal polymer", "液晶聚合物"]),
     ("pps", &["polyphenylene sulfide", "polyphenylene sulphide"]),
     ("abs", &["acrylonitrile butadiene styrene"]),
@@ -324,13 +325,49 @@ static WORDS: &[(&str, &[&str])] = &[
         &["cellulose", "cellulose fibre", "cellulose fiber"],
     ),
     // building products, as their environmental declarations list them
-    ("gypsum", &["gypsum"]),
+    // (with the Italian, German, French and Spanish names their tables use)
+    ("gypsum", &["gypsum", "gesso", "gips", "gypse", "yeso"]),
     ("board liner", &["board liner", "boardliner"]),
-    ("cement", &["cement", "portland cement"]),
-    ("concrete", &["concrete", "reinforced concrete"]),
-    ("sand", &["sand", "quartz sand", "silica sand"]),
-    ("gravel", &["gravel", "crushed stone"]),
-    ("aggregate", &["aggregates", "concrete aggregate"]),
+    (
+        "cement",
+        &["cement", "portland cement", "cemento", "zement", "ciment"],
+    ),
+    (
+        "concrete",
+        &[
+            "concrete",
+            "reinforced concrete",
+            "calcestruzzo",
+            "beton",
+            "béton",
+            "hormigón",
+        ],
+    ),
+    ("sand", &["sand", "quartz sand", "silica sand", "sabbia"]),
+    (
+        "gravel",
+        &[
+            "gravel",
+            "crushed stone",
+            "ghiaia",
+            "kies",
+            "gravier",
+            "grava",
+        ],
+    ),
+    (
+        "aggregate",
+        &[
+            "aggregates",
+            "concrete aggregate",
+            "aggregati",
+            "graniglia",
+            "pietrisco",
+            "granulats",
+            "áridos",
+            "gesteinskörnung",
+        ],
+    ),
     ("limestone", &["limestone"]),
     (
         "mineral wool",
@@ -353,7 +390,7 @@ static ABBRS: &[(&str, &str)] = &[
     ("PA9T", "pa9t"),
     ("PA10T", "pa10t"),
     ("PA6", "pa6"),
-    ("PA", "pa"),
+    ("PA", "polyamide"),
     ("LCP", "lcp"),
     ("PPS", "pps"),
     ("PC", "pc"),
@@ -741,7 +778,7 @@ mod tests {
             "Enclosure made with 100% recycled aluminum",
             "aluminium"
         ));
-        assert!(!mentions("Housing: PBT", "pa"));
+        assert!(!mentions("Housing: PBT", "polyamide"));
         assert_eq!(canonical("  Phosphor Bronze "), Some("phosphor bronze"));
         assert_eq!(canonical("bronze plating"), None);
     }

@@ -73,7 +73,10 @@ fn rules(
     let substances_from = substances_from.filter(|_| named_before.len() >= 2);
     for m in f.materials {
         // a row of the declaration's own table names a homogeneous material
-        let row = m.rule == "declaration_row";
+        let row = matches!(
+            m.rule,
+            "declaration_row" | "declaration_part" | "declaration_material"
+        );
         if declaration && !row && is_compound_substance(&m.name) {
             continue;
         }
@@ -90,7 +93,12 @@ fn rules(
             ex(m.rule),
         ));
     }
-    for r in f.recycled {
+    let demoted = unnamed_rival_claims(&doc.text, subject, &f.recycled);
+    for (i, r) in f.recycled.into_iter().enumerate() {
+        let mut confidence = owners.adjust(r.confidence, r.evidence.start, false);
+        if demoted.contains(&i) {
+            confidence *= 0.5;
+        }
         let kind = serde_json::to_value(r.kind)
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
@@ -103,10 +111,67 @@ fn rules(
                 scope: r.scope,
             },
             vec![cite(doc, idx, r.evidence.start..r.evidence.end)],
-            owners.adjust(r.confidence, r.evidence.start, false),
+            confidence,
             ex(r.rule),
         ));
     }
+}
+
+/// Whole-product recycled shares that disagree ("Each of the Dune panels
+/// has 18% …", "six Cirrus and six Ultima panels, all of which have … 80
+/// percent") cannot all be the requested product's: where the sentence of
+/// some of them names the requested subject, the others (indices into
+/// `claims`) belong to other products.
+fn unnamed_rival_claims(
+    text: &str,
+    subject: Option<&str>,
+    claims: &[attest_rules::RecycledFinding],
+) -> Vec<usize> {
+    let Some(subject) = subject else {
+        return Vec::new();
+    };
+    let mentions = mentions_of(text, subject);
+    let whole: Vec<usize> = (0..claims.len())
+        .filter(|&i| {
+            claims[i].material.is_none() && claims[i].scope == attest_rules::Scope::Product
+        })
+        .collect();
+    let distinct = |v: &[usize]| {
+        let mut p: Vec<f64> = v.iter().map(|&i| claims[i].percent).collect();
+        p.sort_by(f64::total_cmp);
+        p.dedup_by(|a, b| (*a - *b).abs() < 0.5);
+        p.len()
+    };
+    if distinct(&whole) < 2 {
+        return Vec::new();
+    }
+    let (named, unnamed): (Vec<usize>, Vec<usize>) = whole.into_iter().partition(|&i| {
+        let (a, b) = sentence_of(text, claims[i].evidence.start, claims[i].evidence.end);
+        mentions.iter().any(|&m| m >= a && m < b)
+    });
+    if named.is_empty() {
+        return Vec::new();
+    }
+    unnamed
+}
+
+/// The byte range of the sentence around `start..end`: from after the last
+/// sentence end (". ", "! ", "? ", a line break) before it, to the next.
+fn sentence_of(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let is_end = |b: &[u8], k: usize| {
+        b[k] == b'\n'
+            || (matches!(b[k], b'.' | b'!' | b'?')
+                && b.get(k + 1).is_none_or(|c| c.is_ascii_whitespace()))
+    };
+    let b = text.as_bytes();
+    let lo = start.saturating_sub(600);
+    let a = (lo..start.min(b.len()))
+        .rev()
+        .find(|&k| is_end(b, k))
+        .map_or(lo, |k| k + 1);
+    let hi = (end + 600).min(b.len());
+    let z = (end.min(b.len())..hi).find(|&k| is_end(b, k)).unwrap_or(hi);
+    (a, z)
 }
 
 /// Byte offset of the first CAS registry number (its check digit right)
@@ -380,6 +445,26 @@ fn is_compound_substance(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::is_compound_substance;
+
+    #[test]
+    fn rival_whole_product_shares_go_to_the_product_their_sentence_names() {
+        let text = "Armstrong has added a trio of Dune panels. Each of the Dune panels has 18% \
+            post-consumer recycled content.\n\nOther products are six Cirrus and six Ultima \
+            panels, all of which have a total recycled content of 80 percent.";
+        let whole = 0..text.len();
+        let f = attest_rules::extract(text, std::slice::from_ref(&whole));
+        let pct = |v: Vec<usize>| -> Vec<f64> { v.into_iter().map(|i| f.recycled[i].percent).collect() };
+        assert_eq!(f.recycled.len(), 2);
+        assert_eq!(pct(super::unnamed_rival_claims(text, Some("Dune"), &f.recycled)), [80.0]);
+        assert_eq!(pct(super::unnamed_rival_claims(text, Some("Ultima"), &f.recycled)), [18.0]);
+        // a subject no sentence names keeps every claim
+        assert!(super::unnamed_rival_claims(text, Some("Tectum"), &f.recycled).is_empty());
+        // one share stated twice is no rivalry
+        let one = "The Dune panel has 18% recycled content. Every panel we make has 18% recycled content.";
+        let whole = 0..one.len();
+        let g = attest_rules::extract(one, std::slice::from_ref(&whole));
+        assert!(super::unnamed_rival_claims(one, Some("Dune"), &g.recycled).is_empty());
+    }
 
     #[test]
     fn cas_numbers_are_found_by_their_check_digit() {

@@ -277,6 +277,10 @@ pub(crate) fn reconcile(
 }
 
 pub(crate) fn country_supported(quote: &str, code: &str) -> bool {
+    // "casthouses located in Monett, MO": a US town and its state
+    if code == "US" && attest_rules::country::mentions_us_town_state(quote) {
+        return true;
+    }
     if quote
         .split(|c: char| !c.is_alphanumeric())
         .any(|w| w == code)
