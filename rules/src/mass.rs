@@ -28,13 +28,13 @@ const UNIT: &str = r"(?:milligrams?|kilograms?|grammes?|grams?|ounces?|pounds?|m
 
 lazy_re!(
     LABEL,
-    r"(?i)(?-u:\b)(?:weight|mass)(?-u:\b)|重量|净重|单重|质量"
+    r"(?i)(?-u:\b)(?:weight|mass|gewicht|nettogewicht|peso|poids|masse)(?-u:\b)|重量|净重|单重|质量"
 );
 
 lazy_re!(
     AFTER_LABEL,
     &format!(
-        r"(?i)^(?:[¹²³⁴⁵⁶⁷⁸⁹⁰⁽⁾*†‡]+|[ \t]*[(\[]\d{{1,2}}[)\]])?(?:[ \t]*\((?:approx\.?|approximately|approximate|typ\.?|typical|nominal|avg\.?|average|约)\))?(?:[ \t]*[\[(（]\s*(?P<hu>{UNIT})\s*[\])）])?(?P<sep>[\s:：=.…·\-–—\x22”’']*?)(?:(?P<hu2>kg|g|mg)[ \t]+)?(?:(?P<q>approx(?:imately|\.)?|ca\.|about|around|typ(?:ical|\.)?|nominal|~|≈|约|max\.?|maximum)\s*)?(?P<num>{NUM})(?:\s*(?:±|\+/-|\+/−|\+-)\s*{NUM})?(?P<gap>\s*)(?P<unit>{UNIT})?"
+        r"(?i)^(?:[¹²³⁴⁵⁶⁷⁸⁹⁰⁽⁾*†‡]+|[ \t]*[(\[]\d{{1,2}}[)\]])?(?:[ \t]+(?:per|/)[ \t]*(?:piece|pc|pcs|unit|part|each)(?-u:\b))?(?:[ \t]*\((?:without|excluding|excl\.?|exclusive[ \t]+of|w/o|net[ \t]+of)[ \t]+[^)\n]{{1,30}}\))?(?:[ \t]*\((?:approx\.?|approximately|approximate|typ\.?|typical|nominal|avg\.?|average|约)\))?(?:[ \t]*[\[(（]\s*(?P<hu>{UNIT})\s*[\])）])?(?P<sep>[\s:：=.…·\-–—\x22”’']*?)(?:(?:of|is|was)[ \t]+)?(?:(?P<hu2>kg|g|mg)[ \t]+)?(?:(?P<q>approx(?:imately|\.)?|ca\.|about|around|typ(?:ical|\.)?|nominal|~|≈|约|max\.?|maximum)\s*)?(?P<num>{NUM})(?:\s*(?:±|\+/-|\+/−|\+-)\s*{NUM})?(?P<gap>\s*)(?P<unit>{UNIT})?"
     )
 );
 
@@ -46,6 +46,11 @@ lazy_re!(
 lazy_re!(
     BAD_AFTER_UNIT,
     r"(?i)^(?:[ \t]*/|[ \t]*per[ \t]+(?:\d|k(?-u:\b)|kpcs|pcs|reel|box|bag|carton|tray|tube|roll|m(?-u:\b)|meter|metre|km|ft|foot|feet|square|sq)|\s*CO\s*[2₂]|[ \t]*of\s+CO|[ \t]*-?[ \t]*eq(?-u:\b)|[\- \t]*force|[ \t]*range|[ \t]*full[\s\-]*scale|[ \t]*FS(?-u:\b)|[ \t]*shock|[ \t]*accel|[ \t]*rms(?-u:\b)|[ \t]*peak|[ \t]*pk(?-u:\b)|[ \t]*[²³][ \t]*/|[ \t]*water)"
+);
+
+lazy_re!(
+    SLASH_ALT,
+    &format!(r"(?i)^[ \t]*/[ \t]*{NUM}[ \t]*{UNIT}(?-u:\b)")
 );
 
 lazy_re!(
@@ -278,8 +283,11 @@ fn unit_ok(text: &str, start: usize, end: usize) -> bool {
     }
     // across line breaks: "kg CO\n2e" is how PDF subscripts come out
     let after = window(text, end, 40);
-    // "g/pc" is the unit mass itself; any other "/" is a ratio or a per-lot figure
-    if PER_PIECE.as_ref().is_some_and(|re| re.is_match(after)) {
+    // "g/pc" is the unit mass itself, "0.011 oz / 0.3 g" the same mass in
+    // another unit; any other "/" is a ratio or a per-lot figure
+    if PER_PIECE.as_ref().is_some_and(|re| re.is_match(after))
+        || SLASH_ALT.as_ref().is_some_and(|re| re.is_match(after))
+    {
         return true;
     }
     !BAD_AFTER_UNIT.as_ref().is_some_and(|re| re.is_match(after))
@@ -328,7 +336,15 @@ fn labelled(text: &str, base: usize, out: &mut Vec<MassFinding>) {
 
     for m in label_re.find_iter(text) {
         let before = line_before(text, m.start(), 40);
-        if has_any_stem(before, BAD_BEFORE) || has_any_stem(cell_above(text, m.start()), BAD_BEFORE)
+        // "Gross weight 30 kg, net weight 26 kg": words of a clause that
+        // stated its own value say nothing about this label ("Packaging:
+        // carton, weight 30 g" still does)
+        let own_clause = before
+            .rfind([',', ';'])
+            .filter(|&k| before[..k].contains(|c: char| c.is_ascii_digit()))
+            .map_or(before, |k| &before[k + 1..]);
+        if has_any_stem(own_clause, BAD_BEFORE)
+            || has_any_stem(cell_above(text, m.start()), BAD_BEFORE)
         {
             continue;
         }
@@ -622,6 +638,35 @@ mod tests {
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() <= 1e-9 * b.abs().max(1.0)
+    }
+
+    #[test]
+    fn labels_with_qualifiers_other_languages_and_second_units() {
+        for (t, g) in [
+            ("Weight (without packaging) 350 g", 350.0),
+            ("Weight per piece 0.25 g", 0.25),
+            ("Gewicht: 250 g", 250.0),
+            ("Peso: 1,5 kg", 1500.0),
+            ("Poids : 2,3 kg", 2300.0),
+            ("1 piece of product with a weight of 22 kg", 22000.0),
+            ("WEIGHT 0.011 oz / 0.3 g", 0.3),
+            ("Gross weight 30 kg, net weight 26 kg", 26000.0),
+            ("Packaging weight 300 g; product weight 2 kg", 2000.0),
+        ] {
+            // the best candidate (a second unit of the same mass may follow)
+            let v = masses(t);
+            assert!(!v.is_empty() && close(v[0].0, g), "{t}: {v:?}");
+        }
+        for t in [
+            "Weight (with packaging) 500 g",
+            "Weight of 1000 pcs 12 g",
+            "Packaging: carton, weight 30 g",
+            "weight of 80 g/m2 paper",
+            "Masse (GND) 0 V",
+            "The weight is 20% lower than before",
+        ] {
+            assert!(masses(t).is_empty(), "{t}: {:?}", masses(t));
+        }
     }
 
     fn one(text: &str) -> (f64, String, String, &'static str) {
