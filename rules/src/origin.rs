@@ -25,12 +25,12 @@ use crate::{Evidence, OriginFinding, OriginRole};
 
 lazy_re!(
     MADE_IN,
-    r"(?i)(?-u:\b)(?P<verb>made|manufactured|produced|assembled|fabricated|built|melted|poured|cast|forged|smelted|refined|grown|woven|knitted|sewn)[ \t]+in[ \t]+(?:the[ \t]+)?"
+    r"(?i)(?:(?-u:\b)(?P<verb>made|manufactured|produced|assembled|fabricated|built|melted|poured|cast|forged|smelted|refined|grown|woven|knitted|sewn)[ \t]+in[ \t]+(?:the[ \t]+)?|(?P<local>hergestellt|produziert|gefertigt|fabriqu[ée]e?s?|produite?s?|prodott[oaie]|fabbricat[oaie]|realizzat[oaie]|fabricad[oa]s?|hech[oa]s?|producid[oa]s?)[ \t]+(?:in|en|au|aux)[ \t]+(?:der[ \t]+|la[ \t]+|le[ \t]+)?)"
 );
 
 lazy_re!(
     LABEL,
-    r"(?i)(?-u:\b)(?:country[ \t]+of[ \t]+(?:origin|manufacture|manufacturing|assembly|production)|(?:place|location)s?[ \t]+of[ \t]+(?:origin|manufacture|manufacturing|assembly|production)(?:[ \t]+(?:sites?|plants?|facilit(?:y|ies))(?:\(s\))?)?|origin[ \t]+country|(?:final[ \t]+)?(?:assembly|manufacturing|manufacture|production)\s+(?:locations?|sites?|country|plants?|places?|facilit(?:y|ies))|(?:wafer[ \t]+)?fab(?:rication)?[ \t]+(?:location|site|country|plant))(?-u:\b)|(?-u:\b)(?:origin|(?:wafer[ \t]+)?fab(?:rication)?|assembly|test(?:ing)?)[ \t]*[:：]"
+    r"(?i)(?-u:\b)(?:country[ \t]+of[ \t]+(?:origin|manufacture|manufacturing|assembly|production)|(?:place|location)s?[ \t]+of[ \t]+(?:origin|manufacture|manufacturing|assembly|production)(?:[ \t]+(?:sites?|plants?|facilit(?:y|ies))(?:\(s\))?)?|origin[ \t]+country|origin[ \t]+of[ \t]+(?:the[ \t]+)?(?:goods|products?|merchandise)|(?:final[ \t]+)?(?:assembly|manufacturing|manufacture|production)\s+(?:locations?|sites?|country|plants?|places?|facilit(?:y|ies))|(?:wafer[ \t]+)?fab(?:rication)?[ \t]+(?:location|site|country|plant))(?-u:\b)|(?-u:\b)(?:origin|(?:wafer[ \t]+)?fab(?:rication)?|assembly|test(?:ing)?)[ \t]*[:：]"
 );
 
 // COO is only an abbreviation in capitals.
@@ -116,6 +116,7 @@ pub(crate) fn find(text: &str, base: usize) -> Vec<OriginFinding> {
     made_in(text, base, &mut out);
     labelled(text, base, &mut out);
     column_sites(text, base, &mut out);
+    coo_column(text, base, &mut out);
     chinese(text, base, &mut out);
     out
 }
@@ -208,6 +209,119 @@ fn column_sites(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
     }
 }
 
+// A column header whose cells are countries.
+lazy_re!(
+    COO_HEADER,
+    r"(?i)^(?:country[ \t]+of[ \t]+(?:origin|manufacture|manufacturing|assembly|production)|origin[ \t]+country|(?-i:COO|C\.O\.O\.)|country[ \t]+\((?-i:COO)\)|made[ \t]+in)$"
+);
+
+/// Rows read below a country column header.
+const COO_ROWS: usize = 25;
+
+/// A line's cells: split at tabs and at gaps of two or more spaces, as
+/// (start, end) byte ranges.
+fn gap_cells(line: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let b = line.as_bytes();
+    let (mut i, mut start) = (0, 0);
+    while i < b.len() {
+        let gap = if b[i] == b'\t' {
+            1
+        } else if b[i] == b' ' && b.get(i + 1) == Some(&b' ') {
+            b[i..].iter().take_while(|&&c| c == b' ').count()
+        } else {
+            0
+        };
+        if gap == 0 {
+            i += 1;
+            continue;
+        }
+        if !line[start..i].trim().is_empty() {
+            out.push((start, i));
+        }
+        i += gap;
+        start = i;
+    }
+    if !line[start..].trim().is_empty() {
+        out.push((start, line.len()));
+    }
+    out.into_iter()
+        .map(|(s, e)| {
+            let c = &line[s..e];
+            (s + (c.len() - c.trim_start().len()), s + c.trim_end().len())
+        })
+        .collect()
+}
+
+/// A table column headed "Country of Origin" / "COO": each row's cell in
+/// that column, when the whole cell is a country name or code, is the
+/// origin of that row's part ("ABC-123    Malaysia    8536.69"). Rows must
+/// have the header's number of cells; the column ends at the first row that
+/// does not, once a country was read.
+fn coo_column(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
+    let Some(head_re) = COO_HEADER.as_ref() else {
+        return;
+    };
+    let lines = crate::materials::line_spans(text);
+    for (i, &(ls, le)) in lines.iter().enumerate() {
+        let Some(line) = text.get(ls..le) else {
+            continue;
+        };
+        let cells = gap_cells(line);
+        if cells.len() < 2 {
+            continue;
+        }
+        let Some(k) = cells
+            .iter()
+            .position(|&(s, e)| head_re.is_match(line[s..e].trim()))
+        else {
+            continue;
+        };
+        let (hs, he) = cells[k];
+        let mut seen: Vec<&'static str> = Vec::new();
+        for &(rs, re) in lines.iter().skip(i + 1).take(COO_ROWS) {
+            let Some(row) = text.get(rs..re) else { break };
+            if row.trim().is_empty() {
+                continue;
+            }
+            let rc = gap_cells(row);
+            if rc.len() != cells.len() {
+                if seen.is_empty() {
+                    continue;
+                }
+                break;
+            }
+            let (cs, ce) = rc[k];
+            let cell = &row[cs..ce];
+            let Some((code, len)) = country_prefix(cell, true) else {
+                continue;
+            };
+            if len != cell.len() || seen.contains(&code) {
+                continue;
+            }
+            seen.push(code);
+            // the header and the cell, when close enough to quote together
+            let start = if rs + ce - (ls + hs) <= 600 {
+                ls + hs
+            } else {
+                rs + cs
+            };
+            push(
+                out,
+                base,
+                Found {
+                    start,
+                    end: rs + ce,
+                    country: code,
+                    roles: origin_roles(&line[hs..he]),
+                    confidence: 0.8,
+                    rule: "origin_column",
+                },
+            );
+        }
+    }
+}
+
 struct Found {
     start: usize,
     end: usize,
@@ -256,11 +370,22 @@ fn followed_by_alternative(text: &str, end: usize) -> bool {
     country_prefix(rest.trim_start(), false).is_some()
 }
 
+// "manufactured at our facility in Penang, Malaysia", "produced by our
+// plant in Brno, Czech Republic": the place follows a short phrase naming
+// the site.
+lazy_re!(
+    VERB_AT,
+    r"(?i)(?-u:\b)(?:made|manufactured|produced|assembled|fabricated|built)[ \t]+(?:at|by)[ \t]+[^.;:\n\d]{1,50}?[ \t]in[ \t]+(?:the[ \t]+)?"
+);
+
 /// The country of the plant or factory that makes the product: the first
-/// country named within a few words after "located in", in the same clause.
+/// country named within a few words after "located in" or after "made at
+/// our plant in", in the same clause.
 fn plant_in(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
-    let Some(re) = PLANT_IN.as_ref() else { return };
-    for m in re.find_iter(text) {
+    let (Some(re), Some(at_re)) = (PLANT_IN.as_ref(), VERB_AT.as_ref()) else {
+        return;
+    };
+    for m in re.find_iter(text).chain(at_re.find_iter(text)) {
         let clause = window(text, m.end(), 80);
         let clause = clause
             .find(['.', ';', '\n'])
@@ -339,7 +464,7 @@ fn us_site(
 fn made_in(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
     let Some(re) = MADE_IN.as_ref() else { return };
     for c in re.captures_iter(text) {
-        let (Some(all), Some(verb)) = (c.get(0), c.name("verb")) else {
+        let (Some(all), Some(verb)) = (c.get(0), c.name("verb").or_else(|| c.name("local"))) else {
             continue;
         };
         let before = line_before(text, all.start(), 30).to_lowercase();
@@ -852,6 +977,33 @@ mod tests {
         // an address is not a site
         assert!(origins("Bourns, Inc., Riverside, CA 92507").is_empty());
         assert!(origins("Contact: Malvern, PA").is_empty());
+    }
+
+    #[test]
+    fn country_columns_and_more_production_wording() {
+        let codes = |t: &str| -> Vec<String> { origins(t).into_iter().map(|o| o.0).collect() };
+        let table = "Part Number      Country of Origin     HTS Code\n\
+            ABC-123          Malaysia              8536.69\n\
+            ABC-124          Thailand              8536.69\n\
+            Notes: shipped from Singapore\n";
+        assert_eq!(codes(table), ["MY", "TH"]);
+        assert!(origins(table).iter().all(|o| o.2 == "origin_column"));
+        assert_eq!(codes("Part Number\tCOO\tECCN\nXYZ100\tCN\tEAR99\n"), ["CN"]);
+        // a cell that merely contains a country is not the column's value
+        assert!(codes("Part\tCOO\nXYZ100\tsee China office\n").is_empty());
+        assert_eq!(codes("Origin of goods: Japan"), ["JP"]);
+        assert_eq!(
+            codes("This product is manufactured at our facility in Penang, Malaysia."),
+            ["MY"]
+        );
+        assert_eq!(
+            codes("Produced at our plant in Brno, Czech Republic"),
+            ["CZ"]
+        );
+        assert_eq!(codes("Hergestellt in Deutschland"), ["DE"]);
+        assert_eq!(codes("Fabriqué en France"), ["FR"]);
+        assert_eq!(codes("Prodotto in Italia"), ["IT"]);
+        assert!(codes("Manufactured by our partners in accordance with IEC 60068").is_empty());
     }
 
     #[test]
