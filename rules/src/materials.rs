@@ -121,6 +121,29 @@ const HEADS: &[&str] = &[
     "plug",
     "socket",
     "solder",
+    "upholstery",
+    "fabric",
+    "textile",
+    "cushion",
+    "composition",
+    "panel",
+    "seat",
+    "backrest",
+    "armrest",
+    "leg",
+    "shelf",
+    "door",
+    "glass",
+    // German, Italian, French, Spanish: housing, material(s)
+    "gehäuse",
+    "werkstoff",
+    "materiale",
+    "materiali",
+    "matériau",
+    "matériaux",
+    "boîtier",
+    "involucro",
+    "carcasa",
 ];
 
 /// Words that make a label about something other than what the part is made
@@ -731,6 +754,13 @@ fn label_ok(label: &str) -> bool {
     {
         return false;
     }
+    // "Main materials used": the participle after the head
+    let words = match words.split_last() {
+        Some((l, rest)) if !rest.is_empty() && matches!(l.as_str(), "used" | "employed") => {
+            rest.to_vec()
+        }
+        _ => words,
+    };
     let last = words.last().map(String::as_str).unwrap_or_default();
     if last.chars().any(crate::country::is_cjk) {
         return ZH_HEADS.iter().any(|h| last.ends_with(h));
@@ -1219,7 +1249,9 @@ fn made_of(text: &str, base: usize, out: &mut Vec<MaterialFinding>) {
         let Some(window) = text.get(m.end()..window_end) else {
             continue;
         };
-        let first = vocab::scan(window, false, false)
+        // the object of "made of" is a material slot: abbreviations count
+        // there ("made of ABS"), symbols do not
+        let first = vocab::scan(window, true, false)
             .into_iter()
             .find(|h| !vocab::negated(window, h.start, h.end));
         let Some(h) = first else { continue };
@@ -1673,6 +1705,33 @@ mod tests {
         // a first cell is the line's own label, read as before; a cell of
         // numbers or prose names nothing
         assert!(names("Rated load\t2 A at 30 VDC\tsilver lining of the market\n").is_empty());
+    }
+
+    #[test]
+    fn labels_of_furniture_textiles_and_other_languages() {
+        for (t, want) in [
+            (
+                "Main materials used: aluminium (45%), steel (30%), plastics (25%)",
+                &["aluminium", "steel", "plastic"][..],
+            ),
+            (
+                "Composition: 60% cotton, 40% polyester",
+                &["cotton", "polyester"],
+            ),
+            ("Glass: tempered soda-lime glass", &["glass"]),
+            ("Gehäuse: Polyamid", &["polyamide"]),
+            ("Materiale: acciaio inossidabile", &["stainless steel"]),
+            ("Matériau : aluminium", &["aluminium"]),
+            ("The enclosure is made of ABS.", &["abs"]),
+        ] {
+            let mut got = names(t);
+            got.sort();
+            let mut want: Vec<&str> = want.to_vec();
+            want.sort();
+            assert_eq!(got, want, "{t}");
+        }
+        // an abbreviation in prose is still not a material
+        assert!(names("The enclosure protects the PC inside.").is_empty());
     }
 
     #[test]

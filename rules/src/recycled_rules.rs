@@ -43,6 +43,19 @@ lazy_re!(
     )
 );
 
+// Labels that name a recycled share in other words: "Share of recycled
+// material: 60%", "Recycled content (%): 30", "Recycled content in
+// plastics: 35%", "Recycled plastics: 23%", "Secondary material content:
+// 40%", "Rezyklatanteil: 30 %", "Contenuto totale di materiale riciclato
+// % 5,71". The number must carry a percent sign, or the label must (a "%"
+// in its brackets or between it and the number).
+lazy_re!(
+    LABEL_FORMS,
+    &format!(
+        r"(?i)(?-u:\b)(?P<label>(?:(?:post|pre)[\s\-]?consumer\s+|post[\s\-]?industrial\s+)?(?:(?:total\s+)?(?:share|percentage|proportion|fraction|amount)\s+of\s+(?:(?:post|pre)[\s\-]?consumer\s+)?recycled\s+(?:materials?|content|(?P<mat2>[a-z]+))|(?:total\s+)?recycled\s+(?:materials?\s+)?content(?:\s+by\s+(?:weight|mass)|\s+in\s+(?:the\s+)?(?P<mat3>[a-z]+))?|recycled\s+(?P<mat4>[a-z]+)[ \t]*[:：=]|secondary\s+(?:raw\s+)?materials?\s+content|recycled\s+input|rezyklat[\s\-]?anteil|recycling[\s\-]?anteil|contenuto\s+(?:totale\s+)?di\s+(?:materiale\s+)?riciclato|contenido\s+(?:de\s+material\s+)?reciclado|teneur\s+en\s+(?:mati[eè]res?\s+)?recycl[ée]+s?))(?P<paren>[ \t]*\([^)\n]{{0,40}}\))?[ \t]*(?:[:：=]|(?-u:\b)is(?-u:\b)|(?-u:\b)was(?-u:\b))?[ \t]*(?:(?:approx(?:imately|\.)?|about|around|ca\.)[ \t]*)?(?:(?P<pre>%)[ \t]+)?(?P<num>{PCT})(?:[ \t]*(?P<unit>%|％|percent(?-u:\b)))?"
+    )
+);
+
 lazy_re!(
     MIXED,
     r"(?i)^\s*(?:and|or|and/or|&|\+)\s+(?:responsibl|sustainabl|renewabl|bio|fair|certified|fsc|virgin|natural)"
@@ -126,7 +139,88 @@ pub(crate) fn find(text: &str, base: usize) -> Vec<RecycledFinding> {
     let mut out = Vec::new();
     percent_first(text, base, &mut out);
     label_first(text, base, &mut out);
+    label_forms(text, base, &mut out);
     out
+}
+
+/// The claims [`LABEL_FORMS`] reads, where no other rule read the same
+/// number.
+fn label_forms(text: &str, base: usize, out: &mut Vec<RecycledFinding>) {
+    let Some(re) = LABEL_FORMS.as_ref() else {
+        return;
+    };
+    for c in re.captures_iter(text) {
+        let (Some(all), Some(label), Some(num)) = (c.get(0), c.name("label"), c.name("num")) else {
+            continue;
+        };
+        let percent_sign = c.name("unit").is_some()
+            || c.name("pre").is_some()
+            || c.name("paren").is_some_and(|p| p.as_str().contains('%'));
+        if !percent_sign {
+            continue;
+        }
+        // a bare number must end its cell: "Recycled content (%): 30"
+        if c.name("unit").is_none()
+            && text[num.end()..].chars().next().is_some_and(|ch| {
+                ch.is_alphanumeric()
+                    || (ch == '.'
+                        && text[num.end() + 1..].starts_with(|d: char| d.is_ascii_digit()))
+            })
+        {
+            continue;
+        }
+        let Some(percent) = parse_number(num.as_str()).filter(|p| *p > 0.0 && *p <= 100.0) else {
+            continue;
+        };
+        let (ns, ne) = (base + num.start(), base + num.end());
+        if out
+            .iter()
+            .any(|f| f.evidence.start <= ns && ne <= f.evidence.end)
+        {
+            continue;
+        }
+        // the material a label names: "recycled plastics", "content in
+        // plastics"; any other word there ("recycled fiber", "recycled
+        // input") is not the product's material
+        let slot = c.name("mat2").or(c.name("mat3")).or(c.name("mat4"));
+        let material = slot.and_then(|m| {
+            vocab::scan(m.as_str(), false, false)
+                .into_iter()
+                .find(|h| h.start == 0 && h.end == m.as_str().len())
+                .map(|h| h.canon)
+        });
+        let slot_word = slot.map(|m| m.as_str().to_lowercase());
+        if slot.is_some()
+            && material.is_none()
+            && !matches!(slot_word.as_deref(), Some("input" | "inputs"))
+            && !slot_word
+                .as_deref()
+                .is_some_and(|w| has_any_stem(w, crate::vocab::PACKAGING))
+        {
+            continue;
+        }
+        let Some((scope, pack_material)) = context(text, all.start(), all.end()) else {
+            continue;
+        };
+        let material = match scope {
+            Scope::Product => material.map(str::to_string),
+            Scope::Packaging => Some(packaging_name(
+                pack_material.or(slot.and_then(|m| packaging_material(m.as_str()))),
+            )),
+        };
+        out.push(RecycledFinding {
+            material,
+            percent,
+            kind: kind_of(label.as_str()),
+            scope,
+            evidence: Evidence {
+                start: base + all.start(),
+                end: base + all.end(),
+            },
+            confidence: 0.75,
+            rule: "recycled_share_label",
+        });
+    }
 }
 
 /// What the words around a claim say about it: `None` when they make it
@@ -586,6 +680,60 @@ mod tests {
         assert_eq!((m.as_deref(), p), (Some("aluminium"), 35.0));
         // a recycling rate is not content
         assert!(claims("The recycling rate of aluminium was 75 percent.").is_empty());
+    }
+
+    #[test]
+    fn shares_labelled_in_other_words() {
+        // a material word and a number on a later line are not a label
+        assert_eq!(
+            claims("20% post consumer recycled plastic\n\n98%")
+                .iter()
+                .map(|c| c.1)
+                .collect::<Vec<_>>(),
+            [20.0]
+        );
+        for (t, pct, mat) in [
+            ("Recycled content (%): 30", 30.0, None),
+            ("Share of recycled material: 60%", 60.0, None),
+            ("Percentage of recycled material 35%", 35.0, None),
+            (
+                "Recycled material content is approximately 20 percent",
+                20.0,
+                None,
+            ),
+            ("Rezyklatanteil: 30 %", 30.0, None),
+            (
+                "Contenuto totale di materiale riciclato   %   5,71",
+                5.71,
+                None,
+            ),
+            (
+                "Total recycled content (pre- and post-consumer): 42%",
+                42.0,
+                None,
+            ),
+            ("Recycled content by weight: 17.5%", 17.5, None),
+            (
+                "Recycled plastics: 23% of total plastic weight",
+                23.0,
+                Some("plastic"),
+            ),
+            ("Secondary material content: 40%", 40.0, None),
+            ("Recycled content in plastics: 35%", 35.0, Some("plastic")),
+        ] {
+            let (m, p, _, _) = one(t);
+            assert_eq!((m.as_deref(), p), (mat, pct), "{t}");
+        }
+        let (m, p, _, _) = one("Recycled packaging: 80%");
+        assert_eq!((m.as_deref(), p), (Some("packaging"), 80.0));
+        for t in [
+            "Recycled water: 50%",
+            "Recycled content (%): 2021",
+            "Recycled content: 30 kg",
+            "Recyclable content: 90%",
+        ] {
+            assert!(claims(t).is_empty(), "{t}: {:?}", claims(t));
+        }
     }
 
     #[test]
