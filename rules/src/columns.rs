@@ -182,9 +182,10 @@ fn is_role(cell: &str) -> bool {
     ROLES.contains(&l.as_str())
 }
 
-/// Word-class vocabulary hits of one cell, as (start, end, hit) in line
-/// offsets; negated and regulatory cells give none.
-fn cell_hits(line: &str, s: usize, e: usize) -> Vec<vocab::Hit> {
+/// Word-class vocabulary hits of the cell `s..e` of a row starting at byte
+/// `row` of the text, in text offsets; negated and regulatory cells give
+/// none.
+fn cell_hits(line: &str, row: usize, s: usize, e: usize) -> Vec<vocab::Hit> {
     let cell = &line[s..e];
     if regulatory(cell) {
         return Vec::new();
@@ -193,11 +194,24 @@ fn cell_hits(line: &str, s: usize, e: usize) -> Vec<vocab::Hit> {
         .into_iter()
         .filter(|h| h.class == Class::Word && !vocab::negated(cell, h.start, h.end))
         .map(|h| vocab::Hit {
-            start: s + h.start,
-            end: s + h.end,
+            start: row + s + h.start,
+            end: row + s + h.end,
             ..h
         })
         .collect()
+}
+
+fn emit(
+    found: &mut Vec<MaterialFinding>,
+    base: usize,
+    text: &str,
+    quote_start: usize,
+    hits: &[vocab::Hit],
+    rule: &'static str,
+) {
+    for h in hits {
+        push(found, base, text, quote_start, h, 0.75, rule);
+    }
 }
 
 /// Reads every declaration table of `text`; `false` when there is none, or
@@ -245,24 +259,9 @@ pub(crate) fn declaration_columns(text: &str, base: usize, out: &mut Vec<Materia
             for (k, &(s, e)) in cells.iter().enumerate() {
                 match col_of(k) {
                     Col::Part => {
-                        let hits = cell_hits(line, s, e);
+                        let hits = cell_hits(line, rs, s, e);
                         part_is_material = !hits.is_empty();
-                        for h in &hits {
-                            let abs = vocab::Hit {
-                                start: rs + h.start,
-                                end: rs + h.end,
-                                ..*h
-                            };
-                            push(
-                                &mut found,
-                                base,
-                                text,
-                                rs + s,
-                                &abs,
-                                0.75,
-                                "declaration_part",
-                            );
-                        }
+                        emit(&mut found, base, text, rs + s, &hits, "declaration_part");
                     }
                     Col::Material => material_cell = Some((s, e)),
                     Col::Substance => substance_cells.push((s, e)),
@@ -275,28 +274,13 @@ pub(crate) fn declaration_columns(text: &str, base: usize, out: &mut Vec<Materia
             let Some((ms, me)) = material_cell else {
                 continue;
             };
-            let mut hits = cell_hits(line, ms, me);
+            let mut hits = cell_hits(line, rs, ms, me);
             if hits.is_empty() && !is_role(&line[ms..me]) {
                 for &(s, e) in &substance_cells {
-                    hits.extend(cell_hits(line, s, e));
+                    hits.extend(cell_hits(line, rs, s, e));
                 }
             }
-            for h in &hits {
-                let abs = vocab::Hit {
-                    start: rs + h.start,
-                    end: rs + h.end,
-                    ..*h
-                };
-                push(
-                    &mut found,
-                    base,
-                    text,
-                    rs,
-                    &abs,
-                    0.75,
-                    "declaration_material",
-                );
-            }
+            emit(&mut found, base, text, rs, &hits, "declaration_material");
         }
     }
     if found.is_empty() {

@@ -499,7 +499,7 @@ fn composition(text: &str, base: usize, lines: &[(usize, usize)], out: &mut Vec<
 }
 
 /// A line's cells: split at tabs and at gaps of two or more spaces.
-fn cells(line: &str) -> Vec<(usize, &str)> {
+pub(crate) fn cells(line: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
     let mut start = 0;
     let b = line.as_bytes();

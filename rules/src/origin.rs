@@ -218,37 +218,14 @@ lazy_re!(
 /// Rows read below a country column header.
 const COO_ROWS: usize = 25;
 
-/// A line's cells: split at tabs and at gaps of two or more spaces, as
-/// (start, end) byte ranges.
+/// A line's cells (split at tabs and gaps of two or more spaces) as
+/// trimmed (start, end) byte ranges.
 fn gap_cells(line: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let b = line.as_bytes();
-    let (mut i, mut start) = (0, 0);
-    while i < b.len() {
-        let gap = if b[i] == b'\t' {
-            1
-        } else if b[i] == b' ' && b.get(i + 1) == Some(&b' ') {
-            b[i..].iter().take_while(|&&c| c == b' ').count()
-        } else {
-            0
-        };
-        if gap == 0 {
-            i += 1;
-            continue;
-        }
-        if !line[start..i].trim().is_empty() {
-            out.push((start, i));
-        }
-        i += gap;
-        start = i;
-    }
-    if !line[start..].trim().is_empty() {
-        out.push((start, line.len()));
-    }
-    out.into_iter()
-        .map(|(s, e)| {
-            let c = &line[s..e];
-            (s + (c.len() - c.trim_start().len()), s + c.trim_end().len())
+    crate::materials::cells(line)
+        .into_iter()
+        .map(|(s, c)| {
+            let lead = c.len() - c.trim_start().len();
+            (s + lead, s + c.trim_end().len())
         })
         .collect()
 }
