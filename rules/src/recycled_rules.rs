@@ -143,6 +143,15 @@ pub(crate) fn find(text: &str, base: usize) -> Vec<RecycledFinding> {
     out
 }
 
+/// The material a label's material slot names, when the whole slot is one
+/// vocabulary word ("plastics"); abbreviations and other words give none.
+fn slot_material(slot: &str) -> Option<&'static str> {
+    vocab::scan(slot, false, false)
+        .into_iter()
+        .find(|h| h.start == 0 && h.end == slot.len())
+        .map(|h| h.canon)
+}
+
 /// The claims [`LABEL_FORMS`] reads, where no other rule read the same
 /// number.
 fn label_forms(text: &str, base: usize, out: &mut Vec<RecycledFinding>) {
@@ -183,12 +192,7 @@ fn label_forms(text: &str, base: usize, out: &mut Vec<RecycledFinding>) {
         // plastics"; any other word there ("recycled fiber", "recycled
         // input") is not the product's material
         let slot = c.name("mat2").or(c.name("mat3")).or(c.name("mat4"));
-        let material = slot.and_then(|m| {
-            vocab::scan(m.as_str(), false, false)
-                .into_iter()
-                .find(|h| h.start == 0 && h.end == m.as_str().len())
-                .map(|h| h.canon)
-        });
+        let material = slot.and_then(|m| slot_material(m.as_str()));
         let slot_word = slot.map(|m| m.as_str().to_lowercase());
         if slot.is_some()
             && material.is_none()
@@ -473,12 +477,7 @@ fn label_first(text: &str, base: usize, out: &mut Vec<RecycledFinding>) {
         let Some(percent) = parse_number(num.as_str()).filter(|p| *p > 0.0 && *p <= 100.0) else {
             continue;
         };
-        let material = c.name("mat").and_then(|m| {
-            vocab::scan(m.as_str(), false, false)
-                .into_iter()
-                .find(|h| h.start == 0 && h.end == m.as_str().len())
-                .map(|h| h.canon)
-        });
+        let material = c.name("mat").and_then(|m| slot_material(m.as_str()));
         // the share's subject may name its material ("of aluminium
         // extrusions"); a subject naming none leaves the material open
         let material = material.or_else(|| {
