@@ -344,7 +344,7 @@ fn balances(nums: &[Num], t: usize, shared: &[bool], need: usize) -> bool {
 
 lazy_re!(
     TOTAL_LABEL,
-    r"(?i)(?-u:\b)total(?:[ \t]+(?:product|unit|part|package|component|device))?[ \t]+(?:weight|mass)(?:[ \t]*[\[(][^\])\n]{0,12}[\])])?[ \t]*[:：=]?\s*$"
+    r"(?i)(?-u:\b)(?:total(?:[ \t]+(?:product|unit|part|package|component|device))?|product|unit|part|package|component|device)[ \t]+(?:weight|mass)\*?(?:[ \t]*[\[(][^\])\n]{0,12}[\])])?[ \t]*[:：=]?\s*$"
 );
 
 /// Printed shares a candidate total needs, in its own count and among the
@@ -410,10 +410,14 @@ pub fn balanced_total(text: &str) -> Option<BalancedTotal> {
     }
     let mut by_value: Vec<usize> = (0..nums.len()).collect();
     by_value.sort_by(|&a, &b| nums[a].value.total_cmp(&nums[b].value));
+    // a column of parts per million adds up to a million whatever the part
+    // weighs: that sum is not a mass
+    let ppm = text.to_lowercase().contains("ppm");
     let mut passing: Vec<(usize, usize, Vec<bool>)> = nums
         .iter()
         .enumerate()
         .filter(|(_, n)| !n.percent && n.value > 0.0 && n.digits >= 3)
+        .filter(|(_, n)| !(ppm && n.value == 1_000_000.0))
         .filter_map(|(t, _)| {
             let shared = printed_shares(&nums, &by_value, t);
             let count = shared.iter().filter(|&&s| s).count();

@@ -42,7 +42,7 @@ mod util;
 
 /// Bumped whenever a rule's behaviour changes, so stored findings can be
 /// traced to the rules that produced them.
-pub const RULES_VERSION: &str = "rules-13";
+pub const RULES_VERSION: &str = "rules-14";
 
 /// Byte offsets into the `text` passed in (always on char boundaries). The caller converts to code points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -212,8 +212,40 @@ pub fn extract(text: &str, regions: &[Range<usize>]) -> Findings {
         .collect();
     f.recycled
         .retain(|r| r.material.is_some() || !named.contains(&(r.scope, r.percent.to_bits())));
+    drop_breakdowns(&mut f.recycled);
 
     f
+}
+
+/// "71 percent recycled materials … 59 percent post-consumer and 12
+/// percent pre-consumer": two whole-product shares of a stated kind that
+/// add up (within a point) to a whole-product share stated without one are
+/// its breakdown, not further claims. The total is kept.
+fn drop_breakdowns(claims: &mut Vec<RecycledFinding>) {
+    let whole = |r: &RecycledFinding| r.material.is_none() && r.scope == Scope::Product;
+    let totals: Vec<f64> = claims
+        .iter()
+        .filter(|r| whole(r) && r.kind == RecycledKind::Unspecified)
+        .map(|r| r.percent)
+        .collect();
+    let parts: Vec<usize> = (0..claims.len())
+        .filter(|&i| whole(&claims[i]) && claims[i].kind != RecycledKind::Unspecified)
+        .collect();
+    let mut drop = std::collections::HashSet::new();
+    for (n, &i) in parts.iter().enumerate() {
+        for &j in &parts[n + 1..] {
+            let sum = claims[i].percent + claims[j].percent;
+            if claims[i].kind != claims[j].kind && totals.iter().any(|t| (t - sum).abs() <= 1.0) {
+                drop.insert(i);
+                drop.insert(j);
+            }
+        }
+    }
+    let mut k = 0;
+    claims.retain(|_| {
+        k += 1;
+        !drop.contains(&(k - 1))
+    });
 }
 
 /// Best first: higher confidence, then earlier, then shorter evidence — a
@@ -246,7 +278,9 @@ fn dedup_overlapping(ranked: Vec<MassFinding>) -> Vec<MassFinding> {
                 let same_value = (k.grams - m.grams).abs() <= 1e-9 * k.grams.abs().max(1.0);
                 let overlap =
                     m.evidence.start < k.evidence.end && k.evidence.start < m.evidence.end;
-                overlap && (same_value || k.evidence == m.evidence || k.rule == m.rule)
+                // the rows of one weight column share its header's quote
+                let same_statement = k.rule == m.rule && m.rule != "weight_column_row";
+                overlap && (same_value || k.evidence == m.evidence || same_statement)
             });
         if !overlaps {
             by_start

@@ -28,13 +28,13 @@ const UNIT: &str = r"(?:milligrams?|kilograms?|grammes?|grams?|ounces?|pounds?|m
 
 lazy_re!(
     LABEL,
-    r"(?i)(?-u:\b)(?:weight|mass|gewicht|nettogewicht|peso|poids|masse)(?-u:\b)|重量|净重|单重|质量"
+    r"(?i)(?-u:\b)(?:weight|mass|gewicht|nettogewicht|peso|poids|masse|total[ \t]+amount)(?-u:\b)|重量|净重|单重|质量"
 );
 
 lazy_re!(
     AFTER_LABEL,
     &format!(
-        r"(?i)^(?:[¹²³⁴⁵⁶⁷⁸⁹⁰⁽⁾*†‡]+|[ \t]*[(\[]\d{{1,2}}[)\]])?(?:[ \t]+(?:per|/)[ \t]*(?:piece|pc|pcs|unit|part|each)(?-u:\b))?(?:[ \t]*\((?:without|excluding|excl\.?|exclusive[ \t]+of|w/o|net[ \t]+of)[ \t]+[^)\n]{{1,30}}\))?(?:[ \t]*\((?:approx\.?|approximately|approximate|typ\.?|typical|nominal|avg\.?|average|约)\))?(?:[ \t]*[\[(（]\s*(?P<hu>{UNIT})\s*[\])）])?(?P<sep>[\s:：=.…·\-–—\x22”’']*?)(?:(?P<of>of|is|was)[ \t]+)?(?:(?P<hu2>kg|g|mg)[ \t]+)?(?:(?P<q>approx(?:imately|\.)?|ca\.|about|around|typ(?:ical|\.)?|nominal|~|≈|约|max\.?|maximum)\s*)?(?P<num>{NUM})(?:\s*(?:±|\+/-|\+/−|\+-)\s*{NUM})?(?P<gap>\s*)(?P<unit>{UNIT})?"
+        r"(?i)^(?:[¹²³⁴⁵⁶⁷⁸⁹⁰⁽⁾*†‡]+|[ \t]*[(\[]\d{{1,2}}[)\]])?(?:[ \t]+(?:per|/)[ \t]*(?:piece|pc|pcs|unit|part|each)(?-u:\b))?(?:[ \t]*\((?:without|excluding|excl\.?|exclusive[ \t]+of|w/o|net[ \t]+of)[ \t]+[^)\n]{{1,30}}\))?(?:[ \t]*\((?:approx\.?|approximately|approximate|typ\.?|typical|nominal|avg\.?|average|约)\))?(?:[ \t]*[\[(（]\s*(?P<hu>{UNIT})\s*[\])）])?(?P<sep>[\s:：=.…·\-–—\x22”’'|]*?)(?:(?P<of>of|is|was)[ \t]+)?(?:(?P<hu2>kg|g|mg)[ \t]+)?(?:(?P<q>approx(?:imately|\.)?|ca\.|about|around|typ(?:ical|\.)?|nominal|~|≈|约|max\.?|maximum)\s*)?(?P<num>{NUM})(?:\s*(?:±|\+/-|\+/−|\+-)\s*{NUM})?(?P<gap>\s*)(?P<unit>{UNIT})?"
     )
 );
 
@@ -65,6 +65,10 @@ lazy_re!(
     r"(?i)(?:^|[.!?][ \t]+)[ \t]*(?:(?:the|its|this)[ \t]+)?$"
 );
 
+// "1.60 E-01", "4.14E-01": declarations print small masses in
+// scientific notation; the mantissa alone is a different number.
+lazy_re!(EXPONENT, r"^[ \t]?[Ee][ \t]?(?P<e>[-+−]?\d{1,2})(?-u:\b)");
+
 lazy_re!(
     PER_PIECE,
     r"(?i)^[ \t]*(?:/|per)[ \t]*(?:pc|pcs|piece|unit|ea|each)(?-u:\b)"
@@ -80,6 +84,13 @@ lazy_re!(
     r"(?i)(?-u:\b)(?:weight|mass)\s*[\[(]\s*(?P<u>mg|g|grams?|kg)\s*[\])]"
 );
 
+// A column header naming weight and unit in words: "PACKAGE  WEIGHT IN
+// GRAMS", "Typical weight in mg".
+lazy_re!(
+    WEIGHT_IN_HEADER,
+    r"(?i)(?-u:\b)weight[ \t]+in[ \t]+(?P<u>grams|milligrams|kilograms|g|mg|kg)(?-u:\b)"
+);
+
 lazy_re!(TOTAL_MATERIALS, r"(?i)(?-u:\b)total\s+materials?(?-u:\b)");
 
 lazy_re!(
@@ -93,6 +104,42 @@ lazy_re!(
         r"(?i)(?-u:\b)weigh(?:s|ing)\s+(?:only\s+|just\s+|about\s+|approximately\s+|approx\.\s*|around\s+|roughly\s+|in\s+at\s+)?(?P<num>{NUM})\s*(?P<unit>{UNIT})"
     )
 );
+
+// "only 15.85 millimeters thick and 1.3 kilograms light"
+lazy_re!(
+    UNITS_LIGHT,
+    &format!(
+        r"(?i)(?-u:\b)(?P<num>{NUM})[ \t]*(?P<unit>kilograms?|grams?|kg|g|pounds?|lbs?)[ \t]+(?:light|lightweight)(?-u:\b)"
+    )
+);
+
+// One item of a weight label's list: "PCB 4.5 grams", "Module 16 grams
+// with optics and housing".
+lazy_re!(
+    WEIGHT_ITEM,
+    &format!(
+        r"(?i)(?P<name>[a-z][a-z \-]{{0,30}}?)[ \t]*:?[ \t]+(?P<num>{NUM})[ \t]*(?P<unit>{UNIT})(?-u:\b)(?P<tail>[^,;\n]{{0,40}})"
+    )
+);
+
+/// Words naming the whole of a product in a list of its parts' weights.
+const WHOLE: &[&str] = &[
+    "module",
+    "complete",
+    "total",
+    "overall",
+    "whole",
+    "assembled",
+    "assembly",
+    "housing",
+    "enclosure",
+    "with case",
+];
+
+/// Words naming a part of it, or the product without something.
+const PART_ONLY: &[&str] = &[
+    "pcb", "board", "bare", "without", "chip", "die", "lens", "cable",
+];
 
 lazy_re!(
     WEIGHT_OF,
@@ -178,7 +225,147 @@ pub(crate) fn find(text: &str, base: usize) -> Vec<MassFinding> {
     total_materials(text, base, &mut out);
     verb_forms(text, base, &mut out);
     unit_weight_column(text, base, &mut out);
+    weight_in_column(text, base, &mut out);
+    whole_of_items(text, base, &mut out);
     out
+}
+
+/// "Weight  PCB 4.5 grams, Module 16 grams with optics and housing": a
+/// label over a list of named weights. The item whose name or trailing
+/// words say it is the whole product (module, complete, total, with
+/// housing) is the product's mass, when exactly one does and it does not
+/// also say it is a bare part.
+fn whole_of_items(text: &str, base: usize, out: &mut Vec<MassFinding>) {
+    let (Some(label_re), Some(item_re)) = (LABEL.as_ref(), WEIGHT_ITEM.as_ref()) else {
+        return;
+    };
+    for m in label_re.find_iter(text) {
+        if has_any_stem(line_before(text, m.start(), 40), BAD_BEFORE) {
+            continue;
+        }
+        let line = line_after(text, m.end(), 200);
+        let body = line.trim_start_matches([' ', '\t', ':', '：']);
+        let offset = m.end() + (line.len() - body.len());
+        let items: Vec<_> = item_re.captures_iter(body).collect();
+        // a list: two items or more, the first one right after the label
+        if items.len() < 2 || items[0].get(0).is_none_or(|a| a.start() != 0) {
+            continue;
+        }
+        let whole: Vec<_> = items
+            .iter()
+            .filter(|c| {
+                let words = format!(
+                    "{} {}",
+                    c.name("name").map_or("", |n| n.as_str()),
+                    c.name("tail").map_or("", |t| t.as_str())
+                );
+                has_any_stem(&words, WHOLE) && !has_any_stem(&words, PART_ONLY)
+            })
+            .collect();
+        let [c] = whole.as_slice() else { continue };
+        let (Some(all), Some(num), Some(unit)) = (c.get(0), c.name("num"), c.name("unit")) else {
+            continue;
+        };
+        let (us, ue) = (offset + unit.start(), offset + unit.end());
+        let Some(value) = parse_number(num.as_str()).filter(|_| unit_ok(text, us, ue)) else {
+            continue;
+        };
+        let p = Parsed {
+            value,
+            unit_start: us,
+            unit_end: ue,
+            num_end: offset + num.end(),
+            confidence: 0.75,
+            rule: "whole_of_items",
+        };
+        if let Some(mut f) = finding(text, base, m.start(), &p) {
+            f.evidence.end = base + offset + all.end();
+            out.push(f);
+        }
+    }
+}
+
+/// Rows read below a weight column's header, at most.
+const WEIGHT_ROWS: usize = 8;
+
+/// A table whose column header names the weight and its unit in words
+/// ("PACKAGE  WEIGHT IN GRAMS") over rows of a label and one number
+/// ("64-pin TQFP PM  0.25", "80-pin TQFP PN  0.30"). The header has a cell
+/// before it on its line, and the rows are read until a line that is not
+/// a label followed by a number. One row, or rows that agree, give the
+/// mass; rows that differ are variants, each reported at a lower
+/// confidence as `weight_column_row` so the caller can match the row's
+/// label to the part asked about.
+fn weight_in_column(text: &str, base: usize, out: &mut Vec<MassFinding>) {
+    let Some(re) = WEIGHT_IN_HEADER.as_ref() else {
+        return;
+    };
+    for c in re.captures_iter(text) {
+        let (Some(all), Some(u)) = (c.get(0), c.name("u")) else {
+            continue;
+        };
+        let before = line_before(text, all.start(), 60);
+        if before.trim().is_empty()
+            || !before.ends_with(['\t', ' '])
+            || has_any_stem(before, BAD_BEFORE)
+            || !line_after(text, all.end(), 40).trim().is_empty()
+        {
+            continue;
+        }
+        let mut rows: Vec<(usize, usize, f64)> = Vec::new();
+        let mut pos = all.end() + line_after(text, all.end(), 400).len();
+        for _ in 0..WEIGHT_ROWS {
+            let Some(rest) = text.get(pos..) else { break };
+            let skipped = rest.len() - rest.trim_start_matches(['\n', '\r', ' ', '\t']).len();
+            if rest
+                .get(..skipped)
+                .is_some_and(|g| g.matches('\n').count() > 2)
+            {
+                break;
+            }
+            let ls = pos + skipped;
+            let line = line_after(text, ls, 200);
+            let Some((label, value)) = line.trim_end().rsplit_once(['\t', ' ']) else {
+                break;
+            };
+            let decimal = value.chars().any(|ch| ch.is_ascii_digit())
+                && value.chars().all(|ch| ch.is_ascii_digit() || ch == '.');
+            let labelled = label.chars().any(char::is_alphabetic)
+                && label.split_whitespace().count() <= 6
+                && !label.trim_end().ends_with(|ch: char| ch.is_ascii_digit());
+            let (Some(v), true) = (parse_number(value).filter(|_| decimal), labelled) else {
+                break;
+            };
+            let vs = ls + line.trim_end().len() - value.len();
+            rows.push((vs, vs + value.len(), v));
+            pos = ls + line.len();
+        }
+        let Some(&(_, _, first)) = rows.first() else {
+            continue;
+        };
+        let agree = rows
+            .iter()
+            .all(|r| (r.2 - first).abs() <= f64::EPSILON * first.abs().max(1.0));
+        let picked: &[(usize, usize, f64)] = if agree { &rows[..1] } else { &rows };
+        for &(vs, ve, v) in picked {
+            let p = Parsed {
+                value: v,
+                unit_start: u.start(),
+                unit_end: u.end(),
+                num_end: ve,
+                confidence: if agree { 0.75 } else { 0.6 },
+                rule: if agree {
+                    "weight_column"
+                } else {
+                    "weight_column_row"
+                },
+            };
+            if let Some(mut f) = finding(text, base, all.start(), &p) {
+                f.evidence.end = base + ve.max(vs);
+                out.push(f);
+            }
+        }
+    }
 }
 
 /// Ordering tables: "PREFERRED P/N  UNIT WEIGHT (g)  PACKAGE CODE …" over
@@ -346,6 +533,14 @@ fn labelled(text: &str, base: usize, out: &mut Vec<MassFinding>) {
         })
         .unwrap_or_default();
 
+    // In a material declaration the component is the subject: its
+    // "Component Weight" is the part's own mass.
+    let decl = crate::materials::is_declaration(text);
+    let bad_before: Vec<&str> = BAD_BEFORE
+        .iter()
+        .copied()
+        .filter(|b| !(decl && *b == "component"))
+        .collect();
     for m in label_re.find_iter(text) {
         let before = line_before(text, m.start(), 40);
         // "Gross weight 30 kg, net weight 26 kg": words of a clause that
@@ -355,8 +550,8 @@ fn labelled(text: &str, base: usize, out: &mut Vec<MassFinding>) {
             .rfind([',', ';'])
             .filter(|&k| before[..k].contains(|c: char| c.is_ascii_digit()))
             .map_or(before, |k| &before[k + 1..]);
-        if has_any_stem(own_clause, BAD_BEFORE)
-            || has_any_stem(cell_above(text, m.start()), BAD_BEFORE)
+        if has_any_stem(own_clause, &bad_before)
+            || has_any_stem(cell_above(text, m.start()), &bad_before)
         {
             continue;
         }
@@ -372,11 +567,24 @@ fn labelled(text: &str, base: usize, out: &mut Vec<MassFinding>) {
         if sep.as_str().len() > 60 || newlines(sep.as_str()) > 3 {
             continue;
         }
-        let Some(value) = parse_number(num.as_str()) else {
+        let Some(mut value) = parse_number(num.as_str()) else {
             continue;
         };
         let at = m.end();
-        let num_end = at + num.end();
+        let mut num_end = at + num.end();
+        if let Some(e) = EXPONENT
+            .as_ref()
+            .and_then(|re| re.captures(window(text, num_end, 8)))
+        {
+            let (Some(all), Some(exp)) = (e.get(0), e.name("e")) else {
+                continue;
+            };
+            let Ok(exp) = exp.as_str().replace('−', "-").parse::<i32>() else {
+                continue;
+            };
+            value *= 10f64.powi(exp);
+            num_end += all.end();
+        }
         // "Weight 2-3 g", "Weight 2~3 g": a range is not a value
         if let Some(after_num) = text.get(num_end..) {
             let t = after_num.trim_start_matches([' ', '\t']);
@@ -441,6 +649,10 @@ fn labelled(text: &str, base: usize, out: &mut Vec<MassFinding>) {
             .or_else(|| c.name("hu2"))
             .map(|u| (at + u.start(), at + u.end()));
 
+        // "Total amount" is a mass only with a mass unit of its own
+        if explicit.is_none() && m.as_str().to_lowercase().starts_with("total") {
+            continue;
+        }
         let (unit_span, rule) = match (explicit, header) {
             (Some(u), _) => (Some(u), "labelled_mass"),
             (None, Some(h)) => {
@@ -603,6 +815,7 @@ fn verb_forms(text: &str, base: usize, out: &mut Vec<MassFinding>) {
     for (re, rule, conf) in [
         (WEIGHS.as_ref(), "weighs_verb", 0.8_f32),
         (WEIGHT_OF.as_ref(), "weight_of_product", 0.8),
+        (UNITS_LIGHT.as_ref(), "units_light", 0.7),
     ] {
         let Some(re) = re else { continue };
         for c in re.captures_iter(text) {
@@ -951,6 +1164,52 @@ mod tests {
         ] {
             assert!(masses(t).is_empty(), "{t}: {:?}", masses(t));
         }
+    }
+
+    #[test]
+    fn declaration_totals_exponents_and_lists() {
+        let best = |t: &str| masses(t).first().map(|m| m.0);
+        // scientific notation: the mantissa alone is another number
+        let v = best("Item Weight (g) 4.14 E-01 PPM 997725").unwrap();
+        assert!(close(v, 0.414), "{v}");
+        assert!(close(best("Weight (g) 2.19E-02").unwrap(), 0.0219));
+        // a declaration's "Component Weight" is the part's own mass …
+        let decl = "Package Type: BQSOP 48L Component Weight (mg): 160.6670 \
+                    MOLD COMPOUND Silica 60676-86-0 Carbon Black 1333-86-4 Copper 7440-50-8";
+        assert!(close(best(decl).unwrap(), 0.160667));
+        // … elsewhere it is one component's weight beside the product's
+        assert!(masses("Component weight 5 g").is_empty());
+        // a total amount needs a mass unit of its own
+        assert!(close(
+            best("| Total amount (approx.): | \n\t79.96 mg |").unwrap(),
+            0.07996
+        ));
+        assert!(masses("Total amount: 12").is_empty());
+        assert!(masses("Total amount 250 pcs per reel").is_empty());
+        // a list of weights: the whole product's item
+        let l = "Weight\tPCB 4.5 grams, Module 16 grams with optics and housing";
+        assert!(close(best(l).unwrap(), 16.0));
+        assert!(masses("Weight\tPCB 4.5 grams, Lens 2 grams").is_empty());
+        assert!(close(
+            best("only 15.85 mm thick and 1.3 kilograms light").unwrap(),
+            1300.0
+        ));
+    }
+
+    #[test]
+    fn weight_column_in_words() {
+        let t = "TYPICAL PACKAGE WEIGHT\n\nPACKAGE\tWEIGHT IN GRAMS\n64-pin TQFP PM\t0.25\n80-pin TQFP PN\t0.30\nRECOMMENDED OPERATING CONDITIONS";
+        let v = masses(t);
+        assert_eq!(v.len(), 2, "{v:?}");
+        assert!(v.iter().all(|m| m.3 == "weight_column_row"));
+        assert!(close(v[0].0, 0.25) && close(v[1].0, 0.30));
+        // rows that agree are one mass
+        let t = "PACKAGE\tWEIGHT IN GRAMS\nSOIC-8 D\t0.07\nSOIC-8 DR\t0.07\n";
+        let v = masses(t);
+        assert_eq!(v.len(), 1, "{v:?}");
+        assert_eq!(v[0].3, "weight_column");
+        // a header alone on its line is a title, not a column
+        assert!(masses("WEIGHT IN GRAMS\nSOIC-8 D\t0.07\n").is_empty());
     }
 
     #[test]

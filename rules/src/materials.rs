@@ -628,7 +628,7 @@ fn plating_phrases(text: &str, base: usize, out: &mut Vec<MaterialFinding>) {
 
 /// Material declarations name their substances with CAS numbers; the check
 /// digit keeps dates ("2020-10-9") from looking like them.
-fn is_declaration(text: &str) -> bool {
+pub(crate) fn is_declaration(text: &str) -> bool {
     if DECLARATION.as_ref().is_some_and(|re| re.is_match(text)) {
         return true;
     }

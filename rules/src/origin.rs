@@ -30,7 +30,7 @@ lazy_re!(
 
 lazy_re!(
     LABEL,
-    r"(?i)(?-u:\b)(?:country[ \t]+of[ \t]+(?:origin|manufacture|manufacturing|assembly|production)|(?:place|location)s?[ \t]+of[ \t]+(?:origin|manufacture|manufacturing|assembly|production)(?:[ \t]+(?:sites?|plants?|facilit(?:y|ies))(?:\(s\))?)?|origin[ \t]+country|origin[ \t]+of[ \t]+(?:the[ \t]+)?(?:goods|products?|merchandise)|(?:final[ \t]+)?(?:assembly|manufacturing|manufacture|production)\s+(?:locations?|sites?|country|plants?|places?|facilit(?:y|ies))|(?:wafer[ \t]+)?fab(?:rication)?[ \t]+(?:location|site|country|plant))(?-u:\b)|(?-u:\b)(?:origin|(?:wafer[ \t]+)?fab(?:rication)?|assembly|test(?:ing)?)[ \t]*[:：]"
+    r"(?i)(?-u:\b)(?:country[ \t]+of[ \t]+(?:origin|manufacture|manufacturing|assembly|production)|(?:place|location)s?[ \t]+of[ \t]+(?:origin|manufacture|manufacturing|assembly|production)(?:[ \t]+(?:sites?|plants?|facilit(?:y|ies))(?:\(s\))?)?|origin[ \t]+country|origin[ \t]+of[ \t]+(?:the[ \t]+)?(?:goods|products?|merchandise)|(?:final[ \t]+)?(?:assembly|manufacturing|manufacture|production)\s+(?:locations?|sites?|country|plants?|places?|facilit(?:y|ies))|(?:wafer[ \t]+)?fab(?:rication)?[ \t]+(?:location|site|country|plant))(?-u:\b)|(?-u:\b)(?:origin|(?:wafer[ \t]+)?fab(?:rication)?|assembly|test(?:ing)?)[ \t]*[:：]|(?-u:\b)(?:the|its|their)[ \t]+(?:country[ \t]+of[ \t]+)?origin[ \t]+(?:is|was)(?-u:\b)"
 );
 
 // COO is only an abbreviation in capitals.
@@ -355,14 +355,55 @@ lazy_re!(
     r"(?i)(?-u:\b)(?:made|manufactured|produced|assembled|fabricated|built)[ \t]+(?:at|by)[ \t]+[^.;:\n\d]{1,50}?[ \t]in[ \t]+(?:the[ \t]+)?"
 );
 
+// "We manufacture Unistrut fittings in Wayne, MI", "Kaleseramik
+// manufactures various ceramic products in the Company's plant in Turkey":
+// a maker, an active making verb, what it makes, then the place.
+lazy_re!(
+    MAKER_MAKES,
+    r"(?:(?-u:\b)(?i:we|they)|(?-u:\b)[A-Z][\w&'’.-]*)[ \t]+(?i:(?:also|currently|still|now)[ \t]+)?(?i:manufactures?|produces?|assembles?|makes|fabricates?)[ \t]+[^.;:\d]{1,60}?\s(?i:in)[ \t]+(?i:the[ \t]+)?"
+);
+
+/// Whether what a maker makes "in" a place is a product, not an order, a
+/// market or a customer ("we manufacture to order for customers in
+/// Germany" says where the customers are).
+fn makes_a_thing(phrase: &str) -> bool {
+    const NOT_A_THING: &[&str] = &[
+        "for",
+        "to",
+        "customer",
+        "customers",
+        "client",
+        "clients",
+        "market",
+        "markets",
+        "sale",
+        "sales",
+        "sold",
+        "use",
+        "order",
+        "orders",
+        "demand",
+    ];
+    !phrase
+        .split(|c: char| !c.is_alphanumeric())
+        .skip(2)
+        .any(|w| NOT_A_THING.contains(&w.to_lowercase().as_str()))
+}
+
 /// The country of the plant or factory that makes the product: the first
 /// country named within a few words after "located in" or after "made at
 /// our plant in", in the same clause.
 fn plant_in(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
-    let (Some(re), Some(at_re)) = (PLANT_IN.as_ref(), VERB_AT.as_ref()) else {
+    let (Some(re), Some(at_re), Some(maker_re)) =
+        (PLANT_IN.as_ref(), VERB_AT.as_ref(), MAKER_MAKES.as_ref())
+    else {
         return;
     };
-    for m in re.find_iter(text).chain(at_re.find_iter(text)) {
+    for m in re.find_iter(text).chain(at_re.find_iter(text)).chain(
+        maker_re
+            .find_iter(text)
+            .filter(|m| makes_a_thing(m.as_str())),
+    ) {
         let clause = window(text, m.end(), 80);
         let clause = clause
             .find(['.', ';', '\n'])
@@ -823,6 +864,26 @@ mod tests {
     fn patterns_compile() {
         for re in [&MADE_IN, &LABEL, &COO, &LABEL_ZH, &MADE_ZH, &SEP] {
             assert!(re.is_some());
+        }
+    }
+
+    #[test]
+    fn a_maker_making_something_somewhere_and_a_stated_origin() {
+        let o = origins("We manufacture Unistrut fittings in Wayne, MI and channel in Harvey, IL.");
+        assert_eq!(o.first().map(|x| x.0.as_str()), Some("US"), "{o:?}");
+        let o = origins(
+            "Kaleseramik manufactures various ceramic products\nin the Company’s Çanakkale plant in Turkey.",
+        );
+        assert_eq!(o.first().map(|x| x.0.as_str()), Some("TR"), "{o:?}");
+        let o = origins("The origin is Germany.");
+        assert_eq!(o.first().map(|x| x.0.as_str()), Some("DE"), "{o:?}");
+        for t in [
+            "The preferential origin is the base for duty benefits.",
+            "we manufacture to order for customers in Germany and France",
+            "Our office is in Malvern, PA.",
+        ] {
+            let o = origins(t);
+            assert!(o.is_empty(), "{t}: {o:?}");
         }
     }
 

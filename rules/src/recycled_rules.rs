@@ -22,7 +22,7 @@ const PCT: &str = r"\d{1,3}(?:[.,]\d+)?";
 lazy_re!(
     PERCENT,
     &format!(
-        r"(?i)(?P<pre>(?-u:\b)(?:up\s+to|as\s+much\s+as|a\s+maximum\s+of|maximum\s+of|at\s+least|over|more\s+than|minimum\s+of|greater\s+than|approximately|approx\.|about|nearly|almost|around)\s+)?(?:(?P<between>between\s+){PCT}\s*(?:%|％|percent|per\s*cent)?\s+and\s+|(?P<range>{PCT})\s*(?:%|％|percent|per\s*cent)?\s*(?:-|–|—|to)\s*)?(?P<num>{PCT})\s*(?:%|％|percent(?-u:\b)|per\s*cent(?-u:\b))(?P<ormore>\s+or\s+(?:more|greater|above|higher))?"
+        r"(?i)(?P<pre>(?-u:\b)(?:up\s+to|as\s+much\s+as|a\s+maximum\s+of|maximum\s+of|at\s+least|over|more\s+than|minimum\s+of|greater\s+than|approximately|approx\.|about|nearly|almost|around)\s+)?(?:(?P<between>between\s+){PCT}\s*(?:%|％|percent|per\s*cent)?\s+and\s+|(?P<range>{PCT})\s*(?:%|％|percent|per\s*cent)?\s*(?:-|–|—|to)\s*)?(?P<num>{PCT})\s*(?:%|％|-?\s*percent(?-u:\b)|-?\s*per\s*cent(?-u:\b))(?P<ormore>\s+or\s+(?:more|greater|above|higher))?"
     )
 );
 

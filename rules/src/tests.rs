@@ -610,3 +610,16 @@ fn semiconductor_phrases_name_die_and_body_materials() {
     assert!(names("The housing meets UL 94 V-0").is_empty());
     assert!(names("Glass and High Temperature Solder Exemptions Applied").is_empty());
 }
+
+#[test]
+fn a_recycled_total_and_its_breakdown_are_one_claim() {
+    let t = "Limerick is comprised of 71-percent recycled materials.\nThis figure breaks down to 59- percent post-consumer\nand 12-percent pre-consumer recycled content.";
+    let f = all(t);
+    let got: Vec<f64> = f.recycled.iter().map(|r| r.percent).collect();
+    assert_eq!(got, vec![71.0], "{:?}", f.recycled);
+    // shares that do not add up to a stated total are claims of their own
+    let t = "The frame has 30% post-consumer recycled content. The seat has 20% pre-consumer recycled content. The chair has 90% recycled content.";
+    let mut got: Vec<f64> = all(t).recycled.iter().map(|r| r.percent).collect();
+    got.sort_by(f64::total_cmp);
+    assert_eq!(got, vec![20.0, 30.0, 90.0]);
+}

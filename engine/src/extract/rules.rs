@@ -38,10 +38,17 @@ fn rules(
         f.mass
     };
     for m in masses {
+        // a variant row of a weight table is owned by its row's label, not
+        // by the product named last before the table
+        let confidence = if m.rule == "weight_column_row" {
+            m.confidence + row_suffix_bonus(&doc.text, m.evidence.end, subject)
+        } else {
+            owners.adjust(m.confidence, m.evidence.start, true)
+        };
         out.push(Candidate::new(
             Value::mass(m.grams, m.value, m.unit.clone()),
             vec![cite(doc, idx, m.evidence.start..m.evidence.end)],
-            owners.adjust(m.confidence, m.evidence.start, true),
+            confidence.clamp(0.0, 1.0),
             ex(m.rule),
         ));
     }
@@ -428,6 +435,40 @@ impl Owners {
     }
 }
 
+/// How a variant row of a weight table ("80-pin TQFP PN  0.30") fits the
+/// part asked about: orderable part numbers end with the package's code
+/// ("TL16C754CPN"), so a row whose label ends with a code of two to four
+/// capitals or digits that ends the subject is that part's row (+0.2);
+/// any other row is a sibling's, below the reporting threshold (-0.15).
+fn row_suffix_bonus(text: &str, value_end: usize, subject: Option<&str>) -> f32 {
+    // rows that differ answer only for a named part
+    let Some(subject) = subject else {
+        return -0.15;
+    };
+    let key: String = subject
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let line_start = text
+        .get(..value_end)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let row = text.get(line_start..value_end).unwrap_or_default();
+    let label = row.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+    let code = label.split_whitespace().last().unwrap_or_default();
+    let is_code = (2..=4).contains(&code.len())
+        && code
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && code.chars().any(|c| c.is_ascii_uppercase());
+    if is_code && key.len() > code.len() && key.ends_with(code) {
+        0.2
+    } else {
+        -0.15
+    }
+}
+
 /// A material declaration lists homogeneous materials (ferrite, copper
 /// wire, mold compound) and, inside each, the substances they contain.
 /// Compounds that only occur as substances (oxides, fillers, pigments) are
@@ -444,7 +485,20 @@ fn is_compound_substance(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_compound_substance;
+    use super::{is_compound_substance, row_suffix_bonus};
+
+    #[test]
+    fn a_weight_row_belongs_to_the_part_whose_number_ends_with_its_code() {
+        let text = "PACKAGE\tWEIGHT IN GRAMS\n64-pin TQFP PM\t0.25\n80-pin TQFP PN\t0.30\n";
+        let end_of = |v: &str| text.find(v).map(|i| i + v.len()).unwrap_or_default();
+        let (pm, pn) = (end_of("0.25"), end_of("0.30"));
+        assert!(row_suffix_bonus(text, pm, Some("TL16CP754CPM")) > 0.0);
+        assert!(row_suffix_bonus(text, pn, Some("TL16CP754CPM")) < 0.0);
+        assert!(row_suffix_bonus(text, pn, Some("TL16C754CPN")) > 0.0);
+        // a series name matches no row; no subject picks none
+        assert!(row_suffix_bonus(text, pm, Some("TL16C754C")) < 0.0);
+        assert!(row_suffix_bonus(text, pm, None) < 0.0);
+    }
 
     #[test]
     fn rival_whole_product_shares_go_to_the_product_their_sentence_names() {
