@@ -650,6 +650,89 @@ pub fn mentions_us_town_state(quote: &str) -> bool {
     US_ANYWHERE.as_ref().is_some_and(|re| re.is_match(quote))
 }
 
+/// National capitals, as they are written in English and locally: a
+/// factory "located in Vilnius" is in Lithuania. Read only right after a
+/// site or production cue, like US towns, and accepted by the verifier as
+/// citing their country.
+static CAPITALS: &[(&str, &str)] = &[
+    ("Amsterdam", "NL"),
+    ("Ankara", "TR"),
+    ("Athens", "GR"),
+    ("Bangkok", "TH"),
+    ("Beijing", "CN"),
+    ("Belgrade", "RS"),
+    ("Berlin", "DE"),
+    ("Bern", "CH"),
+    ("Bogotá", "CO"),
+    ("Bogota", "CO"),
+    ("Bratislava", "SK"),
+    ("Brussels", "BE"),
+    ("Bucharest", "RO"),
+    ("Budapest", "HU"),
+    ("Buenos Aires", "AR"),
+    ("Cairo", "EG"),
+    ("Copenhagen", "DK"),
+    ("Dhaka", "BD"),
+    ("Dublin", "IE"),
+    ("Hanoi", "VN"),
+    ("Helsinki", "FI"),
+    ("Jakarta", "ID"),
+    ("Kuala Lumpur", "MY"),
+    ("Kyiv", "UA"),
+    ("Kiev", "UA"),
+    ("Lima", "PE"),
+    ("Lisbon", "PT"),
+    ("Ljubljana", "SI"),
+    ("London", "GB"),
+    ("Madrid", "ES"),
+    ("Manila", "PH"),
+    ("Mexico City", "MX"),
+    ("Nairobi", "KE"),
+    ("New Delhi", "IN"),
+    ("Oslo", "NO"),
+    ("Ottawa", "CA"),
+    ("Paris", "FR"),
+    ("Prague", "CZ"),
+    ("Praha", "CZ"),
+    ("Riga", "LV"),
+    ("Rome", "IT"),
+    ("Roma", "IT"),
+    ("Santiago", "CL"),
+    ("Seoul", "KR"),
+    ("Sofia", "BG"),
+    ("Stockholm", "SE"),
+    ("Taipei", "TW"),
+    ("Tallinn", "EE"),
+    ("Tokyo", "JP"),
+    ("Vienna", "AT"),
+    ("Wien", "AT"),
+    ("Vilnius", "LT"),
+    ("Warsaw", "PL"),
+    ("Warszawa", "PL"),
+    ("Zagreb", "HR"),
+];
+
+/// A national capital at the start of `s` ("Vilnius suburb Riešė"): its
+/// country's code and the name's byte length. The name must end at a
+/// non-letter.
+pub fn capital_prefix(s: &str) -> Option<(&'static str, usize)> {
+    CAPITALS.iter().find_map(|&(name, code)| {
+        let rest = s.strip_prefix(name)?;
+        (!rest.starts_with(char::is_alphabetic)).then_some((code, name.len()))
+    })
+}
+
+/// Whether `quote` names the capital of the country `code`.
+pub fn mentions_capital_of(quote: &str, code: &str) -> bool {
+    CAPITALS.iter().any(|&(name, c)| {
+        c == code
+            && quote.match_indices(name).any(|(i, _)| {
+                !quote[..i].ends_with(char::is_alphabetic)
+                    && !quote[i + name.len()..].starts_with(char::is_alphabetic)
+            })
+    })
+}
+
 pub fn name_of(alpha2: &str) -> Option<&'static str> {
     COUNTRIES
         .iter()
@@ -786,6 +869,18 @@ pub(crate) fn is_cjk(c: char) -> bool {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn capitals_are_known_countries_and_whole_words() {
+        for &(name, code) in CAPITALS {
+            assert!(name_of(code).is_some(), "{name} {code}");
+        }
+        assert_eq!(capital_prefix("Vilnius suburb"), Some(("LT", 7)));
+        assert_eq!(capital_prefix("Parisian"), None);
+        assert!(mentions_capital_of("located in the Vilnius", "LT"));
+        assert!(!mentions_capital_of("located in the Vilnius", "LV"));
+        assert!(!mentions_capital_of("Romania", "IT"));
+    }
 
     #[test]
     fn table_is_complete_and_consistent() {

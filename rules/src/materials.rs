@@ -995,16 +995,37 @@ fn emit(
         return false;
     }
     let hits = vocab::scan(value, true, true);
+    // "Tinned copper alloy", "Gold-plated brass": a finish word may come first
+    let opens = |p: &str| {
+        p.split_whitespace().all(|w| {
+            let w = w.to_lowercase();
+            w.ends_with("plated")
+                || matches!(w.as_str(), "tinned" | "silvered" | "annealed" | "hard")
+        })
+    };
     if must_open
         && !hits
             .first()
-            .is_some_and(|h| value.get(..h.start).is_some_and(|p| p.trim().is_empty()))
+            .is_some_and(|h| value.get(..h.start).is_some_and(opens))
     {
         return false;
     }
     let mut any = false;
+    let mut prev_end: Option<usize> = None;
     for h in hits {
         if vocab::negated(value, h.start, h.end) {
+            continue;
+        }
+        // "P.B.T. polyester", "PA66 nylon": the class word right after a
+        // material names that material again
+        let restated = matches!(h.canon, "polyester" | "plastic" | "nylon" | "polyamide")
+            && prev_end.is_some_and(|e| value.get(e..h.start).is_some_and(|g| g.trim().is_empty()));
+        prev_end = Some(h.end);
+        // "(gold plating available …)": an option, not this part
+        let after = value.get(h.end..).unwrap_or_default();
+        let after = &after[..after.find(['(', ')', ',', ';']).unwrap_or(after.len())];
+        let after = &after[..crate::util::floor_boundary(after, 40)];
+        if restated || OPTIONAL.as_ref().is_some_and(|re| re.is_match(after)) {
             continue;
         }
         let abs = Hit {
@@ -1460,6 +1481,22 @@ mod tests {
         v.sort();
         v.dedup();
         v
+    }
+
+    #[test]
+    fn finishes_dotted_abbreviations_class_words_and_options() {
+        assert_eq!(names("\tEnclosure P.B.T. polyester"), vec!["pbt"]);
+        assert_eq!(
+            names("Terminals Tinned copper alloy, P.C."),
+            vec!["copper alloy"]
+        );
+        assert_eq!(
+            names("Material Silver tin oxide (gold plating available not TÜV approved)"),
+            vec!["silver tin oxide"]
+        );
+        assert_eq!(names("Housing: PA66 nylon"), vec!["pa66"]);
+        // a class word on its own is still a material
+        assert_eq!(names("Housing: polyester"), vec!["polyester"]);
     }
 
     #[test]

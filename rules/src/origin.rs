@@ -103,7 +103,7 @@ pub fn origin_roles(label: &str) -> Vec<OriginRole> {
 // factory located in eastern China", "mills based in Sweden"
 lazy_re!(
     PLANT_IN,
-    r"(?i)(?-u:\b)(?:plants?|factory|factories|facility|facilities|mills?|works|smelters?|casthouses?|foundry|foundries|refinery|refineries)[ \t]*,?[ \t]+(?:(?:is|are)[ \t]+)?(?:located|based|situated)[ \t]+in[ \t]+"
+    r"(?i)(?-u:\b)(?:plants?|factory|factories|facility|facilities|mills?|works|smelters?|casthouses?|foundry|foundries|refinery|refineries|(?:production|manufacturing|factory|plant)[ \t]+sites?)[ \t]*,?[ \t]+(?:(?:is|are)[ \t]+)?(?:located|based|situated)[ \t]+in[ \t]+"
 );
 
 /// Words of a place between "located in" and its country: "Rubbiano
@@ -416,7 +416,10 @@ fn plant_in(text: &str, base: usize, out: &mut Vec<OriginFinding>) {
             if start >= clause.len() {
                 break;
             }
-            if let Some((code, len)) = country_prefix(&clause[start..], false) {
+            let place = &clause[start..];
+            if let Some((code, len)) =
+                country_prefix(place, false).or_else(|| crate::country::capital_prefix(place))
+            {
                 let end = m.end() + start + len;
                 let conf = if followed_by_alternative(text, end) {
                     0.6
@@ -875,6 +878,12 @@ mod tests {
             "Kaleseramik manufactures various ceramic products\nin the Company’s Çanakkale plant in Turkey.",
         );
         assert_eq!(o.first().map(|x| x.0.as_str()), Some("TR"), "{o:?}");
+        let o = origins(
+            "Name and location of production site(s): Vilnius asphalt plant production site is located in the Vilnius\nsuburb Riešė.",
+        );
+        assert_eq!(o.first().map(|x| x.0.as_str()), Some("LT"), "{o:?}");
+        // a capital with no site cue is an address
+        assert!(origins("Head office: Vilnius, Konstitucijos pr. 7").is_empty());
         let o = origins("The origin is Germany.");
         assert_eq!(o.first().map(|x| x.0.as_str()), Some("DE"), "{o:?}");
         for t in [

@@ -61,6 +61,14 @@ lazy_re!(
     r"(?i)^\s*(?:and|or|and/or|&|\+)\s+(?:responsibl|sustainabl|renewabl|bio|fair|certified|fsc|virgin|natural)"
 );
 
+// "… in parts containing more than 25% post-consumer recycled content":
+// the share names which parts a requirement applies to, not what the
+// product contains.
+lazy_re!(
+    CONDITION,
+    r"(?i)(?-u:\b)(?:parts?|products?|items?|components?|plastics?|materials?|goods)\s+(?:containing|that\s+contains?|which\s+contains?|with)\s*$"
+);
+
 /// Before the percentage, these turn it into an end-of-life or waste figure.
 const END_OF_LIFE: &[&str] = &[
     "recycling rate",
@@ -374,6 +382,12 @@ fn percent_first(text: &str, base: usize, out: &mut Vec<RecycledFinding>) {
 
         let start = all.start();
         if is_breakdown(text, start) {
+            continue;
+        }
+        let before = text
+            .get(floor_boundary(text, start.saturating_sub(40))..start)
+            .unwrap_or_default();
+        if CONDITION.as_ref().is_some_and(|re| re.is_match(before)) {
             continue;
         }
         let mut quote_start = start;

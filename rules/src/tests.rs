@@ -623,3 +623,11 @@ fn a_recycled_total_and_its_breakdown_are_one_claim() {
     got.sort_by(f64::total_cmp);
     assert_eq!(got, vec![20.0, 30.0, 90.0]);
 }
+
+#[test]
+fn a_share_that_names_which_parts_a_rule_covers_is_not_a_claim() {
+    let t = "0,3% weight (3000 ppm) chlorine in parts\ncontaining more than 25% post-consumer recycled content.";
+    assert!(all(t).recycled.is_empty(), "{:?}", all(t).recycled);
+    let t = "The housing contains more than 25% post-consumer recycled content.";
+    assert_eq!(all(t).recycled.len(), 1);
+}

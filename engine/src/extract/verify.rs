@@ -281,6 +281,10 @@ pub(crate) fn country_supported(quote: &str, code: &str) -> bool {
     if code == "US" && attest_rules::country::mentions_us_town_state(quote) {
         return true;
     }
+    // "production site is located in the Vilnius suburb": a capital
+    if attest_rules::country::mentions_capital_of(quote, code) {
+        return true;
+    }
     if quote
         .split(|c: char| !c.is_alphanumeric())
         .any(|w| w == code)
