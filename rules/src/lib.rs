@@ -42,7 +42,7 @@ mod util;
 
 /// Bumped whenever a rule's behaviour changes, so stored findings can be
 /// traced to the rules that produced them.
-pub const RULES_VERSION: &str = "rules-15";
+pub const RULES_VERSION: &str = "rules-16";
 
 /// Byte offsets into the `text` passed in (always on char boundaries). The caller converts to code points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -1270,6 +1270,14 @@ fn made_of(text: &str, base: usize, out: &mut Vec<MaterialFinding>) {
         let Some(window) = text.get(m.end()..window_end) else {
             continue;
         };
+        // "will be made with recycled plastic by the end of 2021": a plan,
+        // not what the product is made of
+        let phrase_end = window.find([',', ';']).unwrap_or(window.len());
+        if crate::util::intention(subject)
+            || crate::util::intention(window.get(..phrase_end).unwrap_or_default())
+        {
+            continue;
+        }
         // the object of "made of" is a material slot: abbreviations count
         // there ("made of ABS"), symbols do not
         let first = vocab::scan(window, true, false)
@@ -1708,6 +1716,18 @@ mod tests {
         assert_eq!(
             names("The frame is made from 100% recycled die-cast aluminium."),
             ["aluminium"]
+        );
+        // a plan for a portfolio is not what this product is made of
+        assert!(
+            names(
+                "By the end of 2021, more than half of the products in our portfolio will be made with recycled plastic."
+            )
+            .is_empty()
+        );
+        assert!(names("Our goal is products made from recycled aluminium.").is_empty());
+        assert_eq!(
+            names("The new model will be made with recycled plastic, shipping in 2021."),
+            ["plastic"]
         );
     }
 

@@ -236,7 +236,7 @@ fn label_forms(text: &str, base: usize, out: &mut Vec<RecycledFinding>) {
 }
 
 /// What the words around a claim say about it: `None` when they make it
-/// an end-of-life or waste figure; otherwise whether it is about the
+/// an end-of-life or waste figure or a target; otherwise whether it is about the
 /// packaging, and the packaging material named there.
 fn context(text: &str, start: usize, end: usize) -> Option<(Scope, Option<&'static str>)> {
     let (cs, ce) = clause_bounds(text, start, end, 200);
@@ -251,6 +251,11 @@ fn context(text: &str, start: usize, end: usize) -> Option<(Scope, Option<&'stat
     let mut after = text.get(end..after_to).unwrap_or_default();
     if let Some(p) = after.find('%') {
         after = after.get(..p).unwrap_or_default();
+    }
+    // "our goal is 50% recycled content by 2025": a target, not a claim
+    let clause_before = text.get(cs..start).unwrap_or_default();
+    if crate::util::intention(clause_before) || crate::util::intention(after) {
+        return None;
     }
     let claim = text.get(start..end).unwrap_or_default();
     let packaging = [before, claim, after]
@@ -621,6 +626,23 @@ mod tests {
                 "100 percent certified recycled aluminum"
             )
         );
+    }
+
+    #[test]
+    fn targets_are_not_claims() {
+        assert!(claims("Our goal is to use 50% recycled plastic in every product.").is_empty());
+        assert!(claims("We aim for 75% recycled content by 2025.").is_empty());
+        assert!(claims("All new devices: 30% recycled plastic by the end of 2025.").is_empty());
+        // a noun phrase is not a target, and a sentence closed inside
+        // quotes ends there
+        let (m, p, _, _) = one(
+            "“a commitment to the highest standards by our supplier.” The frame is 75% post-consumer recycled plastics.",
+        );
+        assert_eq!((m.as_deref(), p), (Some("plastic"), 75.0));
+        // a claim beside a target is still a claim
+        let (m, p, _, _) =
+            one("The enclosure contains 35% recycled plastic. Our goal is to go further.");
+        assert_eq!((m.as_deref(), p), (Some("plastic"), 35.0));
     }
 
     #[test]

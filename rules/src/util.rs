@@ -164,12 +164,10 @@ pub(crate) fn clause_bounds(s: &str, start: usize, end: usize, max: usize) -> (u
     let after = s.get(end..hi).unwrap_or_default();
 
     let mut cstart = lo;
-    let b = before.as_bytes();
     for (i, ch) in before.char_indices().rev() {
-        let next = b.get(i + ch.len_utf8()).copied();
         let terminal = match ch {
             '.' if abbreviation_dot(before, i) => false,
-            '.' | '!' | '?' | ';' => matches!(next, Some(b' ' | b'\n' | b'\r' | b'\t') | None),
+            '.' | '!' | '?' | ';' => sentence_end(before, i + ch.len_utf8()),
             '•' | '·' | '●' | '▪' | '。' | '；' => true,
             // a blank line (the previous line holds only whitespace), or
             // this line starts a list item
@@ -190,12 +188,10 @@ pub(crate) fn clause_bounds(s: &str, start: usize, end: usize, max: usize) -> (u
     }
 
     let mut cend = hi;
-    let a = after.as_bytes();
     for (i, ch) in after.char_indices() {
-        let next = a.get(i + ch.len_utf8()).copied();
         let terminal = match ch {
             '.' if abbreviation_dot(after, i) => false,
-            '.' | '!' | '?' | ';' => matches!(next, Some(b' ' | b'\n' | b'\r' | b'\t') | None),
+            '.' | '!' | '?' | ';' => sentence_end(after, i + ch.len_utf8()),
             '•' | '·' | '●' | '▪' | '。' | '；' => true,
             // a blank line, or a line that starts a new list item
             '\n' => after.get(i + 1..).is_some_and(|t| {
@@ -210,6 +206,15 @@ pub(crate) fn clause_bounds(s: &str, start: usize, end: usize, max: usize) -> (u
         }
     }
     (cstart, cend)
+}
+
+/// Whether the punctuation ending at `at` in `s` ends a sentence: what
+/// follows is whitespace or the end, directly or after closing quotes and
+/// brackets ("… by our battery supplier.” Fairphone also …").
+fn sentence_end(s: &str, at: usize) -> bool {
+    let rest = s.get(at..).unwrap_or_default();
+    let rest = rest.trim_start_matches(['"', '\'', '”', '’', '»', ')', ']']);
+    rest.is_empty() || rest.starts_with([' ', '\n', '\r', '\t'])
 }
 
 /// "e.g.", "i.e.", "etc.", "approx.", "No." do not end a sentence.
@@ -230,6 +235,23 @@ fn abbreviation_dot(s: &str, dot: usize) -> bool {
         "no" | "fig" | "max" | "min" => numbered,
         _ => false,
     }
+}
+
+// Wording that makes a statement an intention or a target rather than a
+// fact about a product: "our goal is", "aims to", "by the end of 2025",
+// "committed to". A plain future ("the new model will include 100%
+// recycled fabric") describes a product about to ship and stays a claim.
+lazy_re!(
+    INTENT,
+    r"(?i)(?-u:\b)(?:aim(?:s|ing)?\s+(?:to|for)|plan(?:s|ning)?\s+to|intend(?:s|ing)?\s+to|(?:goals?|targets?|ambitions?|aspirations?|pledges?)\s+(?:is|are|of|to|for)|commitment\s+is|(?:are|is|remain|we're)\s+committed\s+to|strive\s+to|working\s+towards?|by\s+(?:the\s+end\s+of\s+)?(?:fy\s*)?20\d\d)(?-u:\b)"
+);
+
+/// Whether `before` (the clause up to a claim) makes the claim an
+/// intention or a target: "by the end of 2021, more than half of the
+/// products … will be made with recycled plastic", "our goal is 50%
+/// recycled content".
+pub(crate) fn intention(before: &str) -> bool {
+    INTENT.as_ref().is_some_and(|re| re.is_match(before))
 }
 
 /// True when `stem` occurs in `hay` (case-insensitive) at a word start, i.e.
@@ -339,6 +361,19 @@ mod tests {
         let q = "100% \nrecycled aluminum\n\nnext para";
         let (a, b) = clause_bounds(q, 0, 4, 200);
         assert_eq!(&q[a..b], "100% \nrecycled aluminum");
+        // a sentence closed inside quotes or brackets ends there
+        let r = "it says “fair gold.” The frame is 75% recycled (PCR.) Next one.";
+        let i = r.find("75%").unwrap();
+        let (a, b) = clause_bounds(r, i, i + 3, 200);
+        assert_eq!(
+            r[a..b].trim_start_matches('”'),
+            " The frame is 75% recycled (PCR"
+        );
+        assert!(intention("Our goal is"));
+        assert!(intention(
+            "by the end of 2021, half of the products will be"
+        ));
+        assert!(!intention("a commitment to the highest standards"));
     }
 
     #[test]
