@@ -1215,7 +1215,59 @@ fn standalone(line: &str, h: &Hit) -> bool {
     ok(crate::util::prev_char(line, h.start)) && ok(crate::util::next_char(line, h.end))
 }
 
+// Right after a name, what makes it a substance row of a declaration: its
+// CAS number, or the CAS cell of a withheld one ("Epoxy resin Trade
+// Secret"), allowing one further word ("SiO2 Glass Cloth 65997-17-3") and
+// a bracketed qualifier ("Silica (fused) 60676-86-0").
+lazy_re!(
+    SUBSTANCE_TAIL,
+    r"(?i)^[ \t]*(?:\([^()\n]{1,20}\)[ \t]*)?(?:[A-Za-z]{2,12}[ \t]+)?(?:\d{2,7}-\d{2}-\d(?-u:\b)|trade[ \t]+secret|proprietary|confidential)"
+);
+
+/// Whether the name ending at `end` of `line` is a substance: its CAS
+/// number (or a withheld one) follows it.
+fn substance_name(line: &str, end: usize) -> bool {
+    let tail = crate::util::window(line, end, 40);
+    SUBSTANCE_TAIL
+        .as_ref()
+        .and_then(|re| re.find(tail))
+        .is_some_and(|m| {
+            let t = m.as_str();
+            !t.chars().any(|c| c.is_ascii_digit())
+                || CAS
+                    .as_ref()
+                    .and_then(|re| re.find(t))
+                    .is_some_and(|c| cas_checksum_ok(c.as_str()))
+        })
+}
+
+/// The line scan of a declaration whose rows could not be read: every
+/// material named in it, except that the substances (a name followed by
+/// its CAS number) give way to the homogeneous materials when at least two
+/// of those are named ("Silicon Die  Bond wire  Die Attach  Mold compound
+/// … #1 Silica (fused) 60676-86-0").
 fn declaration(text: &str, base: usize, lines: &[(usize, usize)], out: &mut Vec<MaterialFinding>) {
+    let mut materials = Vec::new();
+    let mut substances = Vec::new();
+    declaration_scan(text, base, lines, &mut materials, &mut substances);
+    let distinct: std::collections::HashSet<&str> =
+        materials.iter().map(|f| f.name.as_str()).collect();
+    if distinct.len() >= 2 {
+        out.extend(materials);
+    } else {
+        let mut all: Vec<MaterialFinding> = materials.into_iter().chain(substances).collect();
+        all.sort_by_key(|f| f.evidence.start);
+        out.extend(all);
+    }
+}
+
+fn declaration_scan(
+    text: &str,
+    base: usize,
+    lines: &[(usize, usize)],
+    materials: &mut Vec<MaterialFinding>,
+    substances: &mut Vec<MaterialFinding>,
+) {
     for &(ls, le) in lines {
         let Some(line) = text.get(ls..le) else {
             continue;
@@ -1244,6 +1296,11 @@ fn declaration(text: &str, base: usize, lines: &[(usize, usize)], out: &mut Vec<
                 start: ls + h.start,
                 end: ls + h.end,
                 ..h
+            };
+            let out = if substance_name(line, h.end) {
+                &mut *substances
+            } else {
+                &mut *materials
             };
             push(
                 out,
@@ -1663,6 +1720,19 @@ mod tests {
         // exemption clauses in a declaration
         let t2 = "Material Declaration Sheet. Homogeneous material list. 7(c)-I. Electrical and electronic components containing lead in a glass or ceramic other than dielectric ceramic in capacitors.";
         assert!(names(t2).is_empty(), "{:?}", names(t2));
+        // substances named with their CAS numbers give way to the
+        // homogeneous materials named beside them
+        let t3 = "Material Declaration. Description Silicon Die Die Attach Lead frame Mold compound Plating CAS Number weight(mg) #1 Silicon 7440-21-3 1.2 #1 Epoxy resin Trade Secret 0.1 #2 Silver 7440-22-4 0.3 #1 Copper 7440-50-8 20.1 #2 Iron 7439-89-6 0.5 #1 Silica (fused) 60676-86-0 30.2 #2 Carbon Black 1333-86-4 0.1 #1 Tin 7440-31-5 1.0";
+        let n = names(t3);
+        for want in ["silicon", "die attach", "molding compound"] {
+            assert!(n.contains(&want.to_string()), "{want} missing from {n:?}");
+        }
+        for not in ["silver", "iron", "carbon black", "silica", "tin"] {
+            assert!(!n.contains(&not.to_string()), "{not} in {n:?}");
+        }
+        // with no homogeneous materials named, the substances stand
+        let t4 = "Material Declaration. CAS Number #1 Copper 7440-50-8 20.1 #2 Tin 7440-31-5 1.0";
+        assert_eq!(names(t4), ["copper", "tin"]);
     }
 
     #[test]

@@ -114,6 +114,17 @@ pub(crate) fn find(text: &str, base: usize) -> Vec<OriginFinding> {
     let mut out = Vec::new();
     plant_in(text, base, &mut out);
     made_in(text, base, &mut out);
+    // "we plan to open a plant located in Mexico by 2026": a statement of
+    // intent names no site the product comes from
+    out.retain(|o| {
+        let start = o.evidence.start - base;
+        let end = o.evidence.end - base;
+        let (cs, _) = crate::util::clause_bounds(text, start, end, 200);
+        let before = text.get(cs..start).unwrap_or_default();
+        let tail = crate::util::window(text, end, 40);
+        let tail = tail.find([',', ';', '.']).map_or(tail, |k| &tail[..k]);
+        !(crate::util::intention(before) || crate::util::intention(tail))
+    });
     labelled(text, base, &mut out);
     column_sites(text, base, &mut out);
     coo_column(text, base, &mut out);
@@ -1089,6 +1100,14 @@ mod tests {
         ] {
             assert!(origins(t).is_empty(), "{t}: {:?}", origins(t));
         }
+    }
+
+    #[test]
+    fn intentions_name_no_site() {
+        assert!(origins("We plan to open a plant located in Mexico next year.").is_empty());
+        assert!(origins("Our goal is for all units to be made in the USA.").is_empty());
+        assert!(origins("New models will be made in Vietnam by 2027.").is_empty());
+        assert_eq!(origins("The unit is made in Vietnam.").len(), 1);
     }
 
     #[test]
