@@ -1287,7 +1287,7 @@ fn declaration_scan(
                 continue;
             }
             if !short {
-                let (cs, ce) = clause_bounds(line, h.start, h.end, 250);
+                let (cs, ce) = clause_bounds(line, h.start, h.end, 80);
                 if line.get(cs..ce).is_some_and(regulatory) {
                     continue;
                 }
